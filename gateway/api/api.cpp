@@ -1,0 +1,324 @@
+#include "api/api.hpp"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "core/dates.hpp"
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string random_hex(std::size_t bytes) {
+    unsigned char raw[32];
+    RAND_bytes(raw, static_cast<int>(bytes));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < bytes; ++i) {
+        out += hex[raw[i] >> 4];
+        out += hex[raw[i] & 15];
+    }
+    return out;
+}
+
+bool lower_hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// W3C traceparent "00-<32 hex trace>-<16 hex parent>-<2 hex flags>"; a new trace when absent or bad.
+std::string trace_id_from(std::string_view traceparent) {
+    if (traceparent.size() == 55 && traceparent[2] == '-' && traceparent[35] == '-' && traceparent[52] == '-') {
+        auto trace = traceparent.substr(3, 32);
+        if (lower_hex(trace) && trace != std::string(32, '0')) return std::string(trace);
+    }
+    return random_hex(16);
+}
+
+std::optional<WireFormat> format_of(std::string_view content_type) {
+    auto semi = content_type.find(';');
+    std::string base(content_type.substr(0, semi));
+    while (!base.empty() && base.back() == ' ') base.pop_back();
+    for (auto& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (base == "application/json") return WireFormat::Json;
+    if (base == "application/xml" || base == "text/xml") return WireFormat::Xml;
+    return std::nullopt;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool decode(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '+') out += ' ';
+        else if (in[i] == '%') {
+            if (i + 2 >= in.size()) return false;
+            const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else out += in[i];
+    }
+    return true;
+}
+
+void write_record(JsonWriter& w, const StoredRecord& r) {
+    w.StartObject();
+    write_kv(w, "id", r.id);
+    write_kv(w, "berichttype", r.berichttype);
+    write_kv(w, "status", r.status);
+    write_kv(w, "region", r.region);
+    write_kv(w, "gemeente", r.gemeente);
+    write_kv(w, "receivedAt", r.received_at);
+    write_kv(w, "senderOin", r.sender_oin);
+    write_kv(w, "berichtId", r.bericht_id);
+    write_kv(w, "meldingId", r.melding_id);
+    write_kv(w, "legalBasis", r.legal_basis);
+    write_kv(w, "purpose", r.purpose);
+    write_kv(w, "policyVersion", r.policy_version);
+    write_kv(w, "retentionUntil", r.retention_until);
+    write_string(w, "melding");
+    w.RawValue(r.data.data(), r.data.size(), rapidjson::kObjectType);
+    w.EndObject();
+}
+
+}  // namespace
+
+bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out) {
+    out.clear();
+    std::size_t start = 0;
+    while (start <= query.size() && !query.empty()) {
+        auto end = query.find('&', start);
+        if (end == std::string_view::npos) end = query.size();
+        const auto part = query.substr(start, end - start);
+        if (!part.empty()) {
+            const auto eq = part.find('=');
+            std::string k, v;
+            if (!decode(part.substr(0, eq), k)) return false;
+            if (eq != std::string_view::npos && !decode(part.substr(eq + 1), v)) return false;
+            out.emplace_back(std::move(k), std::move(v));
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+struct Api::Exchange {
+    Clock::time_point started = Clock::now();
+    std::string route;
+    std::shared_ptr<const Snapshot> snapshot;
+    const Party* party = nullptr;
+    AuditEvent event;
+    Reply reply;
+};
+
+Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, Metrics& metrics, ApiOptions options)
+    : snapshots_(snapshots), store_(store), pseudonymize_(std::move(pseudonymize)), metrics_(metrics), options_(options) {}
+
+Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) {
+    Exchange x;
+    x.reply = std::move(reply);
+    x.snapshot = snapshots_.get();
+    x.event.time = now_rfc3339_utc();
+    const auto tp = req.find("traceparent");
+    x.event.trace_id = trace_id_from(tp == req.end() ? std::string_view() : std::string_view(tp->value().data(), tp->value().size()));
+    x.event.span_id = random_hex(8);
+    x.event.party_oin = caller.oin;
+    x.event.cert_fingerprint = caller.fingerprint;
+    x.event.policy_version = x.snapshot->policy->version();
+    x.party = x.snapshot->parties->find(caller.oin);
+    if (x.party) x.event.party_role = x.party->role;
+    return x;
+}
+
+void Api::refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply) {
+    Exchange x = begin(head, caller, std::move(reply));
+    const std::string_view target(head.target().data(), head.target().size());
+    x.route = "refused";
+    x.event.action = std::string(head.method_string()) + " " + std::string(target.substr(0, target.find('?')));
+    x.event.problem_codes.push_back(problem.code);
+    const std::string detail = problem.detail;
+    finish(x, problem_response(status, status == 413 ? "Message too large" : "Request refused", detail, {std::move(problem)}));
+}
+
+void Api::handle(const Request& req, const Caller& caller, Reply reply) {
+    Exchange x = begin(req, caller, std::move(reply));
+    const std::string_view target(req.target().data(), req.target().size());
+    const auto qpos = target.find('?');
+    const std::string_view path = target.substr(0, qpos);
+    const std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+    const auto method = req.method();
+
+    // Route table: (method, path) -> endpoint of the policy's role table.
+    std::string endpoint;
+    bool path_known = true;
+    if (path == "/v1/berichten") { x.route = "berichten"; endpoint = method == http::verb::post ? "berichten" : ""; }
+    else if (path == "/v1/validate") { x.route = "validate"; endpoint = method == http::verb::post ? "validate" : ""; }
+    else if (path == "/v1/caseload") { x.route = "caseload"; endpoint = method == http::verb::get ? "caseload" : ""; }
+    else { x.route = "other"; path_known = false; }
+    x.event.action = std::string(req.method_string()) + " " + (path_known ? std::string(path) : std::string("(unknown path)"));
+
+    if (!x.party) {
+        return finish(x, problem_response(403, "Unknown sender", "the certificate's OIN is not in the party registry",
+                                          {{"sender.unknown", "", "register the OIN of this certificate before sending", {}}}));
+    }
+    if (!path_known)
+        return finish(x, problem_response(404, "Not found", "no such resource", {}));
+    if (endpoint.empty())
+        return finish(x, problem_response(405, "Method not allowed", "this resource does not support " + std::string(req.method_string()), {}));
+    if (!x.snapshot->policy->role_may_use(x.party->role, endpoint))
+        return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
+                                          {{"sender.role-not-permitted", "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
+
+    if (endpoint == "berichten") return berichten(x, req, true);
+    if (endpoint == "validate") return berichten(x, req, false);
+    return caseload(x, query);
+}
+
+void Api::berichten(Exchange& x, const Request& req, bool store) {
+    const auto ct = req.find(http::field::content_type);
+    const auto format = format_of(ct == req.end() ? std::string_view() : std::string_view(ct->value().data(), ct->value().size()));
+    if (!format)
+        return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
+
+    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time};
+    IngestResult r = ingest(req.body(), *format, ctx);
+    x.event.berichttype = r.envelope.berichttype;
+    x.event.bericht_id = r.envelope.bericht_id;
+    x.event.subjects = r.subjects;
+    if (r.type) {
+        x.event.purpose = r.type->purpose_id;
+        x.event.legal_basis = r.type->legal_basis;
+    }
+    for (const auto& p : r.message_problems) x.event.problem_codes.push_back(p.code);
+    for (const auto& rej : r.rejected)
+        for (const auto& p : rej.problems) x.event.problem_codes.push_back(p.code);
+    metrics_.records(r.envelope.berichttype.empty() || !r.type ? "unknown" : r.type->name, "rejected", r.rejected.size());
+
+    if (!store) {
+        rapidjson::StringBuffer buf;
+        JsonWriter w(buf);
+        Problems all = r.message_problems;
+        for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
+        w.StartObject();
+        write_string(w, "valid");
+        w.Bool(all.empty());
+        write_string(w, "errors");
+        const std::string problems = problems_json(all);
+        w.RawValue(problems.data(), problems.size(), rapidjson::kArrayType);
+        w.EndObject();
+        x.event.outcome = all.empty() ? "allowed" : "refused";
+        return finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+    }
+
+    if (r.status != 202) {
+        Problems all = r.message_problems;
+        for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
+        const char* title = r.status == 400 ? "Malformed message" : r.status == 403 ? "Not permitted"
+                          : r.status == 413 ? "Message too large" : "Nothing acceptable";
+        const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
+                                                              : "the message was refused as a whole";
+        return finish(x, problem_response(r.status, title, detail, all));
+    }
+
+    metrics_.records(r.type->name, "accepted", r.accepted.size());
+    for (const auto& rec : r.accepted) x.event.record_ids.push_back(rec.id);
+    WriteBatch batch;
+    Response res = json_response(202, receipt_json(r));
+    batch.records = std::move(r.accepted);
+    finish(x, std::move(res), std::move(batch));
+}
+
+void Api::caseload(Exchange& x, std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> params;
+    Problems bad;
+    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    CaseloadQuery q;
+    const Region* region = x.snapshot->regions->region_of(x.party->gemeente);
+    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    q.region = region->code;
+    for (const auto& [k, v] : params) {
+        if (k == "berichttype") {
+            if (!x.snapshot->policy->type(v)) bad.push_back({"message.schema", "?berichttype", "not a berichttype of the catalogue", {}});
+            q.berichttype = v;
+        } else if (k == "gemeente") {
+            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit)) bad.push_back({"message.schema", "?gemeente", "a gemeentecode has 4 digits", {}});
+            q.gemeente = v;
+        } else if (k == "status") {
+            static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname"};
+            if (std::find(statuses.begin(), statuses.end(), v) == statuses.end()) bad.push_back({"message.schema", "?status", "unknown status", {}});
+            q.status = v;
+        } else if (k == "since") {
+            if (parse_date(v)) q.since = v + "T00:00:00.000Z";
+            else if (parse_rfc3339_local_date(v) && (v.back() == 'Z' || v.back() == 'z')) q.since = v;
+            else bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+        } else if (k == "limit") {
+            const bool digits = !v.empty() && v.size() <= 4 && std::all_of(v.begin(), v.end(), ::isdigit);
+            const std::size_t n = digits ? std::stoul(v) : 0;
+            if (n < 1 || n > options_.max_page) bad.push_back({"message.schema", "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
+            else q.limit = n;
+        } else if (k == "cursor") {
+            const bool digits = !v.empty() && v.size() <= 18 && v[0] == 'c' && std::all_of(v.begin() + 1, v.end(), ::isdigit) && v.size() > 1;
+            if (!digits) bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});
+            else q.before_seq = std::stoll(v.substr(1));
+        } else {
+            bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+        }
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        return finish(x, problem_response(400, "Bad query", "fix the query parameters", bad));
+    }
+    CaseloadPage page;
+    try {
+        page = store_.caseload(q);
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+    }
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_string(w, "items");
+    w.StartArray();
+    for (const auto& r : page.items) {
+        write_record(w, r);
+        x.event.record_ids.push_back(r.id);
+        x.event.subjects.push_back(r.subject);
+    }
+    w.EndArray();
+    write_string(w, "nextCursor");
+    if (page.next_before) write_string(w, "c" + std::to_string(*page.next_before));
+    else w.Null();
+    w.EndObject();
+    x.event.purpose = "dg-caseload";
+    x.event.berichttype = q.berichttype;
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::finish(Exchange& x, Response response, WriteBatch batch) {
+    const int status = static_cast<int>(response.result_int());
+    x.event.status = status;
+    if (x.event.outcome.empty()) x.event.outcome = status < 400 ? "allowed" : "refused";
+    batch.audit_entries.push_back(canonical_json(std::move(x.event)));
+    auto shared = std::make_shared<Response>(std::move(response));
+    store_.submit(std::move(batch), [reply = std::move(x.reply), shared, route = x.route, started = x.started,
+                                     &metrics = metrics_](const CommitResult& commit) {
+        Response out = commit.ok ? std::move(*shared)
+                                 : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
+        if (!commit.ok) metrics.store_error();
+        else metrics.audit_appended(1);
+        metrics.request(route, static_cast<int>(out.result_int()),
+                        std::chrono::duration<double>(Clock::now() - started).count());
+        reply(std::move(out));
+    });
+}
+
+}  // namespace dg

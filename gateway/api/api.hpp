@@ -1,0 +1,59 @@
+#pragma once
+// Request handling: route -> handler. Handlers are plain functions of the request, the caller
+// and the current snapshot; the only I/O is the store, reached through RecordStore. Every request,
+// allowed or refused, writes an audit entry, and no answer leaves before that entry is durable.
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <string>
+
+#include "api/responses.hpp"
+#include "api/snapshot.hpp"
+#include "audit/audit_entry.hpp"
+#include "core/metrics.hpp"
+#include "store/record_store.hpp"
+
+namespace dg {
+
+using Request = http::request<http::string_body>;
+
+// Who is on the other end of the connection, as its verified certificate says.
+struct Caller {
+    std::string oin;          // empty when the certificate carries no valid OIN
+    std::string fingerprint;  // SHA-256 of the certificate
+};
+
+using Reply = std::function<void(Response&&)>;
+
+struct ApiOptions {
+    ParseLimits limits;
+    std::size_t max_page = 500;
+};
+
+class Api {
+public:
+    Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, Metrics& metrics, ApiOptions options = {});
+    // `reply` may run on another thread (the store's); it is called exactly once.
+    void handle(const Request& request, const Caller& caller, Reply reply);
+    // A request the network layer refused before it was complete (size limits): answered with
+    // `status` and audited like any other.
+    void refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply);
+
+private:
+    struct Exchange;
+    Exchange begin(const Request& request, const Caller& caller, Reply reply);
+    void berichten(Exchange& x, const Request& req, bool store);
+    void caseload(Exchange& x, std::string_view query);
+    void finish(Exchange& x, Response response, WriteBatch batch = {});
+
+    SnapshotHolder& snapshots_;
+    RecordStore& store_;
+    Pseudonymizer pseudonymize_;
+    Metrics& metrics_;
+    ApiOptions options_;
+};
+
+// Percent-decoded query parameters in order; false when the query is not well-formed.
+bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);
+
+}  // namespace dg

@@ -1,0 +1,113 @@
+#include "api/ingest.hpp"
+
+#include <openssl/rand.h>
+
+#include "adapters/json_reader.hpp"
+#include "adapters/xml_reader.hpp"
+
+namespace dg {
+
+std::string new_record_id() {
+    unsigned char raw[16];
+    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(32, '0');
+    for (int i = 0; i < 16; ++i) {
+        id[2 * i] = hex[raw[i] >> 4];
+        id[2 * i + 1] = hex[raw[i] & 15];
+    }
+    return id;
+}
+
+namespace {
+
+// Judges each record as the reader hands it over; keeps only what the receipt and store need.
+class IngestSink final : public BerichtSink {
+public:
+    IngestSink(const IngestContext& ctx, WireFormat format, IngestResult& out) : ctx_(ctx), format_(format), out_(out) {}
+
+    void on_envelope(const Envelope& e) override {
+        out_.envelope = e;
+        const PolicySet& policy = *ctx_.snapshot.policy;
+        envelope_problems_ = policy.check_envelope(e);
+        if (!envelope_problems_.empty()) return;
+        out_.type = policy.type(e.berichttype);
+        sent_ = *parse_rfc3339_local_date(e.verzonden_op);
+        if (ctx_.sender && !policy.role_may_send(ctx_.sender->role, e.berichttype)) {
+            role_refused_ = true;
+            envelope_problems_.push_back({"sender.role-not-permitted", "/berichttype",
+                                          "role " + ctx_.sender->role + " may not send " + e.berichttype, {}});
+        }
+    }
+
+    void on_melding(Melding&& m) override {
+        ++out_.records_seen;
+        if (!envelope_problems_.empty() || !out_.type) return;
+        if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
+        Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions);
+        std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
+        if (!subject.empty()) out_.subjects.push_back(subject);
+        if (!d.allowed()) {
+            out_.rejected.push_back({m.melding_id, std::move(d.problems)});
+            return;
+        }
+        StoredRecord r;
+        r.id = new_record_id();
+        r.region = d.region.code;
+        r.region_name = d.region.name;
+        r.gemeente = d.gemeente;
+        r.berichttype = out_.type->name;
+        r.status = "geregistreerd";
+        r.sender_oin = ctx_.sender ? ctx_.sender->oin : std::string();
+        r.bericht_id = out_.envelope.bericht_id;
+        r.melding_id = m.melding_id;
+        r.subject = std::move(subject);
+        r.received_at = ctx_.received_at;
+        r.legal_basis = out_.type->legal_basis;
+        r.purpose = out_.type->purpose_id;
+        r.policy_version = ctx_.snapshot.policy->version();
+        r.retention_until = d.retention_until;
+        r.data = melding_to_json(m);
+        out_.accepted.push_back(std::move(r));
+    }
+
+    const Problems& envelope_problems() const { return envelope_problems_; }
+    bool role_refused() const { return role_refused_; }
+
+private:
+    const IngestContext& ctx_;
+    WireFormat format_;
+    IngestResult& out_;
+    Problems envelope_problems_;
+    bool role_refused_ = false;
+    Date sent_;
+};
+
+}  // namespace
+
+IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx) {
+    IngestResult out;
+    IngestSink sink(ctx, format, out);
+    ParseResult parsed = format == WireFormat::Json ? read_json_bericht(body, ctx.limits, sink)
+                                                    : read_xml_bericht(body, ctx.limits, sink);
+    if (!parsed.ok()) {
+        out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 422;
+        out.message_problems = std::move(parsed.problems);
+    } else if (!sink.envelope_problems().empty()) {
+        out.status = sink.role_refused() ? 403 : 422;
+        out.message_problems = sink.envelope_problems();
+    } else if (out.records_seen == 0) {
+        out.status = 422;
+        out.message_problems.push_back({"message.schema", "/meldingen", "a bericht holds at least one melding", {}});
+    }
+    if (out.status != 0) {
+        // A message-level fault rejects the whole message: nothing of it is stored.
+        out.accepted.clear();
+        out.rejected.clear();
+        return out;
+    }
+    out.status = out.accepted.empty() ? 422 : 202;
+    return out;
+}
+
+}  // namespace dg

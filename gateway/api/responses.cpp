@@ -1,0 +1,88 @@
+#include "api/responses.hpp"
+
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+void write_problems(JsonWriter& w, const Problems& problems) {
+    w.StartArray();
+    for (const auto& p : problems) {
+        w.StartObject();
+        write_kv(w, "code", p.code);
+        write_kv(w, "path", p.path);
+        write_kv(w, "detail", p.detail);
+        if (!p.melding_id.empty()) write_kv(w, "meldingId", p.melding_id);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+}  // namespace
+
+Response json_response(int status, std::string body) {
+    Response res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.set("API-Version", kApiVersion);
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+std::string problems_json(const Problems& problems) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    write_problems(w, problems);
+    return {buf.GetString(), buf.GetSize()};
+}
+
+Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_kv(w, "type", "urn:x-doorstroom-gateway:problem:" + (problems.empty() ? std::string("http-") + std::to_string(status) : problems.front().code));
+    write_kv(w, "title", title);
+    write_string(w, "status");
+    w.Int(status);
+    write_kv(w, "detail", detail);
+    write_string(w, "errors");
+    write_problems(w, problems);
+    w.EndObject();
+    Response res = json_response(status, {buf.GetString(), buf.GetSize()});
+    res.set(http::field::content_type, "application/problem+json");
+    return res;
+}
+
+std::string receipt_json(const IngestResult& r) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_kv(w, "berichtId", r.envelope.bericht_id);
+    write_string(w, "accepted");
+    w.Uint64(r.accepted.size());
+    write_string(w, "rejected");
+    w.StartArray();
+    for (const auto& rej : r.rejected) {
+        w.StartObject();
+        write_kv(w, "meldingId", rej.melding_id);
+        write_string(w, "errors");
+        write_problems(w, rej.problems);
+        w.EndObject();
+    }
+    w.EndArray();
+    write_string(w, "records");
+    w.StartArray();
+    for (const auto& rec : r.accepted) {
+        w.StartObject();
+        write_kv(w, "meldingId", rec.melding_id);
+        write_kv(w, "id", rec.id);
+        write_kv(w, "region", rec.region);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace dg

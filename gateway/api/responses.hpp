@@ -1,0 +1,25 @@
+#pragma once
+// Building the gateway's HTTP answers: JSON bodies and RFC 9457 problem details.
+#include <boost/beast/http.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "api/ingest.hpp"
+#include "core/problem.hpp"
+
+namespace dg {
+
+namespace http = boost::beast::http;
+using Response = http::response<http::string_body>;
+
+inline constexpr const char* kApiVersion = "1.0.0";
+
+Response json_response(int status, std::string body);
+// type is urn:x-doorstroom-gateway:problem:<code of the first problem or `kind`>.
+Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems);
+std::string problems_json(const Problems& problems);
+// The 202 receipt of interface.md.
+std::string receipt_json(const IngestResult& result);
+
+}  // namespace dg

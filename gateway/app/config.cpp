@@ -1,0 +1,65 @@
+#include "app/config.hpp"
+
+#include <unistd.h>
+
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+std::size_t size_setting(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::size_t fallback) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return fallback;
+    if (!it->value.IsUint64() || it->value.GetUint64() == 0) throw FileError(file, std::string("/limits/") + key, "must be a positive integer");
+    return static_cast<std::size_t>(it->value.GetUint64());
+}
+
+}  // namespace
+
+Config load_config(const std::filesystem::path& file) {
+    auto doc = parse_json_file(file);
+    const auto base = std::filesystem::absolute(file).parent_path();
+    auto path = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
+    Config c;
+    c.file = std::filesystem::absolute(file);
+    c.listen = optional_string(doc, "listen", c.listen);
+    c.admin_listen = optional_string(doc, "adminListen", c.admin_listen);
+    c.data_dir = path(optional_string(doc, "dataDir", "var"));
+    c.store = optional_string(doc, "store");
+    const auto& tls = member(file, doc, "tls", "");
+    c.tls.certificate = path(string_member(file, tls, "certificate", "/tls"));
+    c.tls.private_key = path(string_member(file, tls, "privateKey", "/tls"));
+    c.tls.client_ca = path(string_member(file, tls, "clientCa", "/tls"));
+    c.parties = path(string_member(file, doc, "parties", ""));
+    c.policies = path(string_member(file, doc, "policies", ""));
+    c.regions = path(string_member(file, doc, "regions", ""));
+    if (auto t = doc.FindMember("threads"); t != doc.MemberEnd()) {
+        if (!t->value.IsUint()) throw FileError(file, "/threads", "must be a non-negative integer");
+        c.threads = t->value.GetUint();
+    }
+    if (auto l = doc.FindMember("limits"); l != doc.MemberEnd()) {
+        const auto& v = l->value;
+        c.limits.header_bytes = size_setting(file, v, "headerBytes", c.limits.header_bytes);
+        c.limits.body_bytes = size_setting(file, v, "bodyBytes", c.limits.body_bytes);
+        c.limits.handshake_timeout = std::chrono::milliseconds(size_setting(file, v, "handshakeTimeoutMs", c.limits.handshake_timeout.count()));
+        c.limits.read_timeout = std::chrono::milliseconds(size_setting(file, v, "readTimeoutMs", c.limits.read_timeout.count()));
+        c.limits.idle_timeout = std::chrono::milliseconds(size_setting(file, v, "idleTimeoutMs", c.limits.idle_timeout.count()));
+        c.limits.max_connections = size_setting(file, v, "maxConnections", c.limits.max_connections);
+        c.drain_timeout = std::chrono::milliseconds(size_setting(file, v, "drainTimeoutMs", c.drain_timeout.count()));
+        c.parse.max_meldingen = size_setting(file, v, "maxRecordsPerMessage", c.parse.max_meldingen);
+    }
+    c.pseudonym_key_file = optional_string(member(file, doc, "audit", ""), "pseudonymKeyFile", "pseudonym.key");
+    return c;
+}
+
+std::filesystem::path default_config_path(const std::filesystem::path& argv0) {
+    // build/bin/doorstroom-gateway -> <repo>/gateway/config/dev.json; else relative to the cwd.
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) exe = std::filesystem::absolute(argv0);
+    const auto repo = exe.parent_path().parent_path().parent_path();
+    if (std::filesystem::exists(repo / "gateway/config/dev.json")) return repo / "gateway/config/dev.json";
+    return "gateway/config/dev.json";
+}
+
+}  // namespace dg

@@ -1,0 +1,33 @@
+#pragma once
+// The gateway's configuration file (gateway/config/dev.json by default). Relative paths resolve
+// against the folder of the config file; command-line options override.
+#include <filesystem>
+#include <string>
+
+#include "adapters/canonical.hpp"
+#include "net/https_server.hpp"
+#include "net/tls.hpp"
+
+namespace dg {
+
+struct Config {
+    std::filesystem::path file;
+    std::string listen = "127.0.0.1:8443";
+    std::string admin_listen = "127.0.0.1:9090";
+    std::filesystem::path data_dir;
+    std::filesystem::path parties, policies, regions;
+    TlsFiles tls;
+    ServerLimits limits;
+    ParseLimits parse;
+    std::chrono::milliseconds drain_timeout{10000};
+    std::filesystem::path pseudonym_key_file;  // relative to data_dir when not absolute
+    unsigned threads = 0;                       // 0: one per core
+    std::string store;                          // "sqlite:DIR"; empty: sqlite under data_dir
+};
+
+// Throws FileError naming the file, the setting and the reason.
+Config load_config(const std::filesystem::path& file);
+
+std::filesystem::path default_config_path(const std::filesystem::path& argv0);
+
+}  // namespace dg

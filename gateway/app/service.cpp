@@ -1,0 +1,150 @@
+#include "app/service.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <charconv>
+
+#include "core/json_util.hpp"
+#include "core/log.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace dg {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
+    const auto colon = text.rfind(':');
+    unsigned port = 0;
+    if (colon == std::string::npos ||
+        std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc() || port > 65535)
+        throw std::runtime_error(std::string(what) + " must be HOST:PORT, got '" + text + "'");
+    std::string host = text.substr(0, colon);
+    if (host == "localhost") host = "127.0.0.1";
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    auto addr = net::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error(std::string(what) + ": '" + host + "' is not an IP address");
+    return {addr, static_cast<unsigned short>(port)};
+}
+
+std::unique_ptr<RecordStore> open_store(const Config& c) {
+    if (c.store.empty()) return open_sqlite_store(c.data_dir);
+    if (c.store.rfind("sqlite:", 0) == 0) return open_sqlite_store(c.store.substr(7));
+    throw std::runtime_error("--store: unsupported store URL (use sqlite:DIR)");
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
+    auto s = std::make_shared<Snapshot>();
+    s->policy = PolicySet::load(config.policies);
+    s->parties = PartyRegistry::load(config.parties);
+    auto regions = RegionTable::load(config.regions);
+    for (const auto& c : regions.conflicts) log_warn("region table conflict", {{"detail", c}});
+    s->regions = regions.table;
+    return s;
+}
+
+Service::Service(Config config)
+    : config_(std::move(config)),
+      snapshots_(load_snapshot(config_)),
+      store_(open_store(config_)),
+      tls_(make_server_tls_context(config_.tls)) {
+    const auto key = config_.pseudonym_key_file.is_absolute() ? config_.pseudonym_key_file : config_.data_dir / config_.pseudonym_key_file;
+    ApiOptions options;
+    options.limits = config_.parse;
+    api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key), metrics_, options);
+    metrics_.set_audit_size(static_cast<std::uint64_t>(store_->audit_size()));
+    https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
+    admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {
+        const std::string_view target(req.target().data(), req.target().size());
+        Response res;
+        if (target == "/healthz") res = json_response(200, R"({"status":"up"})");
+        else if (target == "/readyz") {
+            const bool ready = store_->ready() && !stopping_;
+            res = json_response(ready ? 200 : 503, ready ? R"({"ready":true})" : R"({"ready":false})");
+        } else if (target == "/metrics") {
+            res = json_response(200, metrics_.prometheus());
+            res.set(http::field::content_type, "text/plain; version=0.0.4");
+        } else res = problem_response(404, "Not found", "admin endpoints: /healthz /readyz /metrics", {});
+        return res;
+    });
+}
+
+Service::~Service() {
+    stop();
+    if (stopper_.joinable()) stopper_.join();
+}
+
+void Service::start() {
+    https_->start();
+    admin_->start();
+    const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    auto guard = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(ioc_.get_executor());
+    for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, guard] { ioc_.run(); });
+    log_info("listening", {{"https", config_.listen}, {"admin", config_.admin_listen},
+                           {"policyVersion", snapshots_.get()->policy->version()}});
+}
+
+bool Service::reload() {
+    try {
+        snapshots_.set(load_snapshot(config_));
+        metrics_.reload(true);
+        log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()}});
+        return true;
+    } catch (const std::exception& e) {
+        metrics_.reload(false);
+        log_error("reload refused; the previous configuration stays", {{"reason", e.what()}});
+        return false;
+    }
+}
+
+void Service::stop() {
+    {
+        std::lock_guard lock(stop_mu_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    log_info("draining");
+    https_->drain();
+    admin_->stop();
+    const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
+    while (https_->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ioc_.stop();
+    for (auto& t : threads_)
+        if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+    store_->close();
+    log_info("stopped");
+    std::lock_guard lock(stop_mu_);
+    stopped_ = true;
+    stopped_cv_.notify_all();
+}
+
+void Service::wait() {
+    std::unique_lock lock(stop_mu_);
+    stopped_cv_.wait(lock, [&] { return stopped_; });
+}
+
+void Service::handle_signals() {
+    auto term = std::make_shared<net::signal_set>(ioc_, SIGTERM, SIGINT);
+    term->async_wait([this, term](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        // stop() joins the pool, so it runs on a thread of its own.
+        stopper_ = std::thread([this] { stop(); });
+    });
+    auto hup = std::make_shared<net::signal_set>(ioc_, SIGHUP);
+    auto on_hup = std::make_shared<std::function<void(const boost::system::error_code&, int)>>();
+    *on_hup = [this, hup, on_hup](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        reload();
+        hup->async_wait(*on_hup);
+    };
+    hup->async_wait(*on_hup);
+}
+
+}  // namespace dg

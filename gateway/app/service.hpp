@@ -1,0 +1,55 @@
+#pragma once
+// The running gateway: snapshots, store, TLS, the HTTPS and admin listeners and their threads.
+// main() and the integration tests both run it; tests listen on port 0.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "api/api.hpp"
+#include "app/config.hpp"
+#include "net/admin_server.hpp"
+#include "net/https_server.hpp"
+
+namespace dg {
+
+// Loads policies, party registry and region table; throws FileError when one is not valid.
+std::shared_ptr<const Snapshot> load_snapshot(const Config& config);
+
+class Service {
+public:
+    explicit Service(Config config);  // binds the listeners; throws on any start-up problem
+    ~Service();
+
+    boost::asio::ip::tcp::endpoint https_endpoint() const { return https_->local_endpoint(); }
+    boost::asio::ip::tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
+    Metrics& metrics() { return metrics_; }
+
+    void start();  // serve on the thread pool
+    bool reload();  // SIGHUP: a bad file keeps the old snapshot
+    void stop();    // SIGTERM: drain within the drain timeout, commit what is queued, join
+    void wait();    // blocks until stop() has finished (signals call stop())
+    void handle_signals();  // SIGTERM/SIGINT -> stop, SIGHUP -> reload
+
+private:
+    Config config_;
+    Metrics metrics_;
+    SnapshotHolder snapshots_;
+    std::unique_ptr<RecordStore> store_;
+    boost::asio::io_context ioc_;
+    boost::asio::ssl::context tls_;
+    std::unique_ptr<Api> api_;
+    std::unique_ptr<HttpsServer> https_;
+    std::unique_ptr<AdminServer> admin_;
+    std::vector<std::thread> threads_;
+    std::mutex stop_mu_;
+    std::condition_variable stopped_cv_;
+    bool stopping_ = false, stopped_ = false;
+    std::thread stopper_;
+};
+
+}  // namespace dg

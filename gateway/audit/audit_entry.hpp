@@ -1,0 +1,40 @@
+#pragma once
+// One audit entry per request, allowed or refused, as canonical JSON (the bytes that are hashed).
+// Subjects are keyed pseudonyms (HMAC-SHA-256), never the BSN or onderwijsnummer itself.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dg {
+
+struct AuditEvent {
+    std::string time;            // RFC 3339 UTC with milliseconds
+    std::string trace_id, span_id;
+    std::string party_oin, party_role, cert_fingerprint;
+    std::string action;          // e.g. "POST /v1/berichten"
+    std::string berichttype, bericht_id;
+    std::vector<std::string> record_ids;
+    std::vector<std::string> subjects;  // pseudonyms
+    std::string purpose, legal_basis, policy_version;
+    std::string outcome;         // allowed | refused | failed
+    int status = 0;
+    std::vector<std::string> problem_codes;
+};
+
+// Keys in a fixed (sorted) order, no whitespace, subjects and codes sorted and unique.
+std::string canonical_json(AuditEvent event);
+
+// Turns "bsn:123456782" into "ps:" + hex(HMAC-SHA-256(key, text)); same input, same pseudonym.
+class Pseudonymizer {
+public:
+    explicit Pseudonymizer(std::string key) : key_(std::move(key)) {}
+    // Reads the key file, creating it (32 random bytes, mode 0600) when it does not exist.
+    static Pseudonymizer from_key_file(const std::filesystem::path& file);
+    std::string operator()(std::string_view identifier) const;
+
+private:
+    std::string key_;
+};
+
+}  // namespace dg

@@ -1,0 +1,64 @@
+#include "core/json_util.hpp"
+
+#include <openssl/evp.h>
+#include <rapidjson/error/en.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace dg {
+
+std::string read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw FileError(file, "", "cannot be read");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out) {
+    std::string text = read_file(file);
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseCommentsFlag>(text.data(), text.size());
+    if (doc.HasParseError())
+        throw FileError(file, "byte " + std::to_string(doc.GetErrorOffset()), rapidjson::GetParseError_En(doc.GetParseError()));
+    if (!doc.IsObject()) throw FileError(file, "/", "must be a JSON object");
+    if (text_out) *text_out = std::move(text);
+    return doc;
+}
+
+const rapidjson::Value& member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at) {
+    if (!obj.IsObject()) throw FileError(file, at, "must be an object");
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) throw FileError(file, std::string(at) + "/" + key, "is required");
+    return it->value;
+}
+
+std::string string_member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at) {
+    const auto& v = member(file, obj, key, at);
+    if (!v.IsString()) throw FileError(file, std::string(at) + "/" + key, "must be a string");
+    return {v.GetString(), v.GetStringLength()};
+}
+
+std::string optional_string(const rapidjson::Value& obj, const char* key, std::string fallback) {
+    if (!obj.IsObject()) return fallback;
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd() || !it->value.IsString()) return fallback;
+    return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(len * 2);
+    for (unsigned i = 0; i < len; ++i) {
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 15];
+    }
+    return out;
+}
+
+}  // namespace dg

@@ -1,0 +1,34 @@
+#pragma once
+// Small helpers around RapidJSON: loading config/policy files with clear errors, writing strings.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace dg {
+
+// A start-up or reload failure in a data file: which file, where in it, and why.
+struct FileError : std::runtime_error {
+    FileError(const std::filesystem::path& file, std::string_view where, std::string_view why)
+        : std::runtime_error(file.string() + (where.empty() ? "" : std::string(": ") + std::string(where)) + ": " + std::string(why)) {}
+};
+
+std::string read_file(const std::filesystem::path& file);
+rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out = nullptr);
+
+// Required/optional member access that throws FileError naming the JSON path.
+const rapidjson::Value& member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at);
+std::string string_member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at);
+std::string optional_string(const rapidjson::Value& obj, const char* key, std::string fallback = {});
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+inline void write_string(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+inline void write_kv(JsonWriter& w, std::string_view k, std::string_view v) { write_string(w, k); write_string(w, v); }
+
+std::string sha256_hex(std::string_view data);
+
+}  // namespace dg

@@ -1,0 +1,47 @@
+#pragma once
+// Process metrics in Prometheus text format. Counters keyed by label sets; cheap enough for the
+// request path (one short mutex hold per request).
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace dg {
+
+class Metrics {
+public:
+    void request(const std::string& route, int status, double seconds);
+    void records(const std::string& berichttype, const std::string& outcome, std::uint64_t n);
+    void tls_handshake_failure() { tls_failures_.fetch_add(1, std::memory_order_relaxed); }
+    void store_error() { store_errors_.fetch_add(1, std::memory_order_relaxed); }
+    void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
+    void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+    void connection_refused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
+    void audit_appended(std::uint64_t n) { audit_entries_.fetch_add(n, std::memory_order_relaxed); }
+    void set_audit_size(std::uint64_t n) { audit_entries_.store(n, std::memory_order_relaxed); }
+    void reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
+
+    std::uint64_t tls_handshake_failures() const { return tls_failures_.load(); }
+    std::int64_t active_connections() const { return connections_.load(); }
+
+    std::string prometheus() const;
+
+private:
+    static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+    struct Histogram {
+        std::array<std::uint64_t, kBuckets.size()> buckets{};
+        std::uint64_t count = 0;
+        double sum = 0;
+    };
+    mutable std::mutex mu_;
+    std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+    std::map<std::string, Histogram> latency_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> records_;
+    std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0};
+    std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
+    std::atomic<std::int64_t> connections_{0};
+};
+
+}  // namespace dg

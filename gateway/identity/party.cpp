@@ -1,0 +1,37 @@
+#include "identity/party.hpp"
+
+#include "core/identifiers.hpp"
+#include "core/json_util.hpp"
+
+namespace dg {
+
+std::shared_ptr<const PartyRegistry> PartyRegistry::load(const std::filesystem::path& file) {
+    auto doc = parse_json_file(file);
+    const auto& list = member(file, doc, "parties", "");
+    if (!list.IsArray()) throw FileError(file, "/parties", "must be an array");
+    auto reg = std::make_shared<PartyRegistry>();
+    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+        const std::string at = "/parties/" + std::to_string(i);
+        Party p;
+        p.oin = string_member(file, list[i], "oin", at);
+        p.name = string_member(file, list[i], "name", at);
+        p.role = string_member(file, list[i], "role", at);
+        p.brin = optional_string(list[i], "brin");
+        p.gemeente = optional_string(list[i], "gemeente");
+        if (!oin_format_valid(p.oin)) throw FileError(file, at + "/oin", "an OIN has 20 digits");
+        if (p.role == "school" && !brin_valid(p.brin)) throw FileError(file, at + "/brin", "a school needs a valid BRIN");
+        if ((p.role == "gemeente" || p.role == "coordinator") && !gemeentecode_format_valid(p.gemeente))
+            throw FileError(file, at + "/gemeente", "a gemeente or coordinator needs a 4-digit gemeentecode");
+        if (p.role != "duo" && p.role != "school" && p.role != "gemeente" && p.role != "coordinator" && p.role != "auditor")
+            throw FileError(file, at + "/role", "unknown role '" + p.role + "'");
+        if (!reg->by_oin_.emplace(p.oin, p).second) throw FileError(file, at + "/oin", "OIN listed twice");
+    }
+    return reg;
+}
+
+const Party* PartyRegistry::find(std::string_view oin) const {
+    auto it = by_oin_.find(std::string(oin));
+    return it == by_oin_.end() ? nullptr : &it->second;
+}
+
+}  // namespace dg

@@ -1,0 +1,30 @@
+#pragma once
+// Parties of the chain as the registry knows them: OIN -> role and scope.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace dg {
+
+struct Party {
+    std::string oin;
+    std::string name;
+    std::string role;      // duo | school | gemeente | coordinator | auditor
+    std::string brin;      // school: its BRIN
+    std::string gemeente;  // gemeente: itself; coordinator: a gemeente of its region
+};
+
+class PartyRegistry {
+public:
+    // Throws FileError naming the file, entry and reason when the registry is not valid.
+    static std::shared_ptr<const PartyRegistry> load(const std::filesystem::path& file);
+    const Party* find(std::string_view oin) const;
+    std::size_t size() const { return by_oin_.size(); }
+
+private:
+    std::unordered_map<std::string, Party> by_oin_;
+};
+
+}  // namespace dg

@@ -1,0 +1,163 @@
+// doorstroom-gateway: the command line. `serve` runs the gateway; the other commands are
+// offline tools for senders and operators.
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "api/ingest.hpp"
+#include "api/responses.hpp"
+#include "app/service.hpp"
+#include "core/dates.hpp"
+#include "core/json_util.hpp"
+#include "core/log.hpp"
+
+#ifndef DG_VERSION
+#define DG_VERSION "0.1.0"
+#endif
+
+namespace {
+
+constexpr const char* kUsage = R"(doorstroom-gateway — verzuim and vsv data gateway for the Dutch education chain
+
+usage: doorstroom-gateway COMMAND [OPTIONS]
+
+commands:
+  serve       run the gateway (mutual TLS HTTPS API + admin listener)
+  validate    check message files offline against the catalogue and policy
+  --version   print the version
+  --help      this text; COMMAND --help for a command's options
+)";
+
+constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
+
+  --config FILE          configuration file (default gateway/config/dev.json)
+  --listen HOST:PORT     HTTPS listener (default from config, 127.0.0.1:8443)
+  --admin-listen H:P     admin listener: /healthz /readyz /metrics (default 127.0.0.1:9090)
+  --data-dir DIR         where the store and keys live (default var/)
+  --store URL            sqlite:DIR (default: sqlite under the data dir)
+
+SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties and regions.
+)";
+
+constexpr const char* kValidateUsage = R"(usage: doorstroom-gateway validate [--json] [--config FILE] FILE...
+
+Checks each message file (JSON or XML, by content) against the catalogue and the sharing policy,
+without a sender (scope rules need the sender and are checked by the server). Prints every
+problem; exit 0 when all files are valid, 1 otherwise, 2 on usage errors.
+)";
+
+struct Args {
+    std::vector<std::string> rest;
+    std::string value(const std::string& flag, std::size_t& i, const std::vector<std::string>& a) {
+        if (i + 1 >= a.size()) throw std::runtime_error(flag + " needs a value");
+        return a[++i];
+    }
+};
+
+dg::Config config_from(const std::string& config_file, const char* argv0) {
+    return dg::load_config(config_file.empty() ? dg::default_config_path(argv0) : std::filesystem::path(config_file));
+}
+
+int serve(const std::vector<std::string>& a, const char* argv0) {
+    std::string config_file, listen, admin, data_dir, store;
+    Args args;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kServeUsage; return 0; }
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i] == "--listen") listen = args.value(a[i], i, a);
+        else if (a[i] == "--admin-listen") admin = args.value(a[i], i, a);
+        else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i] == "--store") store = args.value(a[i], i, a);
+        else throw std::runtime_error("serve: unknown option " + a[i]);
+    }
+    dg::Config c = config_from(config_file, argv0);
+    if (!listen.empty()) c.listen = listen;
+    if (!admin.empty()) c.admin_listen = admin;
+    if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    if (!store.empty()) c.store = store;
+    dg::Service service(std::move(c));
+    service.handle_signals();
+    service.start();
+    service.wait();
+    return 0;
+}
+
+int validate(const std::vector<std::string>& a, const char* argv0) {
+    bool json = false;
+    std::string config_file;
+    std::vector<std::string> files;
+    Args args;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kValidateUsage; return 0; }
+        else if (a[i] == "--json") json = true;
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("validate: unknown option " + a[i]);
+        else files.push_back(a[i]);
+    }
+    if (files.empty()) { std::cerr << kValidateUsage; return 2; }
+    const dg::Config c = config_from(config_file, argv0);
+    const auto snapshot = dg::load_snapshot(c);
+    // Offline: pseudonyms are not shown, so a throw-away key is fine.
+    const dg::Pseudonymizer pseudonymize(std::string(64, 'v'));
+    bool all_valid = true;
+    rapidjson::StringBuffer buf;
+    dg::JsonWriter w(buf);
+    w.StartArray();
+    for (const auto& f : files) {
+        std::string body = dg::read_file(f);
+        const auto first = body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+        const auto format = first != std::string::npos && body[first] == '<' ? dg::WireFormat::Xml : dg::WireFormat::Json;
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc()};
+        const dg::IngestResult r = dg::ingest(body, format, ctx);
+        dg::Problems all = r.message_problems;
+        for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
+        all_valid = all_valid && all.empty();
+        if (json) {
+            w.StartObject();
+            dg::write_kv(w, "file", f);
+            dg::write_string(w, "valid");
+            w.Bool(all.empty());
+            dg::write_string(w, "records");
+            w.Uint64(r.records_seen);
+            dg::write_string(w, "errors");
+            const std::string p = dg::problems_json(all);
+            w.RawValue(p.data(), p.size(), rapidjson::kArrayType);
+            w.EndObject();
+        } else {
+            std::cout << f << ": " << (all.empty() ? "valid" : "INVALID") << " (" << r.records_seen << " meldingen, "
+                      << r.accepted.size() << " valid)\n";
+            for (const auto& p : all)
+                std::cout << "  " << p.code << "  " << (p.path.empty() ? "/" : p.path)
+                          << (p.melding_id.empty() ? "" : "  [" + p.melding_id + "]") << "  " << p.detail << "\n";
+        }
+    }
+    w.EndArray();
+    if (json) std::cout << buf.GetString() << "\n";
+    return all_valid ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> a(argv + 1, argv + argc);
+    if (a.empty() || a[0] == "--help" || a[0] == "-h" || a[0] == "help") {
+        std::cout << kUsage;
+        return a.empty() ? 2 : 0;
+    }
+    if (a[0] == "--version") {
+        std::cout << "doorstroom-gateway " << DG_VERSION << "\n";
+        return 0;
+    }
+    const std::string cmd = a[0];
+    a.erase(a.begin());
+    try {
+        if (cmd == "serve") return serve(a, argv[0]);
+        if (cmd == "validate") return validate(a, argv[0]);
+        std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
+        return 2;
+    } catch (const std::exception& e) {
+        dg::log_error("cannot continue", {{"command", cmd}, {"reason", e.what()}});
+        return cmd == "validate" ? 2 : 1;
+    }
+}

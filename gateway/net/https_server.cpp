@@ -1,0 +1,215 @@
+#include "net/https_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <optional>
+
+#include "core/log.hpp"
+#include "identity/certificate.hpp"
+
+namespace dg {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
+public:
+    HttpsSession(tcp::socket&& socket, HttpsServer& server)
+        : stream_(std::move(socket), server.tls_), server_(server) {
+        ++server_.open_;
+        server_.metrics_.connection_opened();
+    }
+    ~HttpsSession() {
+        --server_.open_;
+        server_.metrics_.connection_closed();
+    }
+
+    void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_handshake(); }); }
+
+    // From the server on drain: an idle keep-alive connection is closed now; one with a request
+    // in progress closes after its answer.
+    void drain() {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->state_ == State::Idle && self->buffer_.size() == 0) self->close_now();
+        });
+    }
+
+private:
+    enum class State { Handshake, Idle, Reading, Handling, Writing, Closing };
+
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+    void do_handshake() {
+        lowest().expires_after(server_.limits_.handshake_timeout);
+        stream_.async_handshake(net::ssl::stream_base::server,
+                                [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    }
+
+    void on_handshake(beast::error_code ec) {
+        if (ec) {
+            server_.metrics_.tls_handshake_failure();
+            return close_now();
+        }
+        // Verified by OpenSSL against the client CA; read the identity once per connection.
+        if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {
+            caller_.oin = oin_from_certificate(cert).value_or("");
+            caller_.fingerprint = certificate_fingerprint(cert);
+            X509_free(cert);
+        }
+        do_read();
+    }
+
+    void do_read() {
+        if (server_.draining_) return do_shutdown();
+        state_ = State::Idle;
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_bytes));
+        parser_->body_limit(server_.limits_.body_bytes);
+        lowest().expires_after(first_ ? server_.limits_.read_timeout : server_.limits_.idle_timeout);
+        first_ = false;
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (ec == http::error::header_limit) return refuse(431, "message.too-large", "request header too large");
+        if (ec) return ec == http::error::end_of_stream ? do_shutdown() : close_now();
+        state_ = State::Reading;
+        lowest().expires_after(server_.limits_.read_timeout);
+        const auto& head = parser_->get();
+        if (head.payload_size() && *head.payload_size() > server_.limits_.body_bytes)
+            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+        if (beast::iequals(head[http::field::expect], "100-continue")) {
+            auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+            return http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                if (ec) return self->close_now();
+                self->read_body();
+            });
+        }
+        read_body();
+    }
+
+    void read_body() {
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::body_limit)
+            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+        if (ec) return close_now();
+        state_ = State::Handling;
+        lowest().expires_never();
+        Request req = parser_->release();
+        keep_alive_ = req.keep_alive();
+        server_.api_.handle(req, caller_, replier());
+    }
+
+    // Refusals found while reading (size limits) are still answered and audited; then the
+    // connection closes, since the rest of the request was not read.
+    void refuse(int status, std::string code, std::string detail) {
+        state_ = State::Handling;
+        keep_alive_ = false;
+        lowest().expires_never();
+        Request head;
+        head.base() = parser_->get().base();
+        server_.api_.refuse(head, caller_, status, {std::move(code), "", std::move(detail), {}}, replier());
+    }
+
+    Reply replier() {
+        return [self = shared_from_this()](Response&& res) {
+            net::post(self->stream_.get_executor(),
+                      [self, res = std::make_shared<Response>(std::move(res))] { self->do_write(res); });
+        };
+    }
+
+    void do_write(std::shared_ptr<Response> res) {
+        state_ = State::Writing;
+        const bool keep = keep_alive_ && !server_.draining_;
+        res->keep_alive(keep);
+        lowest().expires_after(server_.limits_.read_timeout);
+        http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+            if (ec) return self->close_now();
+            if (!keep) return self->do_shutdown();
+            self->do_read();
+        });
+    }
+
+    void do_shutdown() {
+        if (state_ == State::Closing) return;
+        state_ = State::Closing;
+        lowest().expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_now(); });
+    }
+
+    void close_now() {
+        state_ = State::Closing;
+        beast::error_code ignored;
+        lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        lowest().close();
+    }
+
+    beast::ssl_stream<beast::tcp_stream> stream_;
+    HttpsServer& server_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Caller caller_;
+    State state_ = State::Handshake;
+    bool first_ = true;
+    bool keep_alive_ = true;
+};
+
+HttpsServer::HttpsServer(net::io_context& ioc, net::ssl::context& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,
+                         Metrics& metrics)
+    : ioc_(ioc), tls_(tls), acceptor_(net::make_strand(ioc)), limits_(limits), api_(api), metrics_(metrics) {
+    acceptor_.open(at.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(at);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+tcp::endpoint HttpsServer::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+void HttpsServer::start() { net::dispatch(acceptor_.get_executor(), [this] { do_accept(); }); }
+
+void HttpsServer::do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) {
+            if (static_cast<std::size_t>(open_.load()) >= limits_.max_connections) {
+                metrics_.connection_refused();
+                beast::error_code ignored;
+                socket.close(ignored);
+            } else {
+                socket.set_option(tcp::no_delay(true), ec);
+                auto session = std::make_shared<HttpsSession>(std::move(socket), *this);
+                {
+                    std::lock_guard lock(sessions_mu_);
+                    std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+                    sessions_.push_back(session);
+                }
+                session->run();
+            }
+        }
+        do_accept();
+    });
+}
+
+void HttpsServer::drain() {
+    draining_ = true;
+    net::post(acceptor_.get_executor(), [this] {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+    });
+    std::lock_guard lock(sessions_mu_);
+    for (auto& w : sessions_)
+        if (auto s = w.lock()) s->drain();
+}
+
+}  // namespace dg

@@ -1,0 +1,46 @@
+#include "net/tls.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <stdexcept>
+
+namespace dg {
+
+namespace ssl = boost::asio::ssl;
+
+ssl::context make_server_tls_context(const TlsFiles& files) {
+    ssl::context ctx(ssl::context::tls_server);
+    SSL_CTX* native = ctx.native_handle();
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    // TLS 1.2: ECDHE (forward secrecy) with AEAD only. TLS 1.3 suites are all AEAD.
+    if (SSL_CTX_set_cipher_list(native,
+                                "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+                                "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305") != 1 ||
+        SSL_CTX_set_ciphersuites(native, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1)
+        throw std::runtime_error("TLS cipher configuration rejected by OpenSSL");
+    SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384");
+
+    auto use = [](const std::filesystem::path& file, auto&& fn) {
+        boost::system::error_code ec;
+        fn(ec);
+        if (ec) throw std::runtime_error("TLS: cannot use " + file.string() + ": " + ec.message());
+    };
+    use(files.certificate, [&](auto& ec) { ctx.use_certificate_chain_file(files.certificate.string(), ec); });
+    use(files.private_key, [&](auto& ec) { ctx.use_private_key_file(files.private_key.string(), ssl::context::pem, ec); });
+    if (SSL_CTX_check_private_key(native) != 1) throw std::runtime_error("TLS: private key does not match the certificate");
+    use(files.client_ca, [&](auto& ec) { ctx.load_verify_file(files.client_ca.string(), ec); });
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca.c_str())) SSL_CTX_set_client_CA_list(native, names);
+
+    // A client without a certificate the CA vouches for never gets past the handshake.
+    ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);  // client certificates must allow clientAuth
+    static const unsigned char sid_ctx[] = "doorstroom-gateway";
+    SSL_CTX_set_session_id_context(native, sid_ctx, sizeof sid_ctx - 1);
+    return ctx;
+}
+
+}  // namespace dg

@@ -1,0 +1,477 @@
+#include "policy/policy_set.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/identifiers.hpp"
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+using Path = std::filesystem::path;
+
+const std::map<std::string, FieldKind, std::less<>> kKinds = {
+    {"bsn", FieldKind::Bsn},         {"onderwijsnummer", FieldKind::Onderwijsnummer}, {"date", FieldKind::Date},
+    {"gemeente", FieldKind::Gemeente}, {"brin", FieldKind::Brin},                    {"vestiging", FieldKind::Vestiging},
+    {"count", FieldKind::Count},     {"boolean", FieldKind::Boolean},                 {"text", FieldKind::Text},
+    {"code", FieldKind::Code},       {"record-id", FieldKind::RecordId},              {"message-id", FieldKind::MessageId},
+};
+const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "new-woongemeente", "national", "original-sender"};
+const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor"};
+const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "caseload", "records", "audit"};
+constexpr std::size_t kMaxText = 500;
+
+std::vector<std::string> string_list(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
+    std::vector<std::string> out;
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return out;
+    if (!it->value.IsArray()) throw FileError(file, at + "/" + key, "must be an array of strings");
+    for (const auto& v : it->value.GetArray()) {
+        if (!v.IsString()) throw FileError(file, at + "/" + key, "must be an array of strings");
+        out.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    return out;
+}
+
+std::vector<Match> matches(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
+    std::vector<Match> out;
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return out;
+    if (!it->value.IsObject()) throw FileError(file, at + "/" + key, "must be an object of field: value");
+    for (const auto& m : it->value.GetObject()) {
+        std::string text;
+        if (m.value.IsString()) text.assign(m.value.GetString(), m.value.GetStringLength());
+        else if (m.value.IsBool()) text = m.value.GetBool() ? "true" : "false";
+        else throw FileError(file, at + "/" + key + "/" + m.name.GetString(), "must be a string or boolean");
+        out.push_back({m.name.GetString(), std::move(text)});
+    }
+    return out;
+}
+
+std::optional<long long> opt_int(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return std::nullopt;
+    if (!it->value.IsInt64()) throw FileError(file, at + "/" + key, "must be an integer");
+    return it->value.GetInt64();
+}
+
+int int_member(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
+    const auto& v = member(file, obj, key, at);
+    if (!v.IsInt()) throw FileError(file, at + "/" + key, "must be an integer");
+    return v.GetInt();
+}
+
+// Every path a rule names must be a permitted field of the type, or the rule could never apply.
+void require_field(const Path& file, const TypePolicy& t, const std::string& path, const std::string& at) {
+    if (!t.field(path)) throw FileError(file, at, "names '" + path + "', which is not a field of " + t.name);
+}
+
+TypePolicy load_type(const Path& file, const std::string& name, const rapidjson::Value& v) {
+    const std::string at = "/berichttypen/" + name;
+    if (!v.IsObject()) throw FileError(file, at, "must be an object");
+    TypePolicy t;
+    t.name = name;
+    const auto& fields = member(file, v, "fields", at);
+    if (!fields.IsObject()) throw FileError(file, at + "/fields", "must be an object of path: kind");
+    for (const auto& f : fields.GetObject()) {
+        FieldSpec spec{f.name.GetString(), FieldKind::Enum, {}};
+        const std::string fat = at + "/fields/" + spec.path;
+        if (f.value.IsArray()) {
+            for (const auto& e : f.value.GetArray()) {
+                if (!e.IsString()) throw FileError(file, fat, "enumeration values must be strings");
+                spec.values.emplace_back(e.GetString(), e.GetStringLength());
+            }
+            if (spec.values.empty()) throw FileError(file, fat, "enumeration is empty");
+        } else if (f.value.IsString()) {
+            auto k = kKinds.find(std::string_view(f.value.GetString(), f.value.GetStringLength()));
+            if (k == kKinds.end()) throw FileError(file, fat, std::string("unknown field kind '") + f.value.GetString() + "'");
+            spec.kind = k->second;
+        } else {
+            throw FileError(file, fat, "must be a kind name or an array of permitted values");
+        }
+        t.fields.push_back(std::move(spec));
+    }
+    const auto& senders = member(file, v, "senders", at);
+    if (!senders.IsObject() || senders.MemberCount() == 0) throw FileError(file, at + "/senders", "must name at least one role");
+    for (const auto& s : senders.GetObject()) {
+        const std::string sat = at + "/senders/" + s.name.GetString();
+        if (!kRoles.count(s.name.GetString())) throw FileError(file, sat, "unknown role");
+        SenderScope sc{string_member(file, s.value, "scope", sat), optional_string(s.value, "field")};
+        if (!kScopes.count(sc.scope)) throw FileError(file, sat + "/scope", "unknown scope '" + sc.scope + "'");
+        const bool needs_field = sc.scope == "own-brin" || sc.scope == "own-residents" || sc.scope == "new-woongemeente";
+        if (needs_field) require_field(file, t, sc.field, sat + "/field");
+        t.senders.emplace(s.name.GetString(), std::move(sc));
+    }
+    t.legal_basis = string_member(file, v, "legalBasis", at);
+    const auto& purpose = member(file, v, "purpose", at);
+    t.purpose_id = string_member(file, purpose, "id", at + "/purpose");
+    t.purpose_name = string_member(file, purpose, "name", at + "/purpose");
+    t.required = string_list(file, v, "required", at);
+    t.identifier = string_list(file, v, "identifier", at);
+    t.not_after_sent = string_list(file, v, "notAfterSent", at);
+    for (const auto& p : t.required) require_field(file, t, p, at + "/required");
+    for (const auto& p : t.identifier) require_field(file, t, p, at + "/identifier");
+    for (const auto& p : t.not_after_sent) require_field(file, t, p, at + "/notAfterSent");
+    if (auto it = v.FindMember("periods"); it != v.MemberEnd()) {
+        if (!it->value.IsArray()) throw FileError(file, at + "/periods", "must be an array");
+        for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+            const auto& p = it->value[i];
+            const std::string pat = at + "/periods/" + std::to_string(i);
+            Period period{string_member(file, p, "from", pat), string_member(file, p, "to", pat), false};
+            if (auto f = p.FindMember("toNotAfterSent"); f != p.MemberEnd() && f->value.IsBool()) period.to_not_after_sent = f->value.GetBool();
+            require_field(file, t, period.from, pat + "/from");
+            require_field(file, t, period.to, pat + "/to");
+            t.periods.push_back(std::move(period));
+        }
+    }
+    if (auto it = v.FindMember("age"); it != v.MemberEnd()) {
+        if (!it->value.IsArray()) throw FileError(file, at + "/age", "must be an array");
+        for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+            const auto& a = it->value[i];
+            const std::string aat = at + "/age/" + std::to_string(i);
+            AgeBound b{matches(file, a, "when", aat), matches(file, a, "unless", aat), string_member(file, a, "reference", aat),
+                       int_member(file, a, "min", aat), int_member(file, a, "below", aat)};
+            require_field(file, t, b.reference, aat + "/reference");
+            require_field(file, t, "leerling/geboortedatum", aat);
+            if (b.min < 0 || b.below <= b.min) throw FileError(file, aat, "needs 0 <= min < below");
+            t.age.push_back(std::move(b));
+        }
+    }
+    if (auto it = v.FindMember("rules"); it != v.MemberEnd()) {
+        if (!it->value.IsArray()) throw FileError(file, at + "/rules", "must be an array");
+        for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+            const auto& r = it->value[i];
+            const std::string rat = at + "/rules/" + std::to_string(i);
+            Rule rule;
+            rule.code = string_member(file, r, "code", rat);
+            rule.detail = string_member(file, r, "detail", rat);
+            rule.when = matches(file, r, "when", rat);
+            rule.unless = matches(file, r, "unless", rat);
+            rule.field = optional_string(r, "field");
+            rule.forbid = optional_string(r, "forbid");
+            rule.min = opt_int(file, r, "min", rat);
+            rule.max = opt_int(file, r, "max", rat);
+            if (auto pd = r.FindMember("periodDays"); pd != r.MemberEnd()) {
+                if (!pd->value.IsArray() || pd->value.Size() != 2 || !pd->value[0].IsString() || !pd->value[1].IsString())
+                    throw FileError(file, rat + "/periodDays", "must be [from, to]");
+                rule.from = pd->value[0].GetString();
+                rule.to = pd->value[1].GetString();
+            }
+            if (auto rf = r.FindMember("refuse"); rf != r.MemberEnd()) rule.refuse = rf->value.IsBool() && rf->value.GetBool();
+            const int kinds = !rule.field.empty() + !rule.from.empty() + !rule.forbid.empty() + rule.refuse;
+            if (kinds != 1) throw FileError(file, rat, "needs exactly one of field, periodDays, forbid, refuse");
+            if ((!rule.field.empty() || !rule.from.empty()) && !rule.min && !rule.max) throw FileError(file, rat, "needs min or max");
+            for (const auto* p : {&rule.field, &rule.from, &rule.to, &rule.forbid})
+                if (!p->empty()) require_field(file, t, *p, rat);
+            for (const auto& m : rule.when) require_field(file, t, m.path, rat + "/when");
+            for (const auto& m : rule.unless) require_field(file, t, m.path, rat + "/unless");
+            t.rules.push_back(std::move(rule));
+        }
+    }
+    t.routing = optional_string(v, "routing");
+    if (!t.routing.empty()) require_field(file, t, t.routing, at + "/routing");
+    t.record_date = optional_string(v, "recordDate");
+    if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
+    const auto& ret = member(file, v, "retention", at);
+    if (auto u = ret.FindMember("untilAge"); u != ret.MemberEnd()) {
+        t.retention.until_age = int_member(file, ret, "untilAge", at + "/retention");
+    } else {
+        t.retention.years = int_member(file, ret, "years", at + "/retention");
+        t.retention.after = string_member(file, ret, "after", at + "/retention");
+        if (t.retention.after != "received") require_field(file, t, t.retention.after, at + "/retention/after");
+    }
+    return t;
+}
+
+bool matches_all(const Melding& m, const std::vector<Match>& ms) {
+    for (const auto& x : ms) {
+        const Value* v = m.find(x.path);
+        if (!v || v->text != x.text || v->kind == ValueKind::Null) return false;
+    }
+    return true;
+}
+
+bool matches_any(const Melding& m, const std::vector<Match>& ms) {
+    for (const auto& x : ms) {
+        const Value* v = m.find(x.path);
+        if (v && v->text == x.text && v->kind != ValueKind::Null) return true;
+    }
+    return false;
+}
+
+bool applies(const Melding& m, const std::vector<Match>& when, const std::vector<Match>& unless) {
+    return matches_all(m, when) && (unless.empty() || !matches_any(m, unless));
+}
+
+std::size_t utf8_length(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool is_record_id(std::string_view s) {
+    return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+const FieldSpec* TypePolicy::field(std::string_view path) const {
+    for (const auto& f : fields)
+        if (f.path == path) return &f;
+    return nullptr;
+}
+
+void TypePolicy::apply_text_types(Melding& m) const {
+    for (auto& f : m.fields) {
+        const FieldSpec* spec = field(f.path);
+        if (!spec || f.value.kind != ValueKind::String) continue;
+        std::string& t = f.value.text;
+        if (spec->kind == FieldKind::Count && !t.empty() && t.size() <= 6 && std::all_of(t.begin(), t.end(), ::isdigit)) {
+            t.erase(0, std::min(t.find_first_not_of('0'), t.size() - 1));  // xs:integer "018" is 18
+            f.value.kind = ValueKind::Number;
+        } else if (spec->kind == FieldKind::Boolean && (t == "true" || t == "false" || t == "1" || t == "0")) {
+            t = (t == "true" || t == "1") ? "true" : "false";
+            f.value.kind = ValueKind::Bool;
+        }
+    }
+}
+
+std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& dir) {
+    const Path file = dir / "sharing.json";
+    std::string text;
+    auto doc = parse_json_file(file, &text);
+    auto set = std::make_shared<PolicySet>();
+    set->version_ = "sha256:" + sha256_hex(text).substr(0, 16);
+    const auto& roles = member(file, doc, "roles", "");
+    if (!roles.IsObject()) throw FileError(file, "/roles", "must be an object");
+    for (const auto& r : roles.GetObject()) {
+        const std::string at = std::string("/roles/") + r.name.GetString();
+        if (!kRoles.count(r.name.GetString())) throw FileError(file, at, "unknown role");
+        auto eps = string_list(file, r.value, "endpoints", at);
+        for (const auto& e : eps)
+            if (!kEndpoints.count(e)) throw FileError(file, at + "/endpoints", "unknown endpoint '" + e + "'");
+        set->endpoints_.emplace(r.name.GetString(), std::move(eps));
+    }
+    if (auto ar = doc.FindMember("auditRetention"); ar != doc.MemberEnd())
+        set->audit_retention_years_ = int_member(file, ar->value, "years", "/auditRetention");
+    const auto& types = member(file, doc, "berichttypen", "");
+    if (!types.IsObject() || types.MemberCount() == 0) throw FileError(file, "/berichttypen", "must name at least one berichttype");
+    for (const auto& t : types.GetObject()) {
+        auto tp = load_type(file, t.name.GetString(), t.value);
+        for (const auto& [role, scope] : tp.senders)
+            if (!set->role_may_use(role, "berichten"))
+                throw FileError(file, "/berichttypen/" + tp.name + "/senders/" + role, "this role may not use the berichten endpoint");
+        set->types_.emplace(tp.name, std::move(tp));
+    }
+    return set;
+}
+
+const TypePolicy* PolicySet::type(std::string_view berichttype) const {
+    auto it = types_.find(berichttype);
+    return it == types_.end() ? nullptr : &it->second;
+}
+
+bool PolicySet::role_may_use(std::string_view role, std::string_view endpoint) const {
+    auto it = endpoints_.find(role);
+    return it != endpoints_.end() && std::find(it->second.begin(), it->second.end(), endpoint) != it->second.end();
+}
+
+bool PolicySet::role_may_send(std::string_view role, std::string_view berichttype) const {
+    const TypePolicy* t = type(berichttype);
+    return t && t->senders.find(role) != t->senders.end();
+}
+
+Problems PolicySet::check_envelope(const Envelope& e) const {
+    Problems out;
+    if (!e.has_bericht_id) out.push_back({"message.schema", "/berichtId", "berichtId is required", {}});
+    else if (!message_id_valid(e.bericht_id)) out.push_back({"message.schema", "/berichtId", "berichtId must be 1-64 characters of A-Z a-z 0-9 . _ : -", {}});
+    if (!e.has_verzonden_op) out.push_back({"message.schema", "/verzondenOp", "verzondenOp is required", {}});
+    else if (!parse_rfc3339_local_date(e.verzonden_op)) out.push_back({"message.schema", "/verzondenOp", "verzondenOp must be an RFC 3339 date-time with offset", {}});
+    if (!e.has_berichttype) out.push_back({"message.schema", "/berichttype", "berichttype is required", {}});
+    else if (!type(e.berichttype)) out.push_back({"message.type-unknown", "/berichttype", "berichttype is not in the catalogue", {}});
+    return out;
+}
+
+Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding& m, const Party* sender_ptr,
+                           const RegionTable& regions, std::vector<std::string>* trail) const {
+    Decision d;
+    d.type = &t;
+    auto add = [&](std::string code, const std::string& path, std::string detail) {
+        d.problems.push_back({std::move(code), melding_path(m.index, path), std::move(detail), m.melding_id});
+    };
+    auto note = [&](const std::string& line) {
+        if (trail) trail->push_back(line);
+    };
+    auto date_of = [&](const std::string& path) -> std::optional<Date> {
+        const Value* v = m.find(path);
+        return v && v->kind == ValueKind::String ? parse_date(v->text) : std::nullopt;
+    };
+
+    if (!m.has_melding_id) add("message.schema", "meldingId", "meldingId is required and must be a string");
+    else if (!message_id_valid(m.melding_id)) add("message.schema", "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+
+    // Fields: permitted, once, and of their kind.
+    for (std::size_t i = 0; i < m.fields.size(); ++i) {
+        const Field& f = m.fields[i];
+        if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }
+        for (std::size_t j = 0; j < i; ++j)
+            if (m.fields[j].path == f.path) { add("message.schema", f.path, "field appears twice"); break; }
+        const FieldSpec* spec = t.field(f.path);
+        if (!spec) { add("field.not-permitted", f.path, t.name + " does not permit this field"); continue; }
+        const bool is_string = f.value.kind == ValueKind::String;
+        const std::string& s = f.value.text;
+        switch (spec->kind) {
+        case FieldKind::Bsn:
+            if (!is_string) add("message.schema", f.path, "bsn must be a string of 9 digits");
+            else if (!bsn_valid(s)) add("bsn.checksum", f.path, "BSN fails the 11-proef");
+            break;
+        case FieldKind::Onderwijsnummer:
+            if (!is_string) add("message.schema", f.path, "onderwijsnummer must be a string of 9 digits");
+            else if (!onderwijsnummer_valid(s)) add("onderwijsnummer.checksum", f.path, "onderwijsnummer must start with 10 and pass the check (sum = 5 mod 11)");
+            break;
+        case FieldKind::Date:
+            if (!is_string || !parse_date(s)) add("date.invalid", f.path, "not a real calendar date (YYYY-MM-DD)");
+            break;
+        case FieldKind::Gemeente:
+            if (!is_string || !gemeentecode_format_valid(s)) add("gemeente.unknown", f.path, "gemeentecode must be 4 digits (CBS)");
+            else if (!regions.region_of(s)) add("gemeente.unknown", f.path, "gemeentecode is not in the region table, the record cannot be routed");
+            break;
+        case FieldKind::Brin:
+            if (!is_string || !brin_valid(s)) add("brin.format", f.path, "BRIN is 2 digits and 2 capital letters, e.g. 12AB");
+            break;
+        case FieldKind::Vestiging:
+            if (!is_string || !vestiging_valid(s)) add("brin.format", f.path, "vestiging is 2 digits");
+            break;
+        case FieldKind::Count:
+            if (f.value.kind != ValueKind::Number || s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), ::isdigit))
+                add("message.schema", f.path, "must be a whole number from 0 to 999999");
+            break;
+        case FieldKind::Boolean:
+            if (f.value.kind != ValueKind::Bool) add("message.schema", f.path, "must be true or false");
+            break;
+        case FieldKind::Text:
+            if (!is_string) add("message.schema", f.path, "must be a string");
+            else if (utf8_length(s) > kMaxText) add("message.schema", f.path, "at most 500 characters");
+            break;
+        case FieldKind::Code:
+        case FieldKind::MessageId:
+            if (!is_string || !message_id_valid(s)) add("message.schema", f.path, "must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+            break;
+        case FieldKind::RecordId:
+            if (!is_string || !is_record_id(s)) add("message.schema", f.path, "must be a gateway record id (32 hex characters)");
+            break;
+        case FieldKind::Enum:
+            if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end()) {
+                std::string list;
+                for (const auto& v : spec->values) list += (list.empty() ? "" : ", ") + v;
+                add("message.schema", f.path, "must be one of: " + list);
+            }
+            break;
+        }
+    }
+    for (const auto& p : t.required)
+        if (!m.find(p)) add("message.schema", p, "required field is missing");
+    note("fields: " + std::to_string(m.fields.size()) + " checked against " + std::to_string(t.fields.size()) + " permitted");
+
+    if (!t.identifier.empty()) {
+        int present = 0;
+        for (const auto& p : t.identifier) present += m.find(p) != nullptr;
+        if (present != 1) add("leerling.identifier", "leerling", "exactly one of bsn or onderwijsnummer is required");
+        for (const auto& p : t.identifier)
+            if (const Value* v = m.find(p); v && present == 1 && v->kind == ValueKind::String) {
+                d.subject = p.substr(p.rfind('/') + 1) + ":" + v->text;
+            }
+    }
+
+    for (const auto& p : t.not_after_sent)
+        if (auto dt = date_of(p); dt && *dt > sent) add("date.invalid", p, "date lies after verzondenOp");
+
+    for (const auto& p : t.periods) {
+        auto from = date_of(p.from), to = date_of(p.to);
+        if (from && to && *from > *to) add("period.invalid", p.to, p.from + " lies after " + p.to);
+        if (to && p.to_not_after_sent && *to > sent) add("period.invalid", p.to, p.to + " lies after verzondenOp");
+    }
+
+    auto birth = date_of("leerling/geboortedatum");
+    for (const auto& a : t.age) {
+        if (!applies(m, a.when, a.unless)) continue;
+        auto ref = date_of(a.reference);
+        if (birth && ref) {
+            const int age = age_on(*birth, *ref);
+            const bool ok = age >= a.min && age < a.below;
+            note("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " + (ok ? "ok" : "out of range"));
+            if (!ok)
+                add("subject.age-out-of-range", "leerling/geboortedatum",
+                    "pupil must be at least " + std::to_string(a.min) + " and under " + std::to_string(a.below) + " on " + a.reference);
+        }
+        break;  // the first bound that applies decides
+    }
+
+    for (const auto& r : t.rules) {
+        if (!applies(m, r.when, r.unless)) continue;
+        bool ok = true;
+        std::string path = r.field;
+        if (r.refuse) {
+            ok = false;
+            path = r.when.empty() ? "" : r.when.front().path;
+        } else if (!r.forbid.empty()) {
+            ok = m.find(r.forbid) == nullptr;
+            path = r.forbid;
+        } else if (!r.field.empty()) {
+            const Value* v = m.find(r.field);
+            long long n = 0;
+            ok = v && v->kind == ValueKind::Number && !v->text.empty() && v->text.size() <= 12 &&
+                 std::all_of(v->text.begin(), v->text.end(), ::isdigit);
+            if (ok) n = std::stoll(v->text);
+            ok = ok && (!r.min || n >= *r.min) && (!r.max || n <= *r.max);
+        } else {
+            auto from = date_of(r.from), to = date_of(r.to);
+            path = r.to;
+            if (from && to) {
+                const long long days = to->days() - from->days();
+                ok = (!r.min || days >= *r.min) && (!r.max || days <= *r.max);
+            }
+        }
+        note("rule " + r.code + " (" + r.detail + "): " + (ok ? "ok" : "refused"));
+        if (!ok) add(r.code, path, r.detail);
+    }
+
+    // Scope: the sender may only report within its own remit.
+    if (!sender_ptr) {
+        note("scope: not checked (no sender)");
+    } else if (const Party& sender = *sender_ptr; t.senders.count(sender.role)) {
+        auto it = t.senders.find(sender.role);
+        d.scope = &it->second;
+        const SenderScope& sc = it->second;
+        const Value* v = sc.field.empty() ? nullptr : m.find(sc.field);
+        const std::string value = v ? v->text : std::string();
+        if (sc.scope == "own-brin" && v && value != sender.brin)
+            add("scope.not-own-brin", sc.field, "a school may only report about its own BRIN");
+        else if ((sc.scope == "own-residents" || sc.scope == "new-woongemeente") && v && value != sender.gemeente)
+            add("scope.not-own-resident", sc.field, sc.scope == "own-residents" ? "a gemeente may only report about its own residents"
+                                                                                : "only the new woongemeente may report a move");
+        note("scope " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": checked");
+    } else {
+        add("sender.role-not-permitted", "", "role " + sender_ptr->role + " may not send " + t.name);
+    }
+
+    if (!t.routing.empty()) {
+        if (const Value* v = m.find(t.routing); v && v->kind == ValueKind::String) {
+            d.gemeente = v->text;
+            if (const Region* r = regions.region_of(v->text)) d.region = *r;
+        }
+        note("routing on " + t.routing + ": " + (d.region.code.empty() ? "no region" : "region " + d.region.code));
+    }
+
+    if (t.retention.until_age > 0) {
+        if (birth) d.retention_until = add_years(*birth, t.retention.until_age).iso();
+    } else if (t.retention.after == "received") {
+        d.retention_until = add_years(today_utc(), t.retention.years).iso();
+    } else if (auto from = date_of(t.retention.after)) {
+        d.retention_until = add_years(*from, t.retention.years).iso();
+    } else if (auto rd = date_of(t.record_date)) {
+        d.retention_until = add_years(*rd, t.retention.years).iso();
+    }
+    return d;
+}
+
+}  // namespace dg

@@ -1,0 +1,122 @@
+#pragma once
+// The sharing policy as data (policies/sharing.json) and the engine that applies it per record.
+// The file says who may send what about whom, which fields, ages, thresholds, legal basis,
+// purpose and retention; this code only interprets it. Each decision names the policy version.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/canonical.hpp"
+#include "core/dates.hpp"
+#include "identity/party.hpp"
+#include "routing/region_table.hpp"
+
+namespace dg {
+
+enum class FieldKind { Bsn, Onderwijsnummer, Date, Gemeente, Brin, Vestiging, Count, Boolean, Text, Code, RecordId, MessageId, Enum };
+
+struct FieldSpec {
+    std::string path;
+    FieldKind kind;
+    std::vector<std::string> values;  // Enum only
+};
+
+struct Match {  // field at path has this value ("true"/"false" for booleans)
+    std::string path, text;
+};
+
+struct Rule {
+    std::string code, detail;
+    std::vector<Match> when, unless;
+    std::string field;           // numeric bound on this field (min/max), missing counts as failing
+    std::string from, to;        // or: bound on the days from..to
+    std::optional<long long> min, max;
+    std::string forbid;          // or: this field must be absent
+    bool refuse = false;         // or: the record is refused outright
+};
+
+struct AgeBound {
+    std::vector<Match> when, unless;
+    std::string reference;
+    int min = 0, below = 0;
+};
+
+struct Period {
+    std::string from, to;
+    bool to_not_after_sent = false;
+};
+
+struct SenderScope {
+    std::string scope;  // own-brin | own-residents | new-woongemeente | national | original-sender
+    std::string field;  // the record field the scope is checked on
+};
+
+struct Retention {
+    int years = 0;
+    std::string after;  // field path, or "received"
+    int until_age = 0;
+};
+
+struct TypePolicy {
+    std::string name;
+    std::map<std::string, SenderScope, std::less<>> senders;  // role -> scope
+    std::string legal_basis;  // "inherit": that of the record it concerns
+    std::string purpose_id, purpose_name;
+    std::vector<FieldSpec> fields;
+    std::vector<std::string> required, identifier, not_after_sent;
+    std::vector<Period> periods;
+    std::vector<AgeBound> age;
+    std::vector<Rule> rules;
+    std::string routing;      // field holding the gemeente that decides the region
+    std::string record_date;  // field holding the date the record is about
+    Retention retention;
+
+    const FieldSpec* field(std::string_view path) const;
+    // XML carries only text: give counts and booleans their schema type, as JSON has them.
+    void apply_text_types(Melding& melding) const;
+};
+
+struct Decision {
+    Problems problems;  // empty: allowed
+    bool allowed() const { return problems.empty(); }
+    const TypePolicy* type = nullptr;
+    const SenderScope* scope = nullptr;
+    std::string gemeente;  // routing gemeente
+    Region region;         // empty code when not routable
+    std::string subject;   // the raw BSN/onderwijsnummer: only ever pseudonymised, never logged
+    std::string retention_until;
+};
+
+class PolicySet {
+public:
+    // Loads <dir>/sharing.json; throws FileError (file, JSON path, reason) when it is not valid.
+    static std::shared_ptr<const PolicySet> load(const std::filesystem::path& dir);
+
+    const TypePolicy* type(std::string_view berichttype) const;
+    bool role_may_use(std::string_view role, std::string_view endpoint) const;
+    bool role_may_send(std::string_view role, std::string_view berichttype) const;
+
+    // Envelope checks (message level): ids, timestamp, known type.
+    Problems check_envelope(const Envelope& envelope) const;
+
+    // Every record-level check of the catalogue and the policy for one record. `sent` is the
+    // date of verzondenOp; without a sender (offline validation) the scope rules are skipped.
+    // `trail`, when given, receives one line per rule applied (explain).
+    Decision decide(const TypePolicy& type, const Date& sent, const Melding& melding, const Party* sender,
+                    const RegionTable& regions, std::vector<std::string>* trail = nullptr) const;
+
+    const std::string& version() const { return version_; }
+    int audit_retention_years() const { return audit_retention_years_; }
+
+private:
+    std::map<std::string, TypePolicy, std::less<>> types_;
+    std::map<std::string, std::vector<std::string>, std::less<>> endpoints_;
+    std::string version_;
+    int audit_retention_years_ = 7;
+};
+
+}  // namespace dg

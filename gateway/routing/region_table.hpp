@@ -1,0 +1,38 @@
+#pragma once
+// Gemeente -> Doorstroompunt (RMC) region, from DUO's school-location CSV layout.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dg {
+
+struct Region {
+    std::string code;
+    std::string name;
+};
+
+class RegionTable {
+public:
+    struct LoadResult {
+        std::shared_ptr<const RegionTable> table;
+        std::vector<std::string> conflicts;  // gemeenten found in two regions (first one kept)
+    };
+    // Reads the columns GEMEENTENUMMER, RMC-REGIO CODE, RMC-REGIO NAAM; ';' or ',' separated.
+    // Throws FileError when the layout is not recognised.
+    static LoadResult parse(std::string_view csv, const std::filesystem::path& source = "regions.csv");
+    static LoadResult load(const std::filesystem::path& file);
+
+    const Region* region_of(std::string_view gemeente) const;
+    std::vector<std::string> gemeenten_of(std::string_view region_code) const;
+    std::size_t gemeente_count() const { return by_gemeente_.size(); }
+    const std::string& version() const { return version_; }  // content hash
+
+private:
+    std::map<std::string, Region, std::less<>> by_gemeente_;
+    std::string version_;
+};
+
+}  // namespace dg

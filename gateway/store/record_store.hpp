@@ -1,0 +1,62 @@
+#pragma once
+// Where accepted records and audit entries go. Writes are group-committed: many requests share
+// one transaction and one fsync, and each request is told only after its commit.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dg {
+
+struct StoredRecord {
+    std::int64_t seq = 0;  // store order; the caseload cursor
+    std::string id;        // 32 hex chars, random
+    std::string region, region_name, gemeente;
+    std::string berichttype, status;
+    std::string sender_oin, bericht_id, melding_id;
+    std::string subject;   // pseudonym of the pupil, never the number
+    std::string received_at;
+    std::string legal_basis, purpose, policy_version, retention_until;
+    std::string data;      // canonical JSON of the record (melding_to_json)
+};
+
+// Everything one request writes, committed atomically with its audit entries.
+struct WriteBatch {
+    std::vector<StoredRecord> records;
+    std::vector<std::string> audit_entries;  // canonical JSON texts
+};
+
+struct CommitResult {
+    bool ok = false;
+    std::string error;  // for logs and metrics; not shown to clients
+};
+
+using CommitCallback = std::function<void(const CommitResult&)>;
+
+struct CaseloadQuery {
+    std::string region;  // always set: the caller's own region
+    std::string berichttype, gemeente, status, since;  // optional filters ("" = any)
+    std::size_t limit = 50;
+    std::optional<std::int64_t> before_seq;  // cursor: only records older than this
+};
+
+struct CaseloadPage {
+    std::vector<StoredRecord> items;
+    std::optional<std::int64_t> next_before;  // cursor of the next page, if any
+};
+
+class RecordStore {
+public:
+    virtual ~RecordStore() = default;
+    // Queues the batch; `done` runs (on the store's thread) once it is durable or has failed.
+    virtual void submit(WriteBatch batch, CommitCallback done) = 0;
+    virtual CaseloadPage caseload(const CaseloadQuery& query) = 0;
+    virtual std::int64_t audit_size() = 0;
+    // Last write succeeded and the store can be reached.
+    virtual bool ready() const = 0;
+    // Commits what is queued and stops accepting writes.
+    virtual void close() = 0;
+};
+
+}  // namespace dg

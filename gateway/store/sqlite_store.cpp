@@ -1,0 +1,272 @@
+#include "store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace dg {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS records(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  region TEXT NOT NULL, region_name TEXT NOT NULL, gemeente TEXT NOT NULL,
+  berichttype TEXT NOT NULL, status TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+  sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, melding_id TEXT NOT NULL,
+  subject TEXT NOT NULL, received_at TEXT NOT NULL,
+  legal_basis TEXT NOT NULL, purpose TEXT NOT NULL, policy_version TEXT NOT NULL,
+  retention_until TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_region ON records(region, active, seq);
+CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+)sql";
+
+struct Stmt {
+    sqlite3_stmt* s = nullptr;
+    Stmt() = default;
+    Stmt(sqlite3* db, const char* sql) {
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+    }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(Stmt&& o) noexcept { std::swap(s, o.s); return *this; }
+    ~Stmt() { sqlite3_finalize(s); }
+    void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+};
+
+std::string column_text(sqlite3_stmt* s, int i) {
+    const auto* p = sqlite3_column_text(s, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+sqlite3* open_db(const std::filesystem::path& file) {
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open " + file.string() + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+void exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error(std::string("sqlite: ") + msg);
+    }
+}
+
+class SqliteStore final : public RecordStore {
+public:
+    SqliteStore(const std::filesystem::path& dir, const SqliteOptions& options) : options_(options) {
+        std::filesystem::create_directories(dir);
+        const auto file = dir / "gateway.db";
+        writer_ = open_db(file);
+        exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        exec(writer_, kSchema);
+        insert_record_ = Stmt(writer_,
+            "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data)"
+            " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
+        insert_audit_ = Stmt(writer_, "INSERT INTO audit(entry) VALUES(?1)");
+        for (std::size_t i = 0; i < options_.readers; ++i) {
+            sqlite3* r = open_db(file);
+            exec(r, "PRAGMA query_only=ON;");
+            readers_.push_back(r);
+        }
+        committer_ = std::thread([this] { run(); });
+    }
+
+    ~SqliteStore() override {
+        close();
+        insert_record_ = Stmt();
+        insert_audit_ = Stmt();
+        for (auto* r : readers_) sqlite3_close(r);
+        sqlite3_close(writer_);
+    }
+
+    void submit(WriteBatch batch, CommitCallback done) override {
+        {
+            std::lock_guard lock(mu_);
+            if (!closing_) {
+                queue_.push_back({std::move(batch), std::move(done)});
+                cv_.notify_one();
+                return;
+            }
+        }
+        done({false, "store is closed"});
+    }
+
+    CaseloadPage caseload(const CaseloadQuery& q) override {
+        std::string sql =
+            "SELECT seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
+            " FROM records WHERE region = ?1 AND active = 1";
+        if (!q.berichttype.empty()) sql += " AND berichttype = ?2";
+        if (!q.gemeente.empty()) sql += " AND gemeente = ?3";
+        if (!q.status.empty()) sql += " AND status = ?4";
+        if (!q.since.empty()) sql += " AND received_at >= ?5";
+        if (q.before_seq) sql += " AND seq < ?6";
+        sql += " ORDER BY seq DESC LIMIT ?7";
+        Reader r(*this);
+        Stmt st(r.db, sql.c_str());
+        st.text(1, q.region);
+        if (!q.berichttype.empty()) st.text(2, q.berichttype);
+        if (!q.gemeente.empty()) st.text(3, q.gemeente);
+        if (!q.status.empty()) st.text(4, q.status);
+        if (!q.since.empty()) st.text(5, q.since);
+        if (q.before_seq) sqlite3_bind_int64(st.s, 6, *q.before_seq);
+        sqlite3_bind_int64(st.s, 7, static_cast<sqlite3_int64>(q.limit + 1));
+        CaseloadPage page;
+        int rc;
+        while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+            if (page.items.size() == q.limit) {
+                page.next_before = page.items.back().seq;
+                break;
+            }
+            StoredRecord rec;
+            rec.seq = sqlite3_column_int64(st.s, 0);
+            std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
+                                   &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
+                                   &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
+            for (int i = 0; i < 16; ++i) *cols[i] = column_text(st.s, i + 1);
+            page.items.push_back(std::move(rec));
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(std::string("sqlite read: ") + sqlite3_errmsg(r.db));
+        return page;
+    }
+
+    std::int64_t audit_size() override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        return sqlite3_step(st.s) == SQLITE_ROW ? sqlite3_column_int64(st.s, 0) : 0;
+    }
+
+    bool ready() const override { return healthy_.load(); }
+
+    void close() override {
+        {
+            std::lock_guard lock(mu_);
+            if (closing_) return;
+            closing_ = true;
+            cv_.notify_all();
+        }
+        if (committer_.joinable()) committer_.join();
+    }
+
+private:
+    struct Pending {
+        WriteBatch batch;
+        CommitCallback done;
+    };
+
+    // Borrows a read connection for the scope of one query.
+    struct Reader {
+        SqliteStore& s;
+        sqlite3* db;
+        explicit Reader(SqliteStore& store) : s(store) {
+            std::unique_lock lock(s.read_mu_);
+            s.read_cv_.wait(lock, [&] { return !s.readers_.empty(); });
+            db = s.readers_.back();
+            s.readers_.pop_back();
+        }
+        ~Reader() {
+            std::lock_guard lock(s.read_mu_);
+            s.readers_.push_back(db);
+            s.read_cv_.notify_one();
+        }
+    };
+
+    bool step_done(Stmt& st) {
+        const int rc = sqlite3_step(st.s);
+        sqlite3_reset(st.s);
+        sqlite3_clear_bindings(st.s);
+        return rc == SQLITE_DONE;
+    }
+
+    bool apply(const WriteBatch& b) {
+        for (const auto& r : b.records) {
+            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
+                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
+                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
+            for (int i = 0; i < 16; ++i) insert_record_.text(i + 1, *vals[i]);
+            if (!step_done(insert_record_)) return false;
+        }
+        for (const auto& e : b.audit_entries) {
+            insert_audit_.text(1, e);
+            if (!step_done(insert_audit_)) return false;
+        }
+        return true;
+    }
+
+    void run() {
+        std::vector<Pending> group;
+        std::vector<CommitResult> results;
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+                if (queue_.empty()) return;
+                while (!queue_.empty() && group.size() < options_.max_group) {
+                    group.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
+            }
+            results.assign(group.size(), CommitResult{true, {}});
+            bool committed = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+            std::string error = committed ? "" : sqlite3_errmsg(writer_);
+            if (committed) {
+                // One savepoint per request, so one bad request does not fail the others.
+                for (std::size_t i = 0; i < group.size(); ++i) {
+                    sqlite3_exec(writer_, "SAVEPOINT req", nullptr, nullptr, nullptr);
+                    if (apply(group[i].batch)) {
+                        sqlite3_exec(writer_, "RELEASE req", nullptr, nullptr, nullptr);
+                    } else {
+                        results[i] = {false, sqlite3_errmsg(writer_)};
+                        sqlite3_exec(writer_, "ROLLBACK TO req; RELEASE req", nullptr, nullptr, nullptr);
+                    }
+                }
+                if (sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+                    error = sqlite3_errmsg(writer_);
+                    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+                    committed = false;
+                }
+            }
+            if (!committed)
+                for (auto& r : results) r = {false, error};
+            healthy_.store(committed);
+            for (std::size_t i = 0; i < group.size(); ++i) group[i].done(results[i]);
+            group.clear();
+        }
+    }
+
+    SqliteOptions options_;
+    sqlite3* writer_ = nullptr;
+    Stmt insert_record_, insert_audit_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Pending> queue_;
+    bool closing_ = false;
+    std::thread committer_;
+    std::atomic<bool> healthy_{true};
+    std::mutex read_mu_;
+    std::condition_variable read_cv_;
+    std::vector<sqlite3*> readers_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordStore> open_sqlite_store(const std::filesystem::path& dir, const SqliteOptions& options) {
+    return std::make_unique<SqliteStore>(dir, options);
+}
+
+}  // namespace dg

@@ -1,0 +1,109 @@
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+
+#include "adapters/xml_reader.hpp"
+#include "collecting_sink.hpp"
+#include "test_support.hpp"
+
+using namespace dg;
+using test::CollectingSink;
+using test::has_code;
+
+namespace {
+
+const std::string kOpen = R"(<bericht xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1" berichtId="b" berichttype="verzuimmelding" verzondenOp="2026-11-23T09:15:00+01:00">)";
+
+ParseResult read(const std::string& xml, CollectingSink& sink, ParseLimits limits = {}) {
+    return read_xml_bericht(xml, limits, sink);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(xml_reader)
+
+BOOST_AUTO_TEST_CASE(reads_the_catalogue_example) {
+    CollectingSink sink;
+    auto r = read(test::slurp(test::examples_dir() / "verzuimmelding.xml"), sink);
+    BOOST_TEST(r.ok());
+    BOOST_TEST(sink.envelope.berichttype == "verzuimmelding");
+    BOOST_TEST(sink.envelope.verzonden_op == "2026-11-23T09:15:00+01:00");
+    BOOST_REQUIRE(sink.meldingen.size() == 2u);
+    BOOST_TEST(sink.meldingen[0].melding_id == "VZ-2026-0001");
+    BOOST_TEST(sink.meldingen[0].find("leerling/bsn")->text == "291417772");
+    BOOST_TEST(sink.meldingen[0].find("verzuim/uren")->text == "18");
+    BOOST_TEST(sink.meldingen[0].find("toelichting")->text == "Ouders niet bereikbaar na twee pogingen.");
+}
+
+BOOST_AUTO_TEST_CASE(doctype_and_entities_are_refused) {
+    const std::string xxe = R"(<?xml version="1.0"?><!DOCTYPE bericht [<!ENTITY x SYSTEM "file:///etc/passwd">]>)" + kOpen +
+                            "<verzuimmelding meldingId=\"a\"><toelichting>&x;</toelichting></verzuimmelding></bericht>";
+    CollectingSink s1;
+    auto r1 = read(xxe, s1);
+    BOOST_TEST(r1.malformed);
+    BOOST_TEST(r1.problems.front().detail.find("DOCTYPE") != std::string::npos);
+    BOOST_TEST(s1.meldingen.empty());
+
+    std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">)";
+    for (int i = 1; i < 10; ++i) {
+        laughs += "<!ENTITY lol" + std::to_string(i) + " \"";
+        for (int j = 0; j < 10; ++j) laughs += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+        laughs += "\">";
+    }
+    laughs += "]>" + kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>&lol9;</toelichting></verzuimmelding></bericht>";
+    CollectingSink s2;
+    const auto start = std::chrono::steady_clock::now();
+    auto r2 = read(laughs, s2);
+    BOOST_TEST(r2.malformed);
+    BOOST_TEST(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+
+    // An undeclared entity reference without a DOCTYPE is not well-formed.
+    CollectingSink s3;
+    auto r3 = read(kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>&x;</toelichting></verzuimmelding></bericht>", s3);
+    BOOST_TEST(r3.malformed);
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_refused) {
+    std::string deep = kOpen + "<verzuimmelding meldingId=\"a\">";
+    for (int i = 0; i < 100000; ++i) deep += "<a>";
+    CollectingSink sink;
+    auto r = read(deep, sink);
+    BOOST_TEST(r.malformed);
+}
+
+BOOST_AUTO_TEST_CASE(huge_values_are_refused) {
+    CollectingSink sink;
+    auto r = read(kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>" + std::string(100000, 'x') + "</toelichting></verzuimmelding></bericht>", sink);
+    BOOST_TEST(!r.ok());
+}
+
+BOOST_AUTO_TEST_CASE(not_well_formed_and_bad_encoding) {
+    for (const std::string body : {std::string("<bericht>"), std::string("not xml"), std::string(""),
+                                   kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>\xC3\x28</toelichting></verzuimmelding></bericht>"}) {
+        CollectingSink sink;
+        auto r = read(body, sink);
+        BOOST_TEST(r.malformed, body.substr(0, 40));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(wrong_root_namespace_and_unknown_attributes) {
+    CollectingSink s1;
+    auto r1 = read(R"(<bericht berichtId="b" berichttype="x" verzondenOp="t"><x/></bericht>)", s1);
+    BOOST_TEST(has_code(r1.problems, "message.schema"));
+    CollectingSink s2;
+    auto r2 = read(kOpen.substr(0, kOpen.size() - 1) + R"( extra="1">)" + "<verzuimmelding meldingId=\"a\" naam=\"x\"><leerling kind=\"y\"><bsn>1</bsn></leerling></verzuimmelding></bericht>", s2);
+    BOOST_TEST(has_code(r2.problems, "field.not-permitted"));
+    BOOST_REQUIRE(s2.meldingen.size() == 1u);
+    BOOST_TEST(s2.meldingen[0].find("@naam"));
+    BOOST_TEST(s2.meldingen[0].find("leerling/@kind"));
+}
+
+BOOST_AUTO_TEST_CASE(record_elements_must_be_named_after_the_type) {
+    CollectingSink sink;
+    auto r = read(kOpen + "<vsv-melding meldingId=\"a\"/></bericht>", sink);
+    BOOST_TEST(r.ok());
+    BOOST_REQUIRE(sink.meldingen.size() == 1u);
+    BOOST_TEST(sink.meldingen[0].find("@element")->text == "vsv-melding");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
