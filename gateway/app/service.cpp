@@ -86,7 +86,10 @@ void Service::start() {
     const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     auto guard = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(ioc_.get_executor());
     for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, guard] { ioc_.run(); });
-    log_info("listening", {{"https", config_.listen}, {"admin", config_.admin_listen},
+    const auto https = https_->local_endpoint(), admin = admin_->local_endpoint();
+    const std::string https_at = https.address().to_string() + ":" + std::to_string(https.port());
+    const std::string admin_at = admin.address().to_string() + ":" + std::to_string(admin.port());
+    log_info("listening", {{"https", https_at}, {"admin", admin_at},
                            {"policyVersion", snapshots_.get()->policy->version()}});
 }
 

@@ -79,12 +79,12 @@ private:
 
     void on_header(beast::error_code ec) {
         if (ec == http::error::header_limit) return refuse(431, "message.too-large", "request header too large");
+        if (ec == http::error::body_limit)  // the parser checks Content-Length against the limit
+            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (ec) return ec == http::error::end_of_stream ? do_shutdown() : close_now();
         state_ = State::Reading;
         lowest().expires_after(server_.limits_.read_timeout);
         const auto& head = parser_->get();
-        if (head.payload_size() && *head.payload_size() > server_.limits_.body_bytes)
-            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (beast::iequals(head[http::field::expect], "100-continue")) {
             auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
             return http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
@@ -136,6 +136,7 @@ private:
         lowest().expires_after(server_.limits_.read_timeout);
         http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
             if (ec) return self->close_now();
+            if (self->unread_body_) return self->linger_close();
             if (!keep) return self->do_shutdown();
             self->do_read();
         });
@@ -146,6 +147,23 @@ private:
         state_ = State::Closing;
         lowest().expires_after(std::chrono::seconds(2));
         stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close_now(); });
+    }
+
+    // The answer went out before the request was read to its end. Closing now would reset the
+    // connection and could destroy the answer in flight; read and discard for a bounded while.
+    void linger_close() {
+        state_ = State::Closing;
+        lowest().expires_after(std::chrono::seconds(2));
+        scratch_ = std::make_unique<char[]>(kScratch);
+        do_discard(0);
+    }
+
+    void do_discard(std::size_t total) {
+        stream_.async_read_some(net::buffer(scratch_.get(), kScratch),
+                                [self = shared_from_this(), total](beast::error_code ec, std::size_t n) {
+                                    if (ec || total + n > kMaxDiscard) return self->close_now();
+                                    self->do_discard(total + n);
+                                });
     }
 
     void close_now() {
@@ -163,6 +181,10 @@ private:
     State state_ = State::Handshake;
     bool first_ = true;
     bool keep_alive_ = true;
+    bool unread_body_ = false;
+    static constexpr std::size_t kScratch = 16 * 1024;
+    static constexpr std::size_t kMaxDiscard = 16 * 1024 * 1024;
+    std::unique_ptr<char[]> scratch_;
 };
 
 HttpsServer::HttpsServer(net::io_context& ioc, net::ssl::context& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The built binary, started as an operator would, on ephemeral loopback ports: the README's curl
+# flow (school push, coordinators of two regions), the CLI, and SIGTERM draining to exit 0.
+set -euo pipefail
+bin=${1:?usage: binary_smoke.sh PATH-TO-BINARY}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+certs="$root/certs/dev"
+[ -f "$certs/school-12AB.crt" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
+examples="$root/../shared/spec/examples"
+[ -d "$examples" ] || examples="$root/tests/vectors/examples"
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- server log" >&2; cat "$work/log" >&2 || true; exit 1; }
+
+"$bin" --version | grep -q '^doorstroom-gateway ' || fail "--version"
+"$bin" serve --help | grep -q -- '--listen' || fail "serve --help"
+"$bin" validate "$examples/verzuimmelding.json" "$examples/vsv-melding.xml" >/dev/null || fail "validate of valid examples"
+sed 's/291417772/291417773/' "$examples/verzuimmelding.json" > "$work/bad.json"
+set +e; out=$("$bin" validate --json "$work/bad.json"); rc=$?; set -e
+[ "$rc" = 1 ] || fail "validate of an invalid file should exit 1, got $rc"
+echo "$out" | grep -q '"bsn.checksum"' || fail "validate --json lists bsn.checksum"
+
+"$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/data" 2> "$work/log" &
+pid=$!
+for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/log" 2>/dev/null && break; sleep 0.1; done
+https=$(sed -n 's/.*"https":"\([^"]*\)".*/\1/p' "$work/log" | head -1)
+admin=$(sed -n 's/.*"admin":"\([^"]*\)".*/\1/p' "$work/log" | head -1)
+[ -n "$https" ] || fail "server did not start"
+
+as() { local party=$1; shift; curl -sS --max-time 10 --cacert "$certs/ca.pem" --cert "$certs/$party.crt" --key "$certs/$party.key" "$@"; }
+
+code=$(as school-12AB -o "$work/receipt" -w '%{http_code}' -H 'Content-Type: application/json' \
+       --data-binary @"$examples/verzuimmelding.json" "https://$https/v1/berichten")
+[ "$code" = 202 ] || fail "school push: $code $(cat "$work/receipt")"
+id=$(sed -n 's/.*"id":"\([0-9a-f]\{32\}\)".*/\1/p' "$work/receipt" | head -1)
+[ -n "$id" ] || fail "receipt has no record id"
+as coordinator-amsterdam "https://$https/v1/caseload" | grep -q "$id" || fail "Amsterdam coordinator sees the record"
+as coordinator-rijnmond "https://$https/v1/caseload" | grep -q "$id" && fail "Rijnmond coordinator must not see it"
+code=$(as school-12AB -o /dev/null -w '%{http_code}' "https://$https/v1/caseload")
+[ "$code" = 403 ] || fail "school reading the caseload: $code"
+code=$(as stranger -o /dev/null -w '%{http_code}' "https://$https/v1/caseload")
+[ "$code" = 403 ] || fail "stranger: $code"
+curl -sS --max-time 5 --cacert "$certs/ca.pem" "https://$https/v1/caseload" >/dev/null 2>&1 && fail "no client certificate must fail"
+curl -sf "http://$admin/readyz" >/dev/null || fail "readyz"
+curl -sf "http://$admin/metrics" | grep -q 'dg_requests_total{route="berichten",status="202"} 1' || fail "metrics"
+grep -q 291417772 "$work/log" && fail "a BSN in the log"
+
+kill -TERM "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+pid=
+[ "$rc" = 0 ] || fail "SIGTERM should drain and exit 0, got $rc"
+grep -q '"msg":"stopped"' "$work/log" || fail "no clean stop logged"
+echo "1 passed, 0 failed"

@@ -1,0 +1,342 @@
+// The real server in-process on an ephemeral loopback port, with the dev certificates, a real
+// SQLite store in a temp dir, and a real TLS client.
+#include <boost/asio/connect.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <rapidjson/document.h>
+#include <sqlite3.h>
+
+#include "app/service.hpp"
+#include "test_support.hpp"
+#include "tls_client.hpp"
+
+using namespace dg;
+using test::https_request;
+using test::HttpReply;
+namespace http = boost::beast::http;
+
+namespace {
+
+struct Gateway {
+    test::TempDir dir;
+    std::unique_ptr<Service> service;
+    unsigned short port = 0, admin_port = 0;
+    Config config;
+
+    explicit Gateway(std::function<void(Config&)> adjust = {}) {
+        test::dev_certs_dir();
+        config = load_config(test::source_dir() / "gateway/config/dev.json");
+        config.listen = "127.0.0.1:0";
+        config.admin_listen = "127.0.0.1:0";
+        config.data_dir = dir.path / "data";
+        config.threads = 2;
+        if (adjust) adjust(config);
+        service = std::make_unique<Service>(config);
+        service->start();
+        port = service->https_endpoint().port();
+        admin_port = service->admin_endpoint().port();
+    }
+
+    HttpReply as(const std::string& party, http::verb m, const std::string& target, const std::string& body = {},
+                 const std::string& ct = "application/json") const {
+        return https_request(port, party, m, target, body, ct);
+    }
+
+    std::vector<std::string> audit_entries() const {
+        std::vector<std::string> out;
+        sqlite3* db = nullptr;
+        sqlite3_open_v2((config.data_dir / "gateway.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "SELECT entry FROM audit ORDER BY seq", -1, &st, nullptr);
+        while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return out;
+    }
+
+    std::string admin_get(const std::string& target) const {
+        namespace net = boost::asio;
+        net::io_context ioc;
+        boost::beast::tcp_stream s(ioc);
+        s.connect({net::ip::make_address("127.0.0.1"), admin_port});
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, "localhost");
+        http::write(s, req);
+        boost::beast::flat_buffer buf;
+        http::response<http::string_body> res;
+        http::read(s, buf, res);
+        return std::to_string(res.result_int()) + " " + res.body();
+    }
+};
+
+std::string example(const std::string& name) { return test::slurp(test::examples_dir() / name); }
+
+rapidjson::Document parse(const std::string& body) {
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    return d;
+}
+
+std::string first_code(const HttpReply& r) {
+    auto d = parse(r.body);
+    if (!d.IsObject() || !d.HasMember("errors") || d["errors"].Empty()) return {};
+    return d["errors"][0]["code"].GetString();
+}
+
+// A one-record verzuimmelding from school-12AB about a pupil in `gemeente`, with its own ids.
+std::string verzuim(const std::string& bericht_id, const std::string& melding_id, const std::string& gemeente = "0363") {
+    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":"291417772","geboortedatum":"2012-04-01",)"
+           R"("woongemeente":")" + gemeente + R"("},"school":{"brin":"12AB","vestiging":"00"},)"
+           R"("verzuim":{"soort":"luxe","van":"2026-10-19","tot":"2026-10-23"}}]})";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(server)
+
+BOOST_AUTO_TEST_CASE(clients_without_a_valid_certificate_never_reach_http) {
+    Gateway gw;
+    for (const char* party : {"", "untrusted", "expired"}) {
+        BOOST_TEST_CONTEXT("client certificate: " << (*party ? party : "none")) {
+            HttpReply r = gw.as(party, http::verb::get, "/v1/caseload");
+            BOOST_TEST(!r.answered);
+            BOOST_TEST(r.status == 0);
+        }
+    }
+    // The server counts a failed handshake on its own thread, possibly after the client gave up.
+    for (int i = 0; i < 250 && gw.service->metrics().tls_handshake_failures() < 3u; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    BOOST_TEST(gw.service->metrics().tls_handshake_failures() == 3u);
+    // None of them is an audited HTTP request.
+    BOOST_TEST(gw.audit_entries().empty());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_oin_is_403_sender_unknown) {
+    Gateway gw;
+    HttpReply r = gw.as("stranger", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_TEST(r.status == 403);
+    BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
+    BOOST_TEST(r.headers["API-Version"] == "1.0.0");
+    BOOST_TEST(first_code(r) == "sender.unknown");
+    auto audit = gw.audit_entries();
+    BOOST_REQUIRE(audit.size() == 1u);
+    BOOST_TEST(audit[0].find("\"partyOin\":\"00000099000000000999\"") != std::string::npos);
+    BOOST_TEST(audit[0].find("\"outcome\":\"refused\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(school_push_reaches_only_its_regions_coordinator) {
+    Gateway gw;
+    HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_TEST(push.status == 202);
+    BOOST_TEST(push.headers["API-Version"] == "1.0.0");
+    auto receipt = parse(push.body);
+    BOOST_REQUIRE(receipt.IsObject());
+    BOOST_TEST(receipt["accepted"].GetInt() == 2);
+    BOOST_TEST(receipt["rejected"].Size() == 0u);
+    BOOST_REQUIRE(receipt["records"].Size() == 2u);
+    const std::string id0 = receipt["records"][0]["id"].GetString();
+    BOOST_TEST(std::string(receipt["records"][0]["region"].GetString()) == "90");
+
+    HttpReply ams = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload");
+    BOOST_TEST(ams.status == 200);
+    auto page = parse(ams.body);
+    BOOST_REQUIRE(page.IsObject());
+    BOOST_TEST(page["items"].Size() == 2u);
+    BOOST_TEST(page["nextCursor"].IsNull());
+    bool seen = false;
+    for (const auto& item : page["items"].GetArray()) seen = seen || id0 == item["id"].GetString();
+    BOOST_TEST(seen);
+    BOOST_TEST(std::string(page["items"][0]["legalBasis"].GetString()).find("Leerplichtwet") != std::string::npos);
+
+    HttpReply rijnmond = gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload");
+    BOOST_TEST(rijnmond.status == 200);
+    BOOST_TEST(parse(rijnmond.body)["items"].Size() == 0u);
+    BOOST_TEST(rijnmond.body.find(id0) == std::string::npos);
+
+    HttpReply school_reads = gw.as("school-12AB", http::verb::get, "/v1/caseload");
+    BOOST_TEST(school_reads.status == 403);
+    BOOST_TEST(first_code(school_reads) == "sender.role-not-permitted");
+    HttpReply coordinator_sends = gw.as("coordinator-amsterdam", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_TEST(coordinator_sends.status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(every_request_is_audited_without_raw_bsn) {
+    Gateway gw;
+    gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    gw.as("school-34CD", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));  // 422, other BRIN
+    gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload");
+    gw.as("auditor", http::verb::get, "/v1/caseload");
+    gw.as("school-12AB", http::verb::get, "/v1/nope");
+    const auto audit = gw.audit_entries();
+    BOOST_REQUIRE(audit.size() == 5u);
+    for (const auto& e : audit) {
+        BOOST_TEST(e.find("291417772") == std::string::npos);
+        BOOST_TEST(e.find("101222331") == std::string::npos);
+        auto d = parse(e);
+        BOOST_REQUIRE(d.IsObject());
+        BOOST_TEST(std::string(d["policyVersion"].GetString()).rfind("sha256:", 0) == 0u);
+        BOOST_TEST(std::string(d["certFingerprint"].GetString()).size() == 64u);
+    }
+    auto first = parse(audit[0]);
+    BOOST_TEST(std::string(first["outcome"].GetString()) == "allowed");
+    BOOST_TEST(first["recordIds"].Size() == 2u);
+    BOOST_TEST(first["subjects"].Size() == 2u);
+    BOOST_TEST(std::string(first["legalBasis"].GetString()).find("Leerplichtwet") != std::string::npos);
+    auto second = parse(audit[1]);
+    BOOST_TEST(second["status"].GetInt() == 422);
+    BOOST_TEST(second["subjects"].Size() == 2u);  // who was refused about whom, by pseudonym
+    BOOST_TEST(parse(audit[2])["recordIds"].Size() == 2u);  // who saw which records
+    BOOST_TEST(parse(audit[3])["status"].GetInt() == 403);
+    BOOST_TEST(parse(audit[4])["status"].GetInt() == 404);
+}
+
+BOOST_AUTO_TEST_CASE(bad_messages_get_problem_json_and_change_nothing) {
+    Gateway gw([](Config& c) { c.limits.body_bytes = 64 * 1024; });
+    HttpReply media = gw.as("school-12AB", http::verb::post, "/v1/berichten", "x", "text/plain");
+    BOOST_TEST(media.status == 415);
+    HttpReply malformed = gw.as("school-12AB", http::verb::post, "/v1/berichten", "{\"berichtId\":");
+    BOOST_TEST(malformed.status == 400);
+    BOOST_TEST(first_code(malformed) == "message.malformed");
+    HttpReply big = gw.as("school-12AB", http::verb::post, "/v1/berichten", std::string(100 * 1024, ' '));
+    BOOST_TEST(big.status == 413, big.error);
+    BOOST_TEST(first_code(big) == "message.too-large");
+    std::string bad_bsn = example("verzuimmelding.json");
+    bad_bsn.replace(bad_bsn.find("291417772"), 9, "291417773");
+    bad_bsn.replace(bad_bsn.find("101222331"), 9, "101222332");
+    HttpReply none = gw.as("school-12AB", http::verb::post, "/v1/berichten", bad_bsn);
+    BOOST_TEST(none.status == 422);
+    BOOST_TEST(none.body.find("bsn.checksum") != std::string::npos);
+    BOOST_TEST(none.body.find("onderwijsnummer.checksum") != std::string::npos);
+    BOOST_TEST(none.body.find("291417773") == std::string::npos);  // no personal data in errors
+    HttpReply xxe = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                          "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><bericht>&e;</bericht>",
+                          "application/xml");
+    BOOST_TEST(xxe.status == 400);
+    BOOST_TEST(xxe.body.find("root:") == std::string::npos);
+    // Nothing of these reached any caseload.
+    HttpReply ams = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload");
+    BOOST_TEST(parse(ams.body)["items"].Size() == 0u);
+    // The server is unharmed.
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml").status == 202);
+}
+
+BOOST_AUTO_TEST_CASE(partial_acceptance_lists_the_rejected_records) {
+    Gateway gw;
+    std::string body = example("verzuimmelding.json");
+    body.replace(body.find("291417772"), 9, "291417773");
+    HttpReply r = gw.as("school-12AB", http::verb::post, "/v1/berichten", body);
+    BOOST_TEST(r.status == 202);
+    auto d = parse(r.body);
+    BOOST_TEST(d["accepted"].GetInt() == 1);
+    BOOST_REQUIRE(d["rejected"].Size() == 1u);
+    BOOST_TEST(std::string(d["rejected"][0]["meldingId"].GetString()) == "VZ-2026-0001");
+    BOOST_TEST(std::string(d["rejected"][0]["errors"][0]["code"].GetString()) == "bsn.checksum");
+}
+
+BOOST_AUTO_TEST_CASE(validate_checks_and_stores_nothing) {
+    Gateway gw;
+    HttpReply ok = gw.as("coordinator-amsterdam", http::verb::post, "/v1/validate", example("vsv-melding.json"));
+    BOOST_TEST(ok.status == 200);
+    BOOST_TEST(parse(ok.body)["valid"].GetBool() == false);  // a coordinator may not send: role refused
+    HttpReply duo = gw.as("duo", http::verb::post, "/v1/validate", example("vsv-melding.xml"), "application/xml");
+    BOOST_TEST(parse(duo.body)["valid"].GetBool() == true);
+    HttpReply rij = gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload");
+    BOOST_TEST(parse(rij.body)["items"].Size() == 0u);
+    BOOST_TEST(gw.audit_entries().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(caseload_pages_newest_first_with_a_stable_cursor) {
+    Gateway gw;
+    for (int i = 0; i < 5; ++i)
+        BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-" + std::to_string(i), "M-" + std::to_string(i))).status == 202);
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-R", "M-R", "0599")).status == 202);
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (int page = 0; page < 5; ++page) {
+        HttpReply r = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        BOOST_REQUIRE(r.status == 200);
+        auto d = parse(r.body);
+        for (const auto& item : d["items"].GetArray()) seen.push_back(item["meldingId"].GetString());
+        if (page == 0) {
+            // A record arriving between pages does not shift the pages.
+            BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-new", "M-new")).status == 202);
+        }
+        if (d["nextCursor"].IsNull()) break;
+        cursor = d["nextCursor"].GetString();
+    }
+    BOOST_TEST((seen == std::vector<std::string>{"M-4", "M-3", "M-2", "M-1", "M-0"}));
+    HttpReply filtered = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload?berichttype=vsv-melding");
+    BOOST_TEST(parse(filtered.body)["items"].Size() == 0u);
+    HttpReply gemeente = gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload?gemeente=0599&status=geregistreerd&since=2020-01-01");
+    BOOST_TEST(parse(gemeente.body)["items"].Size() == 1u);
+    for (const char* bad : {"?limit=0", "?limit=abc", "?cursor=zzz", "?berichttype=x", "?since=gisteren", "?bsn=291417772", "?gemeente=1"}) {
+        HttpReply r = gw.as("coordinator-amsterdam", http::verb::get, std::string("/v1/caseload") + bad);
+        BOOST_TEST(r.status == 400, bad);
+        BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
+    Gateway gw;
+    test::TlsClient c(gw.port, "school-12AB", test::dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    for (int i = 0; i < 20; ++i) {
+        HttpReply r = c.request(http::verb::post, "/v1/berichten", verzuim("KA-" + std::to_string(i), "M-" + std::to_string(i)));
+        BOOST_REQUIRE(r.status == 202);
+    }
+    BOOST_TEST(c.request(http::verb::get, "/v1/caseload").status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(admin_listener_health_readiness_metrics) {
+    Gateway gw;
+    gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    gw.as("", http::verb::get, "/v1/caseload");
+    BOOST_TEST(gw.admin_get("/healthz").rfind("200", 0) == 0u);
+    BOOST_TEST(gw.admin_get("/readyz").rfind("200", 0) == 0u);
+    const std::string m = gw.admin_get("/metrics");
+    BOOST_TEST(m.find("dg_requests_total{route=\"berichten\",status=\"202\"} 1") != std::string::npos);
+    BOOST_TEST(m.find("dg_records_total{berichttype=\"verzuimmelding\",outcome=\"accepted\"} 2") != std::string::npos);
+    BOOST_TEST(m.find("dg_tls_handshake_failures_total") != std::string::npos);
+    BOOST_TEST(m.find("dg_request_duration_seconds_bucket") != std::string::npos);
+    BOOST_TEST(m.find("291417772") == std::string::npos);
+    BOOST_TEST(gw.admin_get("/nope").rfind("404", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(reload_takes_a_valid_registry_and_refuses_a_bad_one) {
+    test::TempDir dir;
+    const auto parties = dir.path / "parties.json";
+    std::string text = test::slurp(test::source_dir() / "policies/parties-dev.json");
+    test::write(parties, text);
+    Gateway gw([&](Config& c) { c.parties = parties; });
+    BOOST_TEST(gw.as("stranger", http::verb::get, "/v1/caseload").status == 403);
+    // Register the stranger as a coordinator of Rijnmond.
+    const std::string entry = R"({ "oin": "00000099000000000999", "name": "stranger", "role": "coordinator", "gemeente": "0599" },)";
+    text.insert(text.find("{ \"oin\""), entry + "\n    ");
+    test::write(parties, text);
+    BOOST_TEST(gw.service->reload());
+    BOOST_TEST(gw.as("stranger", http::verb::get, "/v1/caseload").status == 200);
+    test::write(parties, "{ not json");
+    BOOST_TEST(!gw.service->reload());
+    BOOST_TEST(gw.as("stranger", http::verb::get, "/v1/caseload").status == 200);  // old registry stays
+}
+
+BOOST_AUTO_TEST_CASE(connection_limit_refuses_extra_connections) {
+    Gateway gw([](Config& c) { c.limits.max_connections = 1; });
+    test::TlsClient first(gw.port, "school-12AB", test::dev_certs_dir());
+    BOOST_REQUIRE(first.connect());
+    HttpReply second = gw.as("school-12AB", http::verb::get, "/v1/caseload");
+    BOOST_TEST(!second.answered);
+    BOOST_TEST(first.request(http::verb::get, "/v1/caseload").status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_client_is_cut_off) {
+    Gateway gw([](Config& c) { c.limits.read_timeout = std::chrono::milliseconds(300); });
+    test::TlsClient c(gw.port, "school-12AB", test::dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    HttpReply r = c.request(http::verb::get, "/v1/caseload");
+    BOOST_TEST(!r.answered);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(envelope_comes_first_whatever_the_key_order) {
 }
 
 BOOST_AUTO_TEST_CASE(not_well_formed_is_malformed) {
-    for (const char* body : {"", "{", "{\"a\":}", "[1,2", "{\"berichtId\":\"x\"} trailing", "nul"}) {
+    for (const char* body : {"", "{", "{\"a\":}", "{\"a\":[1,2", "{\"berichtId\":\"x\"} trailing", "nul"}) {
         CollectingSink sink;
         auto r = read_json_bericht(body, {}, sink);
         BOOST_TEST(r.malformed, body);
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_malformed) {
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
-    std::string deep(100000, '[');
+    std::string deep = "{\"a\":" + std::string(100000, '[');
     CollectingSink sink;
     auto r = read_json_bericht(deep, {}, sink);
     BOOST_TEST(r.malformed);
@@ -62,6 +62,13 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
     auto r2 = read_json_bericht(nested, {}, sink2);
     BOOST_TEST(r2.malformed);
     BOOST_TEST(r2.problems.front().detail.find("nesting") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_bericht_is_an_object) {
+    CollectingSink sink;
+    auto r = read_json_bericht("[1,2]", {}, sink);
+    BOOST_TEST(!r.ok());
+    BOOST_TEST(has_code(r.problems, "message.schema"));
 }
 
 BOOST_AUTO_TEST_CASE(envelope_problems_are_all_reported) {

@@ -1,7 +1,5 @@
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
-
 #include "adapters/xml_reader.hpp"
 #include "collecting_sink.hpp"
 #include "test_support.hpp"
@@ -52,10 +50,9 @@ BOOST_AUTO_TEST_CASE(doctype_and_entities_are_refused) {
     }
     laughs += "]>" + kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>&lol9;</toelichting></verzuimmelding></bericht>";
     CollectingSink s2;
-    const auto start = std::chrono::steady_clock::now();
     auto r2 = read(laughs, s2);
     BOOST_TEST(r2.malformed);
-    BOOST_TEST(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    BOOST_TEST(s2.meldingen.empty());  // refused at the DOCTYPE, before any expansion
 
     // An undeclared entity reference without a DOCTYPE is not well-formed.
     CollectingSink s3;
@@ -78,7 +75,7 @@ BOOST_AUTO_TEST_CASE(huge_values_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(not_well_formed_and_bad_encoding) {
-    for (const std::string body : {std::string("<bericht>"), std::string("not xml"), std::string(""),
+    for (const std::string& body : {kOpen + "<verzuimmelding meldingId=\"a\">", std::string("not xml"), std::string(""),
                                    kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>\xC3\x28</toelichting></verzuimmelding></bericht>"}) {
         CollectingSink sink;
         auto r = read(body, sink);

@@ -1,0 +1,101 @@
+#include <boost/test/unit_test.hpp>
+
+#include "adapters/json_reader.hpp"
+#include "adapters/xml_reader.hpp"
+#include "api/ingest.hpp"
+#include "test_support.hpp"
+
+using namespace dg;
+
+namespace {
+
+struct Fixture {
+    Snapshot snapshot{PolicySet::load(test::source_dir() / "policies"),
+                      PartyRegistry::load(test::source_dir() / "policies/parties-dev.json"),
+                      RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table};
+    Pseudonymizer pseudonymize{std::string(40, 'k')};
+
+    IngestResult run(const std::string& body, WireFormat f, const char* oin) {
+        IngestContext ctx{snapshot, pseudonymize, {}, oin ? snapshot.parties->find(oin) : nullptr, "2026-11-23T10:00:00.000Z"};
+        return ingest(body, f, ctx);
+    }
+};
+
+const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking"};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(ingest_pipeline, Fixture)
+
+BOOST_AUTO_TEST_CASE(json_and_xml_of_the_same_content_give_identical_canonical_records) {
+    for (const char* type : kTypes) {
+        BOOST_TEST_CONTEXT(type) {
+            auto json = run(test::slurp(test::examples_dir() / (std::string(type) + ".json")), WireFormat::Json, nullptr);
+            auto xml = run(test::slurp(test::examples_dir() / (std::string(type) + ".xml")), WireFormat::Xml, nullptr);
+            BOOST_TEST(json.status == 202);
+            BOOST_TEST(xml.status == 202);
+            BOOST_REQUIRE(json.accepted.size() == xml.accepted.size());
+            BOOST_TEST(json.accepted.size() >= 1u);
+            for (std::size_t i = 0; i < json.accepted.size(); ++i) {
+                BOOST_TEST(json.accepted[i].data == xml.accepted[i].data);
+                BOOST_TEST(json.accepted[i].region == xml.accepted[i].region);
+                BOOST_TEST(json.accepted[i].subject == xml.accepted[i].subject);
+            }
+            BOOST_TEST(json.envelope.bericht_id == xml.envelope.bericht_id);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(school_push_is_routed_to_the_woongemeente_region) {
+    auto r = run(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(r.status == 202);
+    BOOST_REQUIRE(r.accepted.size() == 2u);
+    BOOST_TEST(r.accepted[0].region == "90");
+    BOOST_TEST(r.accepted[0].gemeente == "0363");
+    BOOST_TEST(r.accepted[1].gemeente == "0384");
+    BOOST_TEST(r.accepted[0].subject.rfind("ps:", 0) == 0u);
+    BOOST_TEST(r.accepted[0].id != r.accepted[1].id);
+    BOOST_TEST(r.accepted[0].policy_version == snapshot.policy->version());
+    BOOST_TEST(r.accepted[0].legal_basis == snapshot.policy->type("verzuimmelding")->legal_basis);
+}
+
+BOOST_AUTO_TEST_CASE(record_faults_reject_only_that_record) {
+    std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
+    body.replace(body.find("291417772"), 9, "291417773");
+    auto r = run(body, WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(r.status == 202);
+    BOOST_TEST(r.accepted.size() == 1u);
+    BOOST_REQUIRE(r.rejected.size() == 1u);
+    BOOST_TEST(r.rejected[0].melding_id == "VZ-2026-0001");
+    BOOST_TEST(r.rejected[0].problems[0].code == "bsn.checksum");
+    BOOST_TEST(r.subjects.size() == 2u);  // refused records are still audited, by pseudonym
+}
+
+BOOST_AUTO_TEST_CASE(no_acceptable_record_is_422) {
+    std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
+    auto r = run(body, WireFormat::Json, "00000099000000000202");  // school-34CD reports about 12AB
+    BOOST_TEST(r.status == 422);
+    BOOST_TEST(r.accepted.empty());
+    BOOST_TEST(r.rejected.size() == 2u);
+    BOOST_TEST(r.rejected[0].problems[0].code == "scope.not-own-brin");
+}
+
+BOOST_AUTO_TEST_CASE(message_faults_reject_the_whole_message) {
+    auto role = run(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, "00000099000000000363");
+    BOOST_TEST(role.status == 403);
+    BOOST_TEST(role.message_problems.at(0).code == "sender.role-not-permitted");
+    BOOST_TEST(role.accepted.empty());
+    auto malformed = run("{\"berichtId\":", WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(malformed.status == 400);
+    std::string unknown = test::slurp(test::examples_dir() / "verzuimmelding.json");
+    unknown.replace(unknown.find("\"verzuimmelding\""), 16, "\"verzuimbrief\"");
+    auto type = run(unknown, WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(type.status == 422);
+    BOOST_TEST(type.message_problems.at(0).code == "message.type-unknown");
+    BOOST_TEST(type.accepted.empty());
+    auto empty = run(R"({"berichtId":"a","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[]})",
+                     WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(empty.status == 422);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,287 @@
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "core/json_util.hpp"
+#include "policy/policy_set.hpp"
+#include "test_support.hpp"
+
+using namespace dg;
+
+namespace {
+
+using Spec = std::vector<std::pair<std::string, std::string>>;
+
+// Values: "#18" is a number, "true"/"false" booleans, everything else a string.
+Melding record(const Spec& spec, const std::string& id = "M-1") {
+    Melding m;
+    m.melding_id = id;
+    m.has_melding_id = true;
+    for (const auto& [path, v] : spec) {
+        if (!v.empty() && v[0] == '#') m.fields.push_back({path, {ValueKind::Number, v.substr(1)}});
+        else if (v == "true" || v == "false") m.fields.push_back({path, {ValueKind::Bool, v}});
+        else m.fields.push_back({path, {ValueKind::String, v}});
+    }
+    return m;
+}
+
+Spec with(Spec base, const Spec& changes) {
+    for (const auto& [path, v] : changes) {
+        bool found = false;
+        for (auto& f : base)
+            if (f.first == path) { f.second = v; found = true; }
+        if (!found) base.emplace_back(path, v);
+    }
+    return base;
+}
+
+Spec without(Spec base, const std::string& path) {
+    std::erase_if(base, [&](const auto& f) { return f.first == path; });
+    return base;
+}
+
+const Spec kVerzuim = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"leerling/woongemeente", "0363"},
+                       {"school/brin", "12AB"}, {"school/vestiging", "00"}, {"verzuim/soort", "16-uur"},
+                       {"verzuim/van", "2026-10-26"}, {"verzuim/tot", "2026-11-13"}, {"verzuim/uren", "#18"}};
+const Spec kVsv = {{"leerling/bsn", "011524492"}, {"leerling/geboortedatum", "2007-05-30"}, {"leerling/woongemeente", "0599"},
+                   {"school/brin", "34CD"}, {"school/vestiging", "00"}, {"uitschrijfdatum", "2026-08-01"},
+                   {"hoogsteNiveau", "mbo-1"}, {"startkwalificatie", "false"}};
+const Spec kTraject = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"leerling/woongemeente", "0363"},
+                       {"datum", "2026-11-20"}, {"status", "in-behandeling"}};
+const Spec kVrijstelling = {{"leerling/bsn", "398259793"}, {"leerling/geboortedatum", "2016-02-14"}, {"leerling/woongemeente", "0363"},
+                            {"grond", "5b"}, {"van", "2026-09-01"}, {"tot", "2027-07-31"}};
+const Spec kVerhuizing = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"oudeGemeente", "0363"},
+                          {"nieuweGemeente", "0599"}, {"datum", "2026-11-20"}};
+const Spec kIntrekking = {{"betreft", "VZ-2026-0002"}, {"reden", "foutief"}};
+
+struct Fixture {
+    std::shared_ptr<const PolicySet> policy = PolicySet::load(test::source_dir() / "policies");
+    std::shared_ptr<const PartyRegistry> parties = PartyRegistry::load(test::source_dir() / "policies/parties-dev.json");
+    std::shared_ptr<const RegionTable> regions = RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table;
+    const Date sent{2026, 11, 23};
+
+    const Party* party(const std::string& name) const {
+        static const std::map<std::string, std::string> oins = {
+            {"duo", "00000099000000000100"}, {"school-12AB", "00000099000000000201"}, {"school-34CD", "00000099000000000202"},
+            {"gemeente-0363", "00000099000000000363"}, {"gemeente-0599", "00000099000000000599"},
+            {"coordinator-amsterdam", "00000099000000000901"}, {"auditor", "00000099000000000950"}};
+        return parties->find(oins.at(name));
+    }
+
+    std::set<std::string> codes(const std::string& type, const Spec& spec, const std::string& sender = "duo",
+                                const PolicySet* p = nullptr) const {
+        const PolicySet& ps = p ? *p : *policy;
+        Decision d = ps.decide(*ps.type(type), sent, record(spec), party(sender), *regions);
+        std::set<std::string> out;
+        for (const auto& pr : d.problems) out.insert(pr.code);
+        return out;
+    }
+};
+
+using Codes = std::set<std::string>;
+const Codes kOk;
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(policy_set, Fixture)
+
+BOOST_AUTO_TEST_CASE(shipped_policy_loads_with_a_content_version) {
+    BOOST_TEST(policy->version().rfind("sha256:", 0) == 0u);
+    BOOST_TEST(policy->version().size() == 23u);
+    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking"})
+        BOOST_TEST(policy->type(t) != nullptr, t);
+    BOOST_TEST(!policy->type("onbekend"));
+    BOOST_TEST(policy->type("verzuimmelding")->legal_basis.find("Leerplichtwet") != std::string::npos);
+}
+
+// role x berichttype x scope, as the catalogue says.
+BOOST_AUTO_TEST_CASE(decision_table_roles_and_scopes) {
+    struct Row { const char* type; Spec spec; const char* sender; Codes expect; };
+    const std::vector<Row> table = {
+        {"verzuimmelding", kVerzuim, "school-12AB", kOk},
+        {"verzuimmelding", with(kVerzuim, {{"school/brin", "34CD"}}), "school-12AB", {"scope.not-own-brin"}},
+        {"verzuimmelding", kVerzuim, "school-34CD", {"scope.not-own-brin"}},
+        {"verzuimmelding", kVerzuim, "duo", kOk},
+        {"verzuimmelding", kVerzuim, "gemeente-0363", {"sender.role-not-permitted"}},
+        {"verzuimmelding", kVerzuim, "coordinator-amsterdam", {"sender.role-not-permitted"}},
+        {"verzuimmelding", kVerzuim, "auditor", {"sender.role-not-permitted"}},
+        {"vsv-melding", kVsv, "duo", kOk},
+        {"vsv-melding", kVsv, "school-34CD", kOk},
+        {"vsv-melding", kVsv, "school-12AB", {"scope.not-own-brin"}},
+        {"vsv-melding", kVsv, "gemeente-0599", {"sender.role-not-permitted"}},
+        {"trajectmelding", kTraject, "gemeente-0363", kOk},
+        {"trajectmelding", with(kTraject, {{"leerling/woongemeente", "0599"}}), "gemeente-0363", {"scope.not-own-resident"}},
+        {"trajectmelding", kTraject, "gemeente-0599", {"scope.not-own-resident"}},
+        {"trajectmelding", kTraject, "school-12AB", {"sender.role-not-permitted"}},
+        {"trajectmelding", kTraject, "duo", {"sender.role-not-permitted"}},
+        {"vrijstelling", kVrijstelling, "gemeente-0363", kOk},
+        {"vrijstelling", kVrijstelling, "gemeente-0599", {"scope.not-own-resident"}},
+        {"vrijstelling", kVrijstelling, "duo", {"sender.role-not-permitted"}},
+        {"verhuizing", kVerhuizing, "gemeente-0599", kOk},
+        {"verhuizing", kVerhuizing, "gemeente-0363", {"scope.not-own-resident"}},  // the old gemeente may not
+        {"verhuizing", kVerhuizing, "duo", kOk},
+        {"verhuizing", kVerhuizing, "school-12AB", {"sender.role-not-permitted"}},
+        {"intrekking", kIntrekking, "school-12AB", kOk},
+        {"intrekking", kIntrekking, "gemeente-0363", kOk},
+        {"intrekking", kIntrekking, "coordinator-amsterdam", {"sender.role-not-permitted"}},
+    };
+    for (const auto& row : table) {
+        BOOST_TEST_CONTEXT(row.type << " from " << row.sender) { BOOST_TEST(codes(row.type, row.spec, row.sender) == row.expect); }
+    }
+    for (const char* role : {"duo", "school", "gemeente"}) BOOST_TEST(policy->role_may_use(role, "berichten"));
+    for (const char* role : {"coordinator", "auditor"}) BOOST_TEST(!policy->role_may_use(role, "berichten"));
+    BOOST_TEST(policy->role_may_use("coordinator", "caseload"));
+    BOOST_TEST(!policy->role_may_use("school", "caseload"));
+    BOOST_TEST(!policy->role_may_send("coordinator", "verzuimmelding"));
+}
+
+BOOST_AUTO_TEST_CASE(age_edges_on_the_reference_date) {
+    // verzuimmelding: 5 <= age < 18 on verzuim/van (born 2012-04-01 in kVerzuim, so shift the birth date).
+    auto at = [&](const std::string& birth, const std::string& soort = "luxe") {
+        return codes("verzuimmelding", with(kVerzuim, {{"leerling/geboortedatum", birth}, {"verzuim/soort", soort},
+                                                         {"verzuim/van", "2026-10-26"}, {"verzuim/tot", "2026-10-30"}}));
+    };
+    const Codes age = {"subject.age-out-of-range"};
+    BOOST_TEST(at("2008-10-27") == kOk);    // 17 on van: turns 18 the day after
+    BOOST_TEST(at("2008-10-26") == age);    // 18th birthday on van
+    BOOST_TEST(at("2021-10-26") == kOk);    // 5th birthday on van
+    BOOST_TEST(at("2021-10-27") == age);    // 4 on van: turns 5 the day after
+    BOOST_TEST(at("2008-10-26", "18-plus") == kOk);
+    BOOST_TEST(at("2008-10-27", "18-plus") == age);
+    BOOST_TEST(at("1999-10-27", "18-plus") == kOk);  // 26
+    BOOST_TEST(at("1999-10-26", "18-plus") == age);  // 27th birthday
+    // vsv-melding: 12 <= age < 27 on uitschrijfdatum.
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"leerling/geboortedatum", "1999-08-02"}})) == kOk);
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"leerling/geboortedatum", "1999-08-01"}})) == age);
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"leerling/geboortedatum", "2014-08-01"}})) == kOk);
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"leerling/geboortedatum", "2014-08-02"}})) == age);
+}
+
+BOOST_AUTO_TEST_CASE(verzuim_threshold_edges) {
+    const Codes thr = {"verzuim.threshold"};
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/uren", "#16"}})) == kOk);
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/uren", "#15"}})) == thr);
+    BOOST_TEST(codes("verzuimmelding", without(kVerzuim, "verzuim/uren")) == thr);
+    // 16-uur within 4 weeks: at most 28 days from van to tot.
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/van", "2026-10-16"}, {"verzuim/tot", "2026-11-13"}})) == kOk);
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/van", "2026-10-15"}, {"verzuim/tot", "2026-11-13"}})) == thr);
+    // langdurig: more than 28 days.
+    const Spec lang = with(kVerzuim, {{"verzuim/soort", "langdurig"}});
+    BOOST_TEST(codes("verzuimmelding", with(lang, {{"verzuim/van", "2026-10-15"}, {"verzuim/tot", "2026-11-13"}})) == kOk);
+    BOOST_TEST(codes("verzuimmelding", with(lang, {{"verzuim/van", "2026-10-16"}, {"verzuim/tot", "2026-11-13"}})) == thr);
+}
+
+BOOST_AUTO_TEST_CASE(forbidden_fields_and_combinations) {
+    const Codes np = {"field.not-permitted"};
+    BOOST_TEST(codes("vrijstelling", with(kVrijstelling, {{"toelichting", "x"}}), "gemeente-0363") == kOk);
+    BOOST_TEST(codes("vrijstelling", with(kVrijstelling, {{"grond", "5a"}, {"toelichting", "x"}}), "gemeente-0363") == np);
+    BOOST_TEST(codes("vrijstelling", with(kVrijstelling, {{"grond", "5a"}}), "gemeente-0363") == kOk);
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"leerling/naam", "Jan"}})) == np);
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"toelichting", "x"}})) == np);
+    BOOST_TEST(codes("trajectmelding", with(kTraject, {{"afsluitreden", "verhuisd"}}), "gemeente-0363") == np);
+    BOOST_TEST(codes("trajectmelding", with(kTraject, {{"status", "afgesloten"}, {"afsluitreden", "verhuisd"}}), "gemeente-0363") == kOk);
+    BOOST_TEST(codes("vsv-melding", with(kVsv, {{"startkwalificatie", "true"}})) == Codes{"vsv.has-startkwalificatie"});
+}
+
+BOOST_AUTO_TEST_CASE(every_problem_of_a_record_is_reported) {
+    const Spec bad = with(kVerzuim, {{"leerling/bsn", "291417773"}, {"school/brin", "12ab"}, {"leerling/woongemeente", "9999"},
+                                     {"verzuim/van", "2026-02-30"}, {"extra", "x"}});
+    BOOST_TEST(codes("verzuimmelding", bad) ==
+               (Codes{"bsn.checksum", "brin.format", "gemeente.unknown", "date.invalid", "field.not-permitted"}));
+    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, record(bad, "VZ-9"), party("duo"), *regions);
+    for (const auto& p : d.problems) {
+        BOOST_TEST(p.melding_id == "VZ-9");
+        BOOST_TEST(p.path.rfind("/meldingen/0", 0) == 0u);
+        BOOST_TEST(p.detail.find("291417773") == std::string::npos);  // never echo the number
+    }
+}
+
+BOOST_AUTO_TEST_CASE(identifier_dates_and_periods) {
+    BOOST_TEST(codes("verzuimmelding", without(kVerzuim, "leerling/bsn")) == Codes{"leerling.identifier"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"leerling/onderwijsnummer", "101222331"}})) == Codes{"leerling.identifier"});
+    BOOST_TEST(codes("verzuimmelding", with(without(kVerzuim, "leerling/bsn"), {{"leerling/onderwijsnummer", "101222332"}})) ==
+               Codes{"onderwijsnummer.checksum"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/van", "2026-11-14"}})) == Codes{"period.invalid"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/van", "2026-11-01"}, {"verzuim/tot", "2026-11-24"}})) == Codes{"period.invalid"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"leerling/geboortedatum", "2026-11-24"}})).count("date.invalid") == 1u);
+    BOOST_TEST(codes("vrijstelling", with(kVrijstelling, {{"tot", "2026-08-31"}}), "gemeente-0363") == Codes{"period.invalid"});
+    BOOST_TEST(codes("verzuimmelding", without(kVerzuim, "school/vestiging")) == Codes{"message.schema"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/uren", "18"}})).count("message.schema") == 1u);  // string, not number
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"verzuim/soort", "lui"}})) == Codes{"message.schema"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"toelichting", std::string(501, 'x')}})) == Codes{"message.schema"});
+    BOOST_TEST(codes("verzuimmelding", with(kVerzuim, {{"toelichting", std::string(500, 'x')}})) == kOk);
+}
+
+BOOST_AUTO_TEST_CASE(routing_and_retention) {
+    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, record(kVerzuim), party("school-12AB"), *regions);
+    BOOST_TEST(d.region.code == "90");
+    BOOST_TEST(d.gemeente == "0363");
+    BOOST_TEST(d.subject == "bsn:291417772");
+    BOOST_TEST(d.retention_until == "2031-11-13");  // 5 years after verzuim/tot
+    Decision v = policy->decide(*policy->type("verhuizing"), sent, record(kVerhuizing), party("duo"), *regions);
+    BOOST_TEST(v.region.code == "91");  // the new woongemeente decides
+    Decision s = policy->decide(*policy->type("vsv-melding"), sent, record(kVsv), party("duo"), *regions);
+    BOOST_TEST(s.retention_until == "2035-05-30");  // until the 28th birthday
+}
+
+BOOST_AUTO_TEST_CASE(explain_trail_names_each_rule) {
+    std::vector<std::string> trail;
+    policy->decide(*policy->type("verzuimmelding"), sent, record(kVerzuim), party("school-12AB"), *regions, &trail);
+    bool age = false, threshold = false, scope = false;
+    for (const auto& line : trail) {
+        age = age || line.rfind("age ", 0) == 0;
+        threshold = threshold || line.find("verzuim.threshold") != std::string::npos;
+        scope = scope || line.find("scope own-brin") != std::string::npos;
+    }
+    BOOST_TEST(age);
+    BOOST_TEST(threshold);
+    BOOST_TEST(scope);
+}
+
+BOOST_AUTO_TEST_CASE(changing_the_policy_file_changes_behaviour_without_code) {
+    test::TempDir dir;
+    std::string text = test::slurp(test::source_dir() / "policies/sharing.json");
+    const std::string from = R"("field": "verzuim/uren", "min": 16)";
+    BOOST_REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), R"("field": "verzuim/uren", "min": 20)");
+    const std::string age_from = R"("reference": "uitschrijfdatum", "min": 12, "below": 27)";
+    BOOST_REQUIRE(text.find(age_from) != std::string::npos);
+    text.replace(text.find(age_from), age_from.size(), R"("reference": "uitschrijfdatum", "min": 12, "below": 23)");
+    test::write(dir.path / "sharing.json", text);
+    auto changed = PolicySet::load(dir.path);
+    BOOST_TEST(changed->version() != policy->version());
+    BOOST_TEST(codes("verzuimmelding", kVerzuim) == kOk);  // 18 hours
+    BOOST_TEST(codes("verzuimmelding", kVerzuim, "duo", changed.get()) == Codes{"verzuim.threshold"});
+    const Spec age25 = with(kVsv, {{"leerling/geboortedatum", "2001-05-30"}});
+    BOOST_TEST(codes("vsv-melding", age25) == kOk);
+    BOOST_TEST(codes("vsv-melding", age25, "duo", changed.get()) == Codes{"subject.age-out-of-range"});
+}
+
+BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
+    const std::string good = test::slurp(test::source_dir() / "policies/sharing.json");
+    auto expect = [&](const std::string& from, const std::string& to, const std::string& fragment) {
+        test::TempDir dir;
+        std::string text = good;
+        BOOST_REQUIRE_MESSAGE(text.find(from) != std::string::npos, from);
+        text.replace(text.find(from), from.size(), to);
+        test::write(dir.path / "sharing.json", text);
+        try {
+            PolicySet::load(dir.path);
+            BOOST_ERROR("accepted: " + to);
+        } catch (const FileError& e) {
+            BOOST_TEST(std::string(e.what()).find(fragment) != std::string::npos, e.what());
+            BOOST_TEST(std::string(e.what()).find("sharing.json") != std::string::npos);
+        }
+    };
+    expect(R"("verzuim/uren": "count")", R"("verzuim/uren": "getal")", "/berichttypen/verzuimmelding/fields/verzuim/uren");
+    expect(R"("field": "verzuim/uren", "min": 16)", R"("field": "verzuim/urne", "min": 16)", "verzuim/urne");
+    expect(R"("scope": "own-brin", "field": "school/brin" },
+        "duo":    { "scope": "national" })", R"("scope": "own-school", "field": "school/brin" },
+        "duo":    { "scope": "national" })", "unknown scope");
+    expect(R"("coordinator": { "endpoints": ["validate", "caseload", "records"] })",
+           R"("coordinator": { "endpoints": ["validate", "caseload", "records", "berichten"] }, "koning": {"endpoints": []})", "unknown role");
+    expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
+    expect(R"("roles": {)", R"("roles": [)", "byte");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
