@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "api/explain.hpp"
 #include "api/ingest.hpp"
 #include "api/responses.hpp"
 #include "app/service.hpp"
@@ -25,6 +26,8 @@ usage: doorstroom-gateway COMMAND [OPTIONS]
 commands:
   serve       run the gateway (mutual TLS HTTPS API + admin listener)
   validate    check message files offline against the catalogue and policy
+  policy explain --as PARTY FILE
+              show, per record, every policy rule applied and its outcome
   --version   print the version
   --help      this text; COMMAND --help for a command's options
 )";
@@ -46,6 +49,19 @@ Checks each message file (JSON or XML, by content) against the catalogue and the
 without a sender (scope rules need the sender and are checked by the server). Prints every
 problem; exit 0 when all files are valid, 1 otherwise, 2 on usage errors.
 )";
+
+constexpr const char* kExplainUsage = R"(usage: doorstroom-gateway policy explain --as PARTY [--config FILE] FILE
+
+Shows, for each record of the message FILE (JSON or XML), every rule of the sharing policy that
+applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
+role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, scope, routing,
+retention. Exit 0 when every record would be accepted, 1 otherwise.
+)";
+
+dg::WireFormat sniff_format(const std::string& body) {
+    const auto first = body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+    return first != std::string::npos && body[first] == '<' ? dg::WireFormat::Xml : dg::WireFormat::Json;
+}
 
 struct Args {
     std::vector<std::string> rest;
@@ -106,8 +122,7 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     w.StartArray();
     for (const auto& f : files) {
         std::string body = dg::read_file(f);
-        const auto first = body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-        const auto format = first != std::string::npos && body[first] == '<' ? dg::WireFormat::Xml : dg::WireFormat::Json;
+        const auto format = sniff_format(body);
         dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc()};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
@@ -137,6 +152,30 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     return all_valid ? 0 : 1;
 }
 
+int policy(const std::vector<std::string>& a, const char* argv0) {
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kExplainUsage; return a.empty() ? 2 : 0; }
+    if (a[0] != "explain") throw std::runtime_error("policy: unknown subcommand " + a[0] + " (use: policy explain)");
+    std::string as, config_file, file;
+    Args args;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kExplainUsage; return 0; }
+        else if (a[i] == "--as") as = args.value(a[i], i, a);
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("policy explain: unknown option " + a[i]);
+        else if (file.empty()) file = a[i];
+        else throw std::runtime_error("policy explain: one FILE at a time");
+    }
+    if (as.empty() || file.empty()) { std::cerr << kExplainUsage; return 2; }
+    const dg::Config c = config_from(config_file, argv0);
+    const auto snapshot = dg::load_snapshot(c);
+    const dg::Party* party = snapshot->parties->find_by_name(as);
+    if (!party) throw std::runtime_error("policy explain: no party '" + as + "' in " + c.parties.string());
+    const std::string body = dg::read_file(file);
+    bool ok = false;
+    std::cout << dg::explain_bericht(body, sniff_format(body), *snapshot, *party, ok);
+    return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,10 +193,11 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "serve") return serve(a, argv[0]);
         if (cmd == "validate") return validate(a, argv[0]);
+        if (cmd == "policy") return policy(a, argv[0]);
         std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const std::exception& e) {
         dg::log_error("cannot continue", {{"command", cmd}, {"reason", e.what()}});
-        return cmd == "validate" ? 2 : 1;
+        return cmd == "serve" ? 1 : 2;
     }
 }

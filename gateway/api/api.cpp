@@ -298,7 +298,6 @@ void Api::caseload(Exchange& x, std::string_view query) {
     if (page.next_before) write_string(w, "c" + std::to_string(*page.next_before));
     else w.Null();
     w.EndObject();
-    x.event.purpose = "dg-caseload";
     x.event.berichttype = q.berichttype;
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
@@ -307,6 +306,11 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch) {
     const int status = static_cast<int>(response.result_int());
     x.event.status = status;
     if (x.event.outcome.empty()) x.event.outcome = status < 400 ? "allowed" : "refused";
+    if (x.event.purpose.empty() && x.party)
+        if (const RolePurpose* p = x.snapshot->policy->role_purpose(x.party->role)) {
+            x.event.purpose = p->id;
+            x.event.legal_basis = p->legal_basis;
+        }
     batch.audit_entries.push_back(canonical_json(std::move(x.event)));
     auto shared = std::make_shared<Response>(std::move(response));
     store_.submit(std::move(batch), [reply = std::move(x.reply), shared, route = x.route, started = x.started,

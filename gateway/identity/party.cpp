@@ -35,3 +35,14 @@ const Party* PartyRegistry::find(std::string_view oin) const {
 }
 
 }  // namespace dg
+
+namespace dg {
+
+const Party* PartyRegistry::find_by_name(std::string_view name_or_oin) const {
+    if (const Party* p = find(name_or_oin)) return p;
+    for (const auto& [oin, p] : by_oin_)
+        if (p.name == name_or_oin) return &p;
+    return nullptr;
+}
+
+}  // namespace dg

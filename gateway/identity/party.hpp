@@ -21,6 +21,8 @@ public:
     // Throws FileError naming the file, entry and reason when the registry is not valid.
     static std::shared_ptr<const PartyRegistry> load(const std::filesystem::path& file);
     const Party* find(std::string_view oin) const;
+    // By registry name (e.g. "school-12AB") or OIN.
+    const Party* find_by_name(std::string_view name_or_oin) const;
     std::size_t size() const { return by_oin_.size(); }
 
 private:

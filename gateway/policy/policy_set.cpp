@@ -20,7 +20,6 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
 const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "new-woongemeente", "national", "original-sender"};
 const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor"};
 const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "caseload", "records", "audit"};
-constexpr std::size_t kMaxText = 500;
 
 std::vector<std::string> string_list(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
     std::vector<std::string> out;
@@ -250,6 +249,14 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
         for (const auto& e : eps)
             if (!kEndpoints.count(e)) throw FileError(file, at + "/endpoints", "unknown endpoint '" + e + "'");
         set->endpoints_.emplace(r.name.GetString(), std::move(eps));
+        const auto& pur = member(file, r.value, "purpose", at);
+        set->purposes_.emplace(r.name.GetString(), RolePurpose{string_member(file, pur, "id", at + "/purpose"),
+                                                               string_member(file, pur, "name", at + "/purpose"),
+                                                               string_member(file, pur, "legalBasis", at + "/purpose")});
+    }
+    if (auto tm = doc.FindMember("textMaxLength"); tm != doc.MemberEnd()) {
+        if (!tm->value.IsUint() || tm->value.GetUint() == 0) throw FileError(file, "/textMaxLength", "must be a positive integer");
+        set->text_max_length_ = tm->value.GetUint();
     }
     if (auto ar = doc.FindMember("auditRetention"); ar != doc.MemberEnd())
         set->audit_retention_years_ = int_member(file, ar->value, "years", "/auditRetention");
@@ -273,6 +280,11 @@ const TypePolicy* PolicySet::type(std::string_view berichttype) const {
 bool PolicySet::role_may_use(std::string_view role, std::string_view endpoint) const {
     auto it = endpoints_.find(role);
     return it != endpoints_.end() && std::find(it->second.begin(), it->second.end(), endpoint) != it->second.end();
+}
+
+const RolePurpose* PolicySet::role_purpose(std::string_view role) const {
+    auto it = purposes_.find(role);
+    return it == purposes_.end() ? nullptr : &it->second;
 }
 
 bool PolicySet::role_may_send(std::string_view role, std::string_view berichttype) const {
@@ -301,6 +313,14 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     auto note = [&](const std::string& line) {
         if (trail) trail->push_back(line);
     };
+    // For the explain trail: "ok", or the codes a stage added since `before`.
+    auto outcome = [&](std::size_t before) {
+        if (d.problems.size() == before) return std::string("ok");
+        std::string codes = "refused:";
+        for (std::size_t i = before; i < d.problems.size(); ++i) codes += " " + d.problems[i].code;
+        return codes;
+    };
+    std::size_t before = 0;
     auto date_of = [&](const std::string& path) -> std::optional<Date> {
         const Value* v = m.find(path);
         return v && v->kind == ValueKind::String ? parse_date(v->text) : std::nullopt;
@@ -350,7 +370,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             break;
         case FieldKind::Text:
             if (!is_string) add("message.schema", f.path, "must be a string");
-            else if (utf8_length(s) > kMaxText) add("message.schema", f.path, "at most 500 characters");
+            else if (utf8_length(s) > text_max_length_) add("message.schema", f.path, "at most " + std::to_string(text_max_length_) + " characters");
             break;
         case FieldKind::Code:
         case FieldKind::MessageId:
@@ -370,8 +390,10 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     }
     for (const auto& p : t.required)
         if (!m.find(p)) add("message.schema", p, "required field is missing");
-    note("fields: " + std::to_string(m.fields.size()) + " checked against " + std::to_string(t.fields.size()) + " permitted");
+    note("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
+         " permitted, kinds and checksums: " + outcome(before));
 
+    before = d.problems.size();
     if (!t.identifier.empty()) {
         int present = 0;
         for (const auto& p : t.identifier) present += m.find(p) != nullptr;
@@ -380,16 +402,18 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             if (const Value* v = m.find(p); v && present == 1 && v->kind == ValueKind::String) {
                 d.subject = p.substr(p.rfind('/') + 1) + ":" + v->text;
             }
+        note("identifier: exactly one of bsn/onderwijsnummer: " + outcome(before));
     }
 
+    before = d.problems.size();
     for (const auto& p : t.not_after_sent)
         if (auto dt = date_of(p); dt && *dt > sent) add("date.invalid", p, "date lies after verzondenOp");
-
     for (const auto& p : t.periods) {
         auto from = date_of(p.from), to = date_of(p.to);
         if (from && to && *from > *to) add("period.invalid", p.to, p.from + " lies after " + p.to);
         if (to && p.to_not_after_sent && *to > sent) add("period.invalid", p.to, p.to + " lies after verzondenOp");
     }
+    if (!t.not_after_sent.empty() || !t.periods.empty()) note("dates and periods against verzondenOp " + sent.iso() + ": " + outcome(before));
 
     auto birth = date_of("leerling/geboortedatum");
     for (const auto& a : t.age) {
@@ -442,6 +466,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         auto it = t.senders.find(sender.role);
         d.scope = &it->second;
         const SenderScope& sc = it->second;
+        before = d.problems.size();
         const Value* v = sc.field.empty() ? nullptr : m.find(sc.field);
         const std::string value = v ? v->text : std::string();
         if (sc.scope == "own-brin" && v && value != sender.brin)
@@ -449,7 +474,8 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         else if ((sc.scope == "own-residents" || sc.scope == "new-woongemeente") && v && value != sender.gemeente)
             add("scope.not-own-resident", sc.field, sc.scope == "own-residents" ? "a gemeente may only report about its own residents"
                                                                                 : "only the new woongemeente may report a move");
-        note("scope " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": checked");
+        note("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
+             (sc.scope == "original-sender" ? std::string("checked against the store when applied") : outcome(before)));
     } else {
         add("sender.role-not-permitted", "", "role " + sender_ptr->role + " may not send " + t.name);
     }
@@ -471,6 +497,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     } else if (auto rd = date_of(t.record_date)) {
         d.retention_until = add_years(*rd, t.retention.years).iso();
     }
+    note("retention until " + (d.retention_until.empty() ? std::string("(unknown)") : d.retention_until));
     return d;
 }
 

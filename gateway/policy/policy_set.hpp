@@ -91,6 +91,11 @@ struct Decision {
     std::string retention_until;
 };
 
+// Why a role processes data when it is not sending a berichttype (reads, audits).
+struct RolePurpose {
+    std::string id, name, legal_basis;
+};
+
 class PolicySet {
 public:
     // Loads <dir>/sharing.json; throws FileError (file, JSON path, reason) when it is not valid.
@@ -99,6 +104,7 @@ public:
     const TypePolicy* type(std::string_view berichttype) const;
     bool role_may_use(std::string_view role, std::string_view endpoint) const;
     bool role_may_send(std::string_view role, std::string_view berichttype) const;
+    const RolePurpose* role_purpose(std::string_view role) const;
 
     // Envelope checks (message level): ids, timestamp, known type.
     Problems check_envelope(const Envelope& envelope) const;
@@ -115,6 +121,8 @@ public:
 private:
     std::map<std::string, TypePolicy, std::less<>> types_;
     std::map<std::string, std::vector<std::string>, std::less<>> endpoints_;
+    std::map<std::string, RolePurpose, std::less<>> purposes_;
+    std::size_t text_max_length_ = 500;
     std::string version_;
     int audit_retention_years_ = 7;
 };

@@ -22,6 +22,11 @@ set +e; out=$("$bin" validate --json "$work/bad.json"); rc=$?; set -e
 [ "$rc" = 1 ] || fail "validate of an invalid file should exit 1, got $rc"
 echo "$out" | grep -q '"bsn.checksum"' || fail "validate --json lists bsn.checksum"
 
+"$bin" policy explain --as school-12AB "$examples/verzuimmelding.json" | grep -q 'scope school -> own-brin on school/brin: ok' \
+  || fail "policy explain for the own school"
+set +e; "$bin" policy explain --as school-34CD "$examples/verzuimmelding.json" | grep -q 'scope.not-own-brin'; rc=${PIPESTATUS[0]}; set -e
+[ "$rc" = 1 ] || fail "policy explain for another school should exit 1"
+
 "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/data" 2> "$work/log" &
 pid=$!
 for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/log" 2>/dev/null && break; sleep 0.1; done
@@ -46,6 +51,26 @@ curl -sS --max-time 5 --cacert "$certs/ca.pem" "https://$https/v1/caseload" >/de
 curl -sf "http://$admin/readyz" >/dev/null || fail "readyz"
 curl -sf "http://$admin/metrics" | grep -q 'dg_requests_total{route="berichten",status="202"} 1' || fail "metrics"
 grep -q 291417772 "$work/log" && fail "a BSN in the log"
+
+# SIGHUP reloads the policy; a broken file is refused and the old set stays.
+cp -r "$root/policies" "$work/policies"
+cat > "$work/config.json" <<JSON
+{ "tls": { "certificate": "$certs/server.crt", "privateKey": "$certs/server.key", "clientCa": "$certs/ca.pem" },
+  "parties": "$work/policies/parties-dev.json", "policies": "$work/policies", "regions": "$root/gateway/config/regions-dev.csv",
+  "dataDir": "$work/data2", "audit": {} }
+JSON
+"$bin" serve --config "$work/config.json" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 2> "$work/log2" &
+pid2=$!
+for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/log2" 2>/dev/null && break; sleep 0.1; done
+echo '{ broken' > "$work/policies/sharing.json"
+kill -HUP "$pid2"
+for _ in $(seq 1 50); do grep -q 'reload refused' "$work/log2" && break; sleep 0.1; done
+grep -q 'reload refused' "$work/log2" || { kill -9 $pid2; fail "broken policy not refused on SIGHUP"; }
+sed 's/"min": 16/"min": 20/' "$root/policies/sharing.json" > "$work/policies/sharing.json"
+kill -HUP "$pid2"
+for _ in $(seq 1 50); do grep -q 'configuration reloaded' "$work/log2" && break; sleep 0.1; done
+grep -q 'configuration reloaded' "$work/log2" || { kill -9 $pid2; fail "valid policy not reloaded on SIGHUP"; }
+kill -TERM "$pid2"; wait "$pid2" || fail "second server did not stop cleanly"
 
 kill -TERM "$pid"
 set +e; wait "$pid"; rc=$?; set -e

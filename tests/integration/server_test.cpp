@@ -161,6 +161,37 @@ BOOST_AUTO_TEST_CASE(school_push_reaches_only_its_regions_coordinator) {
     BOOST_TEST(coordinator_sends.status == 403);
 }
 
+BOOST_AUTO_TEST_CASE(roles_and_scopes_through_the_server) {
+    Gateway gw;
+    auto send = [&](const char* party, const std::string& file, const std::string& ct = "application/json") {
+        return gw.as(party, http::verb::post, "/v1/berichten", example(file), ct);
+    };
+    // Allowed senders within scope.
+    BOOST_TEST(send("duo", "vsv-melding.json").status == 202);
+    BOOST_TEST(send("school-34CD", "vsv-melding.xml", "application/xml").status == 202);
+    BOOST_TEST(send("gemeente-0363", "trajectmelding.json").status == 202);
+    BOOST_TEST(send("gemeente-0363", "vrijstelling.json").status == 202);
+    BOOST_TEST(send("gemeente-0599", "verhuizing.json").status == 202);
+    // Outside the sender's scope: 422 with scope codes.
+    HttpReply brin = send("school-12AB", "vsv-melding.json");
+    BOOST_TEST(brin.status == 422);
+    BOOST_TEST(first_code(brin) == "scope.not-own-brin");
+    HttpReply resident = send("gemeente-0599", "trajectmelding.json");
+    BOOST_TEST(resident.status == 422);
+    BOOST_TEST(first_code(resident) == "scope.not-own-resident");
+    HttpReply mover = send("gemeente-0363", "verhuizing.json");  // the old gemeente may not report the move
+    BOOST_TEST(mover.status == 422);
+    BOOST_TEST(first_code(mover) == "scope.not-own-resident");
+    // A role that may not send the type: 403.
+    for (auto [party, file] : std::vector<std::pair<const char*, const char*>>{
+             {"gemeente-0363", "verzuimmelding.json"}, {"school-12AB", "trajectmelding.json"}, {"duo", "vrijstelling.xml"},
+             {"auditor", "vsv-melding.json"}}) {
+        HttpReply r = send(party, file, std::string(file).ends_with(".xml") ? "application/xml" : "application/json");
+        BOOST_TEST(r.status == 403, party << " sends " << file);
+        BOOST_TEST(first_code(r) == "sender.role-not-permitted");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(every_request_is_audited_without_raw_bsn) {
     Gateway gw;
     gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));

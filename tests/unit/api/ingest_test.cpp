@@ -99,3 +99,31 @@ BOOST_AUTO_TEST_CASE(message_faults_reject_the_whole_message) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "api/explain.hpp"
+
+BOOST_FIXTURE_TEST_SUITE(policy_explain, Fixture)
+
+BOOST_AUTO_TEST_CASE(explains_each_rule_and_outcome_per_record) {
+    bool ok = false;
+    const std::string body = test::slurp(test::examples_dir() / "verzuimmelding.xml");
+    const std::string own = explain_bericht(body, WireFormat::Xml, snapshot, *snapshot.parties->find_by_name("school-12AB"), ok);
+    BOOST_TEST(ok);
+    BOOST_TEST(own.find(snapshot.policy->version()) != std::string::npos);
+    BOOST_TEST(own.find("legal basis: Leerplichtwet") != std::string::npos);
+    BOOST_TEST(own.find("age 5 <= a < 18 on verzuim/van: ok") != std::string::npos);
+    BOOST_TEST(own.find("scope school -> own-brin on school/brin: ok") != std::string::npos);
+    BOOST_TEST(own.find("=> ALLOWED, region 90") != std::string::npos);
+
+    const std::string other = explain_bericht(body, WireFormat::Xml, snapshot, *snapshot.parties->find_by_name("school-34CD"), ok);
+    BOOST_TEST(!ok);
+    BOOST_TEST(other.find("scope school -> own-brin on school/brin: refused: scope.not-own-brin") != std::string::npos);
+    BOOST_TEST(other.find("=> REFUSED") != std::string::npos);
+
+    const std::string role = explain_bericht(body, WireFormat::Xml, snapshot, *snapshot.parties->find_by_name("gemeente-0363"), ok);
+    BOOST_TEST(!ok);
+    BOOST_TEST(role.find("403 sender.role-not-permitted") != std::string::npos);
+    BOOST_TEST(role.find("melding 0") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

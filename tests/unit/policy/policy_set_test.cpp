@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(explain_trail_names_each_rule) {
     for (const auto& line : trail) {
         age = age || line.rfind("age ", 0) == 0;
         threshold = threshold || line.find("verzuim.threshold") != std::string::npos;
-        scope = scope || line.find("scope own-brin") != std::string::npos;
+        scope = scope || line.find("scope school -> own-brin on school/brin: ok") != std::string::npos;
     }
     BOOST_TEST(age);
     BOOST_TEST(threshold);
@@ -278,8 +278,9 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("scope": "own-brin", "field": "school/brin" },
         "duo":    { "scope": "national" })", R"("scope": "own-school", "field": "school/brin" },
         "duo":    { "scope": "national" })", "unknown scope");
-    expect(R"("coordinator": { "endpoints": ["validate", "caseload", "records"] })",
-           R"("coordinator": { "endpoints": ["validate", "caseload", "records", "berichten"] }, "koning": {"endpoints": []})", "unknown role");
+    expect(R"("roles": {)", R"("roles": { "koning": {"endpoints": []},)", "unknown role");
+    expect(R"("endpoints": ["validate", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
+    expect(R"("textMaxLength": 500)", R"("textMaxLength": "veel")", "/textMaxLength");
     expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
     expect(R"("roles": {)", R"("roles": [)", "byte");
 }

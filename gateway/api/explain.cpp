@@ -1,0 +1,73 @@
+#include "api/explain.hpp"
+
+#include <sstream>
+
+#include "adapters/json_reader.hpp"
+#include "adapters/xml_reader.hpp"
+
+namespace dg {
+namespace {
+
+class ExplainSink final : public BerichtSink {
+public:
+    ExplainSink(const Snapshot& s, const Party& as, WireFormat f, std::ostringstream& out) : s_(s), as_(as), format_(f), out_(out) {}
+
+    void on_envelope(const Envelope& e) override {
+        const PolicySet& policy = *s_.policy;
+        out_ << "policy version " << policy.version() << "\n";
+        out_ << "sender " << as_.name << " (OIN " << as_.oin << ", role " << as_.role << ")\n";
+        out_ << "bericht " << e.bericht_id << ", berichttype " << e.berichttype << ", verzondenOp " << e.verzonden_op << "\n";
+        for (const auto& p : policy.check_envelope(e)) {
+            out_ << "  envelope: " << p.code << " at " << p.path << ": " << p.detail << "\n";
+            refused_ = true;
+        }
+        if (refused_) return;
+        type_ = policy.type(e.berichttype);
+        sent_ = *parse_rfc3339_local_date(e.verzonden_op);
+        const bool may = policy.role_may_send(as_.role, e.berichttype);
+        out_ << "  role " << as_.role << " may send " << e.berichttype << ": " << (may ? "yes" : "no -> 403 sender.role-not-permitted") << "\n";
+        if (!may) refused_ = true;
+        else out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
+    }
+
+    void on_melding(Melding&& m) override {
+        if (refused_ || !type_) return;
+        if (format_ == WireFormat::Xml) type_->apply_text_types(m);
+        std::vector<std::string> trail;
+        Decision d = s_.policy->decide(*type_, sent_, m, &as_, *s_.regions, &trail);
+        out_ << "\nmelding " << m.index << " (" << (m.melding_id.empty() ? "no meldingId" : m.melding_id) << ")\n";
+        for (const auto& line : trail) out_ << "  - " << line << "\n";
+        for (const auto& p : d.problems) out_ << "    " << p.code << " at " << p.path << ": " << p.detail << "\n";
+        out_ << "  => " << (d.allowed() ? "ALLOWED" : "REFUSED");
+        if (d.allowed() && !d.region.code.empty()) out_ << ", region " << d.region.code << " (" << d.region.name << ")";
+        out_ << "\n";
+        if (!d.allowed()) any_refused_ = true;
+        ++count_;
+    }
+
+    bool all_allowed() const { return !refused_ && !any_refused_ && count_ > 0; }
+
+private:
+    const Snapshot& s_;
+    const Party& as_;
+    WireFormat format_;
+    std::ostringstream& out_;
+    const TypePolicy* type_ = nullptr;
+    Date sent_;
+    bool refused_ = false, any_refused_ = false;
+    std::size_t count_ = 0;
+};
+
+}  // namespace
+
+std::string explain_bericht(std::string_view body, WireFormat format, const Snapshot& snapshot, const Party& as, bool& all_allowed) {
+    std::ostringstream out;
+    ExplainSink sink(snapshot, as, format, out);
+    ParseLimits limits;
+    const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink) : read_xml_bericht(body, limits, sink);
+    for (const auto& p : r.problems) out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";
+    all_allowed = r.ok() && sink.all_allowed();
+    return out.str();
+}
+
+}  // namespace dg
