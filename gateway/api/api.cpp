@@ -182,6 +182,51 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     return caseload(x, query);
 }
 
+void Api::resolve_effects(IngestResult& r, const Party& sender) {
+    std::vector<StoredRecord> kept;
+    kept.reserve(r.accepted.size());
+    for (auto& rec : r.accepted) {
+        auto refuse = [&](const char* code, const std::string& path, std::string detail) {
+            r.rejected.push_back({rec.melding_id, {{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id}}});
+        };
+        if (rec.effect == RecordEffect::Withdraw) {
+            const StoredRecord* own = nullptr;
+            bool other_sender = false;
+            const auto found = store_.find_by_melding_id(rec.target_id);
+            for (const auto& c : found) {
+                if (c.berichttype == "intrekking") continue;
+                if (c.sender_oin == sender.oin) own = &c;
+                else other_sender = true;
+            }
+            if (!own) {
+                if (other_sender) refuse("withdrawal.not-owner", "betreft", "only the original sender may withdraw a melding");
+                else refuse("withdrawal.unknown", "betreft", "no melding with this meldingId from this sender");
+                continue;
+            }
+            if (!own->active) {
+                refuse("withdrawal.unknown", "betreft", "this melding was withdrawn already");
+                continue;
+            }
+            rec.target_id = own->id;
+            rec.region = own->region;
+            rec.region_name = own->region_name;
+            rec.gemeente = own->gemeente;
+            rec.subject = own->subject;
+            if (rec.legal_basis == "inherit") rec.legal_basis = own->legal_basis;
+            if (!rec.subject.empty()) r.subjects.push_back(rec.subject);
+        } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
+            const auto target = store_.find_record(rec.target_id);
+            // Only a record of this pupil in this region: an id alone must not reach other records.
+            if (!target || !target->active || target->region != rec.region || target->subject != rec.subject) {
+                refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");
+                continue;
+            }
+        }
+        kept.push_back(std::move(rec));
+    }
+    r.accepted = std::move(kept);
+}
+
 void Api::berichten(Exchange& x, const Request& req, bool store) {
     const auto ct = req.find(http::field::content_type);
     const auto format = format_of(ct == req.end() ? std::string_view() : std::string_view(ct->value().data(), ct->value().size()));
@@ -190,12 +235,28 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
 
     IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time};
     IngestResult r = ingest(req.body(), *format, ctx);
+    if (r.status == 202) {
+        try {
+            resolve_effects(r, *x.party);
+        } catch (const std::exception&) {
+            metrics_.store_error();
+            return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}));
+        }
+        if (r.accepted.empty()) r.status = 422;
+    }
     x.event.berichttype = r.envelope.berichttype;
     x.event.bericht_id = r.envelope.bericht_id;
     x.event.subjects = r.subjects;
     if (r.type) {
         x.event.purpose = r.type->purpose_id;
         x.event.legal_basis = r.type->legal_basis;
+        if (x.event.legal_basis == "inherit") {  // that of the records withdrawn
+            std::vector<std::string> bases;
+            for (const auto& rec : r.accepted)
+                if (std::find(bases.begin(), bases.end(), rec.legal_basis) == bases.end()) bases.push_back(rec.legal_basis);
+            x.event.legal_basis.clear();
+            for (const auto& b : bases) x.event.legal_basis += (x.event.legal_basis.empty() ? "" : " | ") + b;
+        }
     }
     for (const auto& p : r.message_problems) x.event.problem_codes.push_back(p.code);
     for (const auto& rej : r.rejected)

@@ -43,6 +43,9 @@ private:
     struct Exchange;
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
     void berichten(Exchange& x, const Request& req, bool store);
+    // Effects that depend on what is stored: whose record an intrekking withdraws, whether a
+    // trajectmelding's record exists. Moves refused records from accepted to rejected.
+    void resolve_effects(IngestResult& r, const Party& sender);
     void caseload(Exchange& x, std::string_view query);
     void finish(Exchange& x, Response response, WriteBatch batch = {});
 

@@ -68,6 +68,15 @@ public:
         r.policy_version = ctx_.snapshot.policy->version();
         r.retention_until = d.retention_until;
         r.data = melding_to_json(m);
+        r.melding_index = m.index;
+        const TypePolicy& t = *out_.type;
+        if (t.effect == "withdraw") r.effect = RecordEffect::Withdraw;
+        else if (t.effect == "move") r.effect = RecordEffect::Move;
+        else if (t.effect == "status") r.effect = RecordEffect::Status;
+        // Updates and withdrawals live in the history of what they concern, not in the caseload.
+        r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
+        if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;
+        if (const Value* v = t.status_field.empty() ? nullptr : m.find(t.status_field)) r.new_status = v->text;
         out_.accepted.push_back(std::move(r));
     }
 

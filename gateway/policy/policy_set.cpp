@@ -172,6 +172,21 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (!t.routing.empty()) require_field(file, t, t.routing, at + "/routing");
     t.record_date = optional_string(v, "recordDate");
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
+    if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
+        const auto& ev = e->value;
+        t.effect = string_member(file, ev, "kind", at + "/effect");
+        if (t.effect != "none" && t.effect != "withdraw" && t.effect != "move" && t.effect != "status")
+            throw FileError(file, at + "/effect/kind", "must be none, withdraw, move or status");
+        t.target_field = optional_string(ev, "target");
+        t.status_field = optional_string(ev, "status");
+        if (t.effect == "withdraw") require_field(file, t, t.target_field, at + "/effect/target");
+        if (t.effect == "status") {
+            if (!t.target_field.empty()) require_field(file, t, t.target_field, at + "/effect/target");
+            require_field(file, t, t.status_field, at + "/effect/status");
+        }
+        if ((t.effect == "move" || t.effect == "status") && t.routing.empty())
+            throw FileError(file, at + "/effect", "a move or status effect needs routing");
+    }
     const auto& ret = member(file, v, "retention", at);
     if (auto u = ret.FindMember("untilAge"); u != ret.MemberEnd()) {
         t.retention.until_age = int_member(file, ret, "untilAge", at + "/retention");

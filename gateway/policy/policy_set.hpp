@@ -73,6 +73,9 @@ struct TypePolicy {
     std::vector<Rule> rules;
     std::string routing;      // field holding the gemeente that decides the region
     std::string record_date;  // field holding the date the record is about
+    std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
+    std::string target_field;     // withdraw/status: field naming the record it concerns
+    std::string status_field;     // status: field holding the new status
     Retention retention;
 
     const FieldSpec* field(std::string_view path) const;

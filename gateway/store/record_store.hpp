@@ -9,6 +9,14 @@
 
 namespace dg {
 
+// What storing a record does besides keeping it (the policy's "effect" of its berichttype).
+enum class RecordEffect {
+    None,      // a report of its own, active in its region's caseload
+    Withdraw,  // intrekking: target leaves every caseload, stays as a tombstone
+    Move,      // verhuizing: every active record of the subject moves to this record's region
+    Status,    // trajectmelding: sets the status of the target, or of the subject's records in the region
+};
+
 struct StoredRecord {
     std::int64_t seq = 0;  // store order; the caseload cursor
     std::string id;        // 32 hex chars, random
@@ -19,6 +27,15 @@ struct StoredRecord {
     std::string received_at;
     std::string legal_basis, purpose, policy_version, retention_until;
     std::string data;      // canonical JSON of the record (melding_to_json)
+    bool active = true;
+    RecordEffect effect = RecordEffect::None;
+    std::string target_id;    // Withdraw/Status: the record it concerns
+    std::string new_status;   // Status
+    std::size_t melding_index = 0;  // position in the message it came in (not stored)
+};
+
+struct HistoryEvent {
+    std::string time, event, detail;  // event: created | moved | status | withdrawn
 };
 
 // Everything one request writes, committed atomically with its audit entries.
@@ -53,6 +70,10 @@ public:
     virtual void submit(WriteBatch batch, CommitCallback done) = 0;
     virtual CaseloadPage caseload(const CaseloadQuery& query) = 0;
     virtual std::int64_t audit_size() = 0;
+    // Records (active or not) with this meldingId, from any sender.
+    virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
+    virtual std::optional<StoredRecord> find_record(const std::string& id) = 0;
+    virtual std::vector<HistoryEvent> history(const std::string& id) = 0;
     // Last write succeeded and the store can be reached.
     virtual bool ready() const = 0;
     // Commits what is queued and stops accepting writes.

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -23,8 +24,18 @@ CREATE TABLE IF NOT EXISTS records(
   legal_basis TEXT NOT NULL, purpose TEXT NOT NULL, policy_version TEXT NOT NULL,
   retention_until TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_region ON records(region, active, seq);
+CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
+CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
+CREATE TABLE IF NOT EXISTS record_history(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL, time TEXT NOT NULL,
+  event TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
 )sql";
+
+constexpr const char* kColumns =
+    "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
 
 struct Stmt {
     sqlite3_stmt* s = nullptr;
@@ -36,12 +47,25 @@ struct Stmt {
     Stmt(const Stmt&) = delete;
     Stmt& operator=(Stmt&& o) noexcept { std::swap(s, o.s); return *this; }
     ~Stmt() { sqlite3_finalize(s); }
+    // Binding an index the statement does not use is harmless (SQLITE_RANGE), which lets one
+    // set of arguments serve statements that use different subsets of them.
     void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
 };
 
 std::string column_text(sqlite3_stmt* s, int i) {
     const auto* p = sqlite3_column_text(s, i);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+StoredRecord read_record(sqlite3_stmt* st) {
+    StoredRecord rec;
+    rec.seq = sqlite3_column_int64(st, 0);
+    std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
+                           &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
+                           &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
+    for (int i = 0; i < 16; ++i) *cols[i] = column_text(st, i + 1);
+    rec.active = sqlite3_column_int(st, 17) != 0;
+    return rec;
 }
 
 sqlite3* open_db(const std::filesystem::path& file) {
@@ -75,9 +99,24 @@ public:
         exec(writer_, kSchema);
         insert_record_ = Stmt(writer_,
             "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data)"
-            " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
+            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
+            ", active) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
         insert_audit_ = Stmt(writer_, "INSERT INTO audit(entry) VALUES(?1)");
+        insert_history_ = Stmt(writer_, "INSERT INTO record_history(record_id, time, event, detail) VALUES(?1,?2,?3,?4)");
+        withdraw_ = Stmt(writer_, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
+        // A move: every active record of the subject elsewhere; history first, then the update.
+        move_history_ = Stmt(writer_,
+            "INSERT INTO record_history(record_id, time, event, detail) SELECT id, ?3, 'moved',"
+            " json_object('fromRegion', region, 'fromGemeente', gemeente, 'toRegion', ?2, 'toGemeente', ?4, 'verhuizing', ?5)"
+            " FROM records WHERE subject = ?1 AND active = 1 AND (region <> ?2 OR gemeente <> ?4) AND id <> ?5");
+        move_ = Stmt(writer_, "UPDATE records SET region = ?2, region_name = ?6, gemeente = ?4"
+                              " WHERE subject = ?1 AND active = 1 AND (region <> ?2 OR gemeente <> ?4) AND id <> ?5");
+        status_history_ = Stmt(writer_,
+            "INSERT INTO record_history(record_id, time, event, detail) SELECT id, ?3, 'status',"
+            " json_object('status', ?4, 'trajectmelding', ?5) FROM records"
+            " WHERE active = 1 AND berichttype <> 'trajectmelding' AND region = ?6 AND (id = ?1 OR (?1 = '' AND subject = ?2))");
+        status_ = Stmt(writer_, "UPDATE records SET status = ?4 WHERE active = 1 AND berichttype <> 'trajectmelding' AND region = ?6"
+                                " AND (id = ?1 OR (?1 = '' AND subject = ?2))");
         for (std::size_t i = 0; i < options_.readers; ++i) {
             sqlite3* r = open_db(file);
             exec(r, "PRAGMA query_only=ON;");
@@ -88,8 +127,8 @@ public:
 
     ~SqliteStore() override {
         close();
-        insert_record_ = Stmt();
-        insert_audit_ = Stmt();
+        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
+            *st = Stmt();
         for (auto* r : readers_) sqlite3_close(r);
         sqlite3_close(writer_);
     }
@@ -107,10 +146,7 @@ public:
     }
 
     CaseloadPage caseload(const CaseloadQuery& q) override {
-        std::string sql =
-            "SELECT seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
-            " FROM records WHERE region = ?1 AND active = 1";
+        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = ?1 AND active = 1";
         if (!q.berichttype.empty()) sql += " AND berichttype = ?2";
         if (!q.gemeente.empty()) sql += " AND gemeente = ?3";
         if (!q.status.empty()) sql += " AND status = ?4";
@@ -133,13 +169,7 @@ public:
                 page.next_before = page.items.back().seq;
                 break;
             }
-            StoredRecord rec;
-            rec.seq = sqlite3_column_int64(st.s, 0);
-            std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
-                                   &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
-                                   &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
-            for (int i = 0; i < 16; ++i) *cols[i] = column_text(st.s, i + 1);
-            page.items.push_back(std::move(rec));
+            page.items.push_back(read_record(st.s));
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(std::string("sqlite read: ") + sqlite3_errmsg(r.db));
         return page;
@@ -149,6 +179,32 @@ public:
         Reader r(*this);
         Stmt st(r.db, "SELECT COALESCE(MAX(seq), 0) FROM audit");
         return sqlite3_step(st.s) == SQLITE_ROW ? sqlite3_column_int64(st.s, 0) : 0;
+    }
+
+    std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) override {
+        Reader r(*this);
+        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE melding_id = ?1 ORDER BY seq").c_str());
+        st.text(1, melding_id);
+        std::vector<StoredRecord> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
+        return out;
+    }
+
+    std::optional<StoredRecord> find_record(const std::string& id) override {
+        Reader r(*this);
+        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE id = ?1").c_str());
+        st.text(1, id);
+        if (sqlite3_step(st.s) == SQLITE_ROW) return read_record(st.s);
+        return std::nullopt;
+    }
+
+    std::vector<HistoryEvent> history(const std::string& id) override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
+        st.text(1, id);
+        std::vector<HistoryEvent> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back({column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2)});
+        return out;
     }
 
     bool ready() const override { return healthy_.load(); }
@@ -199,13 +255,58 @@ private:
                                          &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
                                          &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
             for (int i = 0; i < 16; ++i) insert_record_.text(i + 1, *vals[i]);
+            sqlite3_bind_int(insert_record_.s, 17, r.active ? 1 : 0);
             if (!step_done(insert_record_)) return false;
+            if (!history_event(r.id, r.received_at, "created", "{}")) return false;
+            if (!apply_effect(r)) return false;
         }
         for (const auto& e : b.audit_entries) {
             insert_audit_.text(1, e);
             if (!step_done(insert_audit_)) return false;
         }
         return true;
+    }
+
+    bool history_event(const std::string& id, const std::string& time, const char* event, const std::string& detail) {
+        insert_history_.text(1, id);
+        insert_history_.text(2, time);
+        insert_history_.text(3, event);
+        insert_history_.text(4, detail);
+        return step_done(insert_history_);
+    }
+
+    bool apply_effect(const StoredRecord& r) {
+        switch (r.effect) {
+        case RecordEffect::None: return true;
+        case RecordEffect::Withdraw:
+            withdraw_.text(1, r.target_id);
+            withdraw_.text(2, r.retention_until);
+            return step_done(withdraw_) &&
+                   history_event(r.target_id, r.received_at, "withdrawn", "{\"intrekking\":\"" + r.id + "\"}");
+        case RecordEffect::Move:
+            for (Stmt* st : {&move_history_, &move_}) {
+                st->text(1, r.subject);
+                st->text(2, r.region);
+                st->text(3, r.received_at);
+                st->text(4, r.gemeente);
+                st->text(5, r.id);
+                if (st == &move_) st->text(6, r.region_name);
+                if (!step_done(*st)) return false;
+            }
+            return true;
+        case RecordEffect::Status:
+            for (Stmt* st : {&status_history_, &status_}) {
+                st->text(1, r.target_id);
+                st->text(2, r.subject);
+                st->text(3, r.received_at);
+                st->text(4, r.new_status);
+                st->text(5, r.id);
+                st->text(6, r.region);
+                if (!step_done(*st)) return false;
+            }
+            return true;
+        }
+        return false;
     }
 
     void run() {
@@ -251,7 +352,7 @@ private:
 
     SqliteOptions options_;
     sqlite3* writer_ = nullptr;
-    Stmt insert_record_, insert_audit_;
+    Stmt insert_record_, insert_audit_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;

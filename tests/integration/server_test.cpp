@@ -308,6 +308,73 @@ BOOST_AUTO_TEST_CASE(caseload_pages_newest_first_with_a_stable_cursor) {
     }
 }
 
+namespace {
+std::vector<std::string> caseload_meldingen(const Gateway& gw, const char* coordinator, const std::string& query = "") {
+    HttpReply r = gw.as(coordinator, http::verb::get, "/v1/caseload" + query);
+    std::vector<std::string> out;
+    auto d = parse(r.body);
+    for (const auto& item : d["items"].GetArray()) out.push_back(std::string(item["meldingId"].GetString()) + "/" + item["status"].GetString());
+    return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(intrekking_by_the_original_sender_only) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    HttpReply other = gw.as("school-34CD", http::verb::post, "/v1/berichten", example("intrekking.json"));
+    BOOST_TEST(other.status == 422);
+    BOOST_TEST(first_code(other) == "withdrawal.not-owner");
+    std::string unknown = example("intrekking.json");
+    unknown.replace(unknown.find("VZ-2026-0002"), 12, "VZ-2026-0099");
+    BOOST_TEST(first_code(gw.as("school-12AB", http::verb::post, "/v1/berichten", unknown)) == "withdrawal.unknown");
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
+
+    HttpReply own = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("intrekking.xml"), "application/xml");
+    BOOST_TEST(own.status == 202);
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"VZ-2026-0001/geregistreerd"}));
+    BOOST_TEST(first_code(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("intrekking.json"))) == "withdrawal.unknown");
+    // The tombstone stays, with its history; the audit entry names the pupil by pseudonym.
+    auto audit = gw.audit_entries();
+    bool withdrawal_audited = false;
+    for (const auto& e : audit)
+        if (e.find("\"berichttype\":\"intrekking\"") != std::string::npos && e.find("\"status\":202") != std::string::npos)
+            withdrawal_audited = parse(e)["subjects"].Size() == 1u && e.find("Leerplichtwet") != std::string::npos;
+    BOOST_TEST(withdrawal_audited);
+}
+
+BOOST_AUTO_TEST_CASE(verhuizing_moves_the_pupils_records_to_the_new_region) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-rijnmond").empty());
+    HttpReply move = gw.as("gemeente-0599", http::verb::post, "/v1/berichten", example("verhuizing.json"));
+    BOOST_TEST(move.status == 202);
+    BOOST_TEST(std::string(parse(move.body)["records"][0]["region"].GetString()) == "91");
+    // Only the moved pupil (bsn 291417772, VZ-2026-0001) leaves Amsterdam; the other stays.
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"VZ-2026-0002/geregistreerd"}));
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-rijnmond") ==
+                std::vector<std::string>{"MV-0001/geregistreerd", "VZ-2026-0001/geregistreerd"}));
+    HttpReply r = gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload?gemeente=0599&berichttype=verzuimmelding");
+    BOOST_TEST(parse(r.body)["items"].Size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(trajectmelding_sets_the_status_of_the_pupils_records) {
+    Gateway gw;
+    HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_REQUIRE(push.status == 202);
+    const std::string other_pupil = parse(push.body)["records"][1]["id"].GetString();  // VZ-2026-0002, onderwijsnummer
+    BOOST_TEST(gw.as("gemeente-0363", http::verb::post, "/v1/berichten", example("trajectmelding.json")).status == 202);
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam", "?status=in-behandeling") ==
+                std::vector<std::string>{"VZ-2026-0001/in-behandeling"}));
+    // A betreft naming another pupil's record is refused: an id alone reaches nothing.
+    std::string wrong = example("trajectmelding.json");
+    wrong.replace(wrong.find("\"status\""), 0, "\"betreft\": \"" + other_pupil + "\", ");
+    HttpReply r = gw.as("gemeente-0363", http::verb::post, "/v1/berichten", wrong);
+    BOOST_TEST(r.status == 422);
+    BOOST_TEST(first_code(r) == "message.schema");
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam", "?status=geregistreerd").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
     Gateway gw;
     test::TlsClient c(gw.port, "school-12AB", test::dev_certs_dir());
