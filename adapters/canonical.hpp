@@ -29,6 +29,7 @@ struct Melding {
     std::string melding_id;
     bool has_melding_id = false;
     std::vector<Field> fields;  // in document order
+    Problems structure_problems;  // found by a schema-validating reader (XSD), reported if nothing else is
 
     const Value* find(std::string_view path) const {
         for (const auto& f : fields)

@@ -3,41 +3,54 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 
-#include <cstring>
 #include <memory>
 #include <mutex>
 
 namespace dg {
 namespace {
 
-// No XML_PARSE_NOENT (entities stay unexpanded), no XML_PARSE_DTDLOAD/DTDATTR, no network.
+// No XML_PARSE_NOENT (entities stay unexpanded), no XML_PARSE_DTDLOAD/DTDATTR, no network, no
+// XML_PARSE_HUGE (libxml2 keeps its own depth and text-size limits).
 constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOXINCNODE;
 
 struct ReaderFree {
     void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
 };
+struct ValidFree {
+    void operator()(xmlSchemaValidCtxtPtr v) const { xmlSchemaFreeValidCtxt(v); }
+};
 
 std::string_view sv(const xmlChar* s) { return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view(); }
 
-bool blank(std::string_view s) {
-    return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+bool in_namespace(xmlNodePtr n) { return n->ns && sv(n->ns->href) == kBerichtNamespace; }
+
+// The reader streams the envelope and the sequence of records; each record element is expanded
+// into a small subtree, validated against the XSD on its own (so every violation belongs to
+// exactly one record), turned into fields, and freed before the next one.
 class XmlBerichtReader {
 public:
-    XmlBerichtReader(std::string_view body, const ParseLimits& limits, BerichtSink& sink, ParseResult& result)
+    XmlBerichtReader(std::string_view body, const ParseLimits& limits, BerichtSink& sink, ParseResult& result, xmlSchemaPtr xsd)
         : limits_(limits), sink_(sink), result_(result) {
         static std::once_flag init;
         std::call_once(init, [] { xmlInitParser(); });
         reader_.reset(xmlReaderForMemory(body.data(), static_cast<int>(body.size()), nullptr, nullptr, kOptions));
         if (reader_) xmlTextReaderSetStructuredErrorHandler(reader_.get(), &XmlBerichtReader::on_error, this);
+        if (xsd) {
+            valid_.reset(xmlSchemaNewValidCtxt(xsd));
+            if (valid_) xmlSchemaSetValidStructuredErrors(valid_.get(), &XmlBerichtReader::on_validity, this);
+        }
     }
 
     void run() {
         if (!reader_) return malformed("cannot read the document");
-        int rc;
-        while ((rc = xmlTextReaderRead(reader_.get())) == 1) {
-            if (!step()) return;
+        xmlTextReaderPtr r = reader_.get();
+        int rc = xmlTextReaderRead(r);
+        while (rc == 1) {
+            const Step s = step(r);
+            if (s == Step::Stop) return;
+            rc = s == Step::SkipSubtree ? xmlTextReaderNext(r) : xmlTextReaderRead(r);
         }
         if (rc < 0) return malformed(error_.empty() ? "not well-formed XML" : error_);
         if (!root_seen_) return malformed("no root element");
@@ -46,12 +59,35 @@ public:
     }
 
 private:
+    enum class Step { Next, SkipSubtree, Stop };
+
     static void on_error(void* self, xmlErrorPtr err) {
         auto* me = static_cast<XmlBerichtReader*>(self);
         if (!err || !me->error_.empty()) return;
         std::string msg = err->message ? err->message : "XML error";
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         me->error_ = "line " + std::to_string(err->line) + ": " + msg;
+    }
+
+    // An XSD violation in the record being validated. libxml2's text may quote the offending value
+    // (personal data), so only the element name and a category are kept.
+    static void on_validity(void* self, xmlErrorPtr err) {
+        auto* me = static_cast<XmlBerichtReader*>(self);
+        if (!err) return;
+        const std::string msg = err->message ? err->message : "";
+        std::string element;
+        if (auto a = msg.find("Element '"); a != std::string::npos) {
+            auto b = msg.find('\'', a + 9);
+            element = msg.substr(a + 9, b == std::string::npos ? 0 : b - a - 9);
+            if (auto brace = element.rfind('}'); brace != std::string::npos) element.erase(0, brace + 1);
+        }
+        const char* what = msg.find("not expected") != std::string::npos    ? "unexpected element or wrong order"
+                           : msg.find("Missing child") != std::string::npos ? "missing element"
+                           : msg.find("attribute") != std::string::npos     ? "attribute not permitted or missing"
+                                                                            : "value not permitted";
+        Melding& m = me->current_;
+        m.structure_problems.push_back({"message.schema", melding_path(m.index, element),
+                                        "element " + element + ": " + what + " (schemas/xml)", m.melding_id});
     }
 
     void malformed(std::string detail) {
@@ -63,164 +99,162 @@ private:
         result_.problems.push_back({std::move(code), std::move(path), std::move(detail), {}});
     }
 
-    std::string record_path() const {
-        std::string p;
-        for (const auto& f : stack_) p += (p.empty() ? "" : "/") + f.name;
-        return p;
+    bool too_large(std::string_view value, const std::string& path) {
+        if (value.size() <= limits_.max_value_bytes) return false;
+        problem("message.schema", path, "value longer than " + std::to_string(limits_.max_value_bytes) + " bytes");
+        return true;
     }
 
-    // Attributes of an element inside a record are not part of the catalogue.
-    void refuse_attributes(xmlTextReaderPtr r, const std::string& path) {
-        if (xmlTextReaderHasAttributes(r) != 1) return;
-        while (xmlTextReaderMoveToNextAttribute(r) == 1) {
-            if (xmlTextReaderIsNamespaceDecl(r) == 1) continue;
-            current_.fields.push_back({path + (path.empty() ? "@" : "/@") + std::string(sv(xmlTextReaderConstLocalName(r))),
-                                       {ValueKind::String, std::string(sv(xmlTextReaderConstValue(r)))}});
-        }
-        xmlTextReaderMoveToElement(r);
-    }
-
-    bool step() {
-        xmlTextReaderPtr r = reader_.get();
-        const int type = xmlTextReaderNodeType(r);
+    Step step(xmlTextReaderPtr r) {
         const int depth = xmlTextReaderDepth(r);
-        switch (type) {
+        switch (xmlTextReaderNodeType(r)) {
         case XML_READER_TYPE_DOCUMENT_TYPE:
             malformed("a DOCTYPE is not permitted");
-            return false;
+            return Step::Stop;
         case XML_READER_TYPE_ENTITY_REFERENCE:
         case XML_READER_TYPE_ENTITY:
             malformed("entity references are not permitted");
-            return false;
-        case XML_READER_TYPE_ELEMENT: return element(r, depth);
+            return Step::Stop;
+        case XML_READER_TYPE_ELEMENT:
+            if (depth == 0) return root(r) ? Step::Next : Step::Stop;
+            return record(r) ? Step::SkipSubtree : Step::Stop;
         case XML_READER_TYPE_TEXT:
-        case XML_READER_TYPE_CDATA: return text(r, depth);
-        case XML_READER_TYPE_END_ELEMENT: return end_element(depth);
-        default: return true;  // whitespace, comments, processing instructions
+        case XML_READER_TYPE_CDATA:
+            if (!blank(sv(xmlTextReaderConstValue(r)))) problem("message.schema", "/", "text is only permitted inside field elements");
+            return Step::Next;
+        default: return Step::Next;  // whitespace, comments, processing instructions, end tags
         }
     }
 
-    bool element(xmlTextReaderPtr r, int depth) {
-        if (static_cast<std::size_t>(depth) >= limits_.max_depth) {
-            malformed("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+    bool root(xmlTextReaderPtr r) {
+        root_seen_ = true;
+        if (sv(xmlTextReaderConstLocalName(r)) != "bericht" || sv(xmlTextReaderConstNamespaceUri(r)) != kBerichtNamespace) {
+            problem("message.schema", "/", std::string("the root element must be <bericht> in namespace ") + kBerichtNamespace);
             return false;
         }
-        const std::string name(sv(xmlTextReaderConstLocalName(r)));
-        const bool empty = xmlTextReaderIsEmptyElement(r) == 1;
-        if (sv(xmlTextReaderConstNamespaceUri(r)) != kBerichtNamespace) {
-            if (depth == 0) {
-                problem("message.schema", "/", std::string("the root element must be <bericht> in namespace ") + kBerichtNamespace);
-                return false;
-            }
+        while (xmlTextReaderMoveToNextAttribute(r) == 1) {
+            if (xmlTextReaderIsNamespaceDecl(r) == 1) continue;
+            const std::string attr(sv(xmlTextReaderConstLocalName(r)));
+            const std::string_view value = sv(xmlTextReaderConstValue(r));
+            if (too_large(value, "/@" + attr)) return false;
+            if (attr == "berichtId") { envelope_.bericht_id = value; envelope_.has_bericht_id = true; }
+            else if (attr == "berichttype") { envelope_.berichttype = value; envelope_.has_berichttype = true; }
+            else if (attr == "verzondenOp") { envelope_.verzonden_op = value; envelope_.has_verzonden_op = true; }
+            else problem("field.not-permitted", "/@" + attr, "the envelope does not allow this attribute");
         }
-        if (depth == 0) {
-            root_seen_ = true;
-            if (name != "bericht") {
-                problem("message.schema", "/", "the root element must be <bericht>");
-                return false;
-            }
-            while (xmlTextReaderMoveToNextAttribute(r) == 1) {
-                if (xmlTextReaderIsNamespaceDecl(r) == 1) continue;
-                const std::string attr(sv(xmlTextReaderConstLocalName(r)));
-                const std::string value(sv(xmlTextReaderConstValue(r)));
-                if (attr == "berichtId") { envelope_.bericht_id = value; envelope_.has_bericht_id = true; }
-                else if (attr == "berichttype") { envelope_.berichttype = value; envelope_.has_berichttype = true; }
-                else if (attr == "verzondenOp") { envelope_.verzonden_op = value; envelope_.has_verzonden_op = true; }
-                else problem("field.not-permitted", "/@" + attr, "the envelope does not allow this attribute");
-            }
-            xmlTextReaderMoveToElement(r);
-            sink_.on_envelope(envelope_);
-            return true;
-        }
-        if (depth == 1) {
-            saw_records_ = true;
-            if (count_ >= limits_.max_meldingen) {
-                result_.too_many = true;
-                problem("message.too-large", "/meldingen", "more than " + std::to_string(limits_.max_meldingen) + " meldingen in one bericht");
-                return false;
-            }
-            current_ = Melding{};
-            current_.index = count_++;
-            if (name != envelope_.berichttype || sv(xmlTextReaderConstNamespaceUri(r)) != kBerichtNamespace)
-                current_.fields.push_back({"@element", {ValueKind::String, name}});
-            while (xmlTextReaderMoveToNextAttribute(r) == 1) {
-                if (xmlTextReaderIsNamespaceDecl(r) == 1) continue;
-                const std::string attr(sv(xmlTextReaderConstLocalName(r)));
-                std::string value(sv(xmlTextReaderConstValue(r)));
-                if (attr == "meldingId" && !current_.has_melding_id) { current_.melding_id = std::move(value); current_.has_melding_id = true; }
-                else current_.fields.push_back({"@" + attr, {ValueKind::String, std::move(value)}});
-            }
-            xmlTextReaderMoveToElement(r);
-            if (empty) sink_.on_melding(std::move(current_));
-            return true;
-        }
-        if (!stack_.empty()) stack_.back().has_child = true;
-        std::string qualified = name;
-        if (sv(xmlTextReaderConstNamespaceUri(r)) != kBerichtNamespace) {
-            qualified.assign(1, '{').append(sv(xmlTextReaderConstNamespaceUri(r))).append(1, '}').append(name);
-        }
-        stack_.push_back({std::move(qualified), {}, false});
-        if (current_.fields.size() >= limits_.max_fields) {
-            problem("message.schema", melding_path(current_.index), "more than " + std::to_string(limits_.max_fields) + " fields in one melding");
-            return false;
-        }
-        refuse_attributes(r, record_path());
-        if (empty) end_element(depth);
+        xmlTextReaderMoveToElement(r);
+        sink_.on_envelope(envelope_);
         return true;
     }
 
-    bool text(xmlTextReaderPtr r, int depth) {
-        const std::string_view value = sv(xmlTextReaderConstValue(r));
-        if (stack_.empty()) {
-            if (!blank(value)) problem("message.schema", depth <= 1 ? "/" : melding_path(current_.index), "text is only permitted inside field elements");
-            return true;
-        }
-        auto& top = stack_.back();
-        if (top.text.size() + value.size() > limits_.max_value_bytes) {
-            problem("message.schema", melding_path(current_.index, record_path()), "value longer than " + std::to_string(limits_.max_value_bytes) + " bytes");
+    bool record(xmlTextReaderPtr r) {
+        saw_records_ = true;
+        if (count_ >= limits_.max_meldingen) {
+            result_.too_many = true;
+            problem("message.too-large", "/meldingen", "more than " + std::to_string(limits_.max_meldingen) + " meldingen in one bericht");
             return false;
         }
-        top.text.append(value);
-        return true;
-    }
-
-    bool end_element(int depth) {
-        if (depth == 1) {
-            sink_.on_melding(std::move(current_));
-            return true;
+        current_ = Melding{};
+        current_.index = count_++;
+        xmlNodePtr node = xmlTextReaderExpand(r);
+        if (!node) {
+            malformed(error_.empty() ? "not well-formed XML" : error_);
+            return false;
         }
-        if (depth < 1 || stack_.empty()) return true;
-        const std::string path = record_path();
-        Frame& top = stack_.back();
-        if (!top.has_child) current_.fields.push_back({path, {ValueKind::String, std::move(top.text)}});
-        else if (!blank(top.text)) problem("message.schema", melding_path(current_.index, path), "mixed content is not permitted");
-        stack_.pop_back();
+        if (sv(node->name) != envelope_.berichttype || !in_namespace(node))
+            current_.fields.push_back({"@element", {ValueKind::String, std::string(sv(node->name))}});
+        for (xmlAttrPtr a = node->properties; a; a = a->next) {
+            const std::string name(sv(a->name));
+            std::string value = attribute_value(a);
+            if (too_large(value, melding_path(current_.index, "@" + name))) return false;
+            if (name == "meldingId" && !current_.has_melding_id && !a->ns) {
+                current_.melding_id = std::move(value);
+                current_.has_melding_id = true;
+            } else {
+                current_.fields.push_back({"@" + name, {ValueKind::String, std::move(value)}});
+            }
+        }
+        if (!walk(node, "", 2)) return false;
+        if (valid_) xmlSchemaValidateOneElement(valid_.get(), node);
+        sink_.on_melding(std::move(current_));
         return true;
     }
 
-    struct Frame {
-        std::string name;
-        std::string text;
-        bool has_child;
-    };
+    static std::string attribute_value(xmlAttrPtr a) {
+        std::string out;
+        for (xmlNodePtr t = a->children; t; t = t->next)
+            if (t->type == XML_TEXT_NODE) out += sv(t->content);
+        return out;
+    }
+
+    // Element children become fields named by their path; leaves carry their text.
+    bool walk(xmlNodePtr el, const std::string& path, std::size_t depth) {
+        bool has_text = false;
+        for (xmlNodePtr c = el->children; c; c = c->next) {
+            switch (c->type) {
+            case XML_ELEMENT_NODE: {
+                if (depth >= limits_.max_depth) {
+                    malformed("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+                    return false;
+                }
+                if (current_.fields.size() >= limits_.max_fields) {
+                    problem("message.schema", melding_path(current_.index), "more than " + std::to_string(limits_.max_fields) + " fields in one melding");
+                    return false;
+                }
+                std::string name(sv(c->name));
+                if (!in_namespace(c)) name = "{" + std::string(c->ns ? sv(c->ns->href) : "") + "}" + name;
+                const std::string cpath = path.empty() ? name : path + "/" + name;
+                for (xmlAttrPtr a = c->properties; a; a = a->next) {
+                    std::string value = attribute_value(a);
+                    if (too_large(value, melding_path(current_.index, cpath))) return false;
+                    current_.fields.push_back({cpath + "/@" + std::string(sv(a->name)), {ValueKind::String, std::move(value)}});
+                }
+                if (!leaf(c)) {
+                    if (!walk(c, cpath, depth + 1)) return false;
+                    break;
+                }
+                std::string text;
+                for (xmlNodePtr t = c->children; t; t = t->next) {
+                    if (t->type == XML_ENTITY_REF_NODE) { malformed("entity references are not permitted"); return false; }
+                    if (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) text += sv(t->content);
+                }
+                if (too_large(text, melding_path(current_.index, cpath))) return false;
+                current_.fields.push_back({cpath, {ValueKind::String, std::move(text)}});
+                break;
+            }
+            case XML_TEXT_NODE:
+            case XML_CDATA_SECTION_NODE: has_text = has_text || !blank(sv(c->content)); break;
+            case XML_ENTITY_REF_NODE: malformed("entity references are not permitted"); return false;
+            default: break;
+            }
+        }
+        if (has_text) problem("message.schema", melding_path(current_.index, path), "mixed content: text is only permitted inside field elements");
+        return true;
+    }
+
+    static bool leaf(xmlNodePtr n) {
+        for (xmlNodePtr c = n->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE) return false;
+        return true;
+    }
 
     const ParseLimits& limits_;
     BerichtSink& sink_;
     ParseResult& result_;
     std::unique_ptr<xmlTextReader, ReaderFree> reader_;
+    std::unique_ptr<xmlSchemaValidCtxt, ValidFree> valid_;
     std::string error_;
     Envelope envelope_;
     bool root_seen_ = false, saw_records_ = false;
     std::size_t count_ = 0;
     Melding current_;
-    std::vector<Frame> stack_;
 };
 
 }  // namespace
 
-ParseResult read_xml_bericht(std::string_view body, const ParseLimits& limits, BerichtSink& sink) {
+ParseResult read_xml_bericht(std::string_view body, const ParseLimits& limits, BerichtSink& sink, xmlSchemaPtr xsd) {
     ParseResult result;
-    XmlBerichtReader reader(body, limits, sink, result);
+    XmlBerichtReader reader(body, limits, sink, result, xsd);
     reader.run();
     return result;
 }

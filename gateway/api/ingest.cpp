@@ -45,6 +45,8 @@ public:
         if (!envelope_problems_.empty() || !out_.type) return;
         if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
         Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions);
+        // The schemas are a second, structural gate: their findings count when the policy found none.
+        if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
         if (!d.allowed()) {
@@ -69,6 +71,13 @@ public:
         r.retention_until = d.retention_until;
         r.data = melding_to_json(m);
         r.melding_index = m.index;
+        if (ctx_.snapshot.schemas)
+            if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, r.data)) {
+                p->path = melding_path(m.index, p->path);
+                p->melding_id = m.melding_id;
+                out_.rejected.push_back({m.melding_id, {std::move(*p)}});
+                return;
+            }
         const TypePolicy& t = *out_.type;
         if (t.effect == "withdraw") r.effect = RecordEffect::Withdraw;
         else if (t.effect == "move") r.effect = RecordEffect::Move;
@@ -98,7 +107,8 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
     IngestResult out;
     IngestSink sink(ctx, format, out);
     ParseResult parsed = format == WireFormat::Json ? read_json_bericht(body, ctx.limits, sink)
-                                                    : read_xml_bericht(body, ctx.limits, sink);
+                                                    : read_xml_bericht(body, ctx.limits, sink,
+                                                                       ctx.snapshot.schemas ? ctx.snapshot.schemas->xsd() : nullptr);
     if (!parsed.ok()) {
         out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 422;
         out.message_problems = std::move(parsed.problems);

@@ -8,6 +8,7 @@
 #include "identity/party.hpp"
 #include "policy/policy_set.hpp"
 #include "routing/region_table.hpp"
+#include "schemas/schema_set.hpp"
 
 namespace dg {
 
@@ -15,6 +16,7 @@ struct Snapshot {
     std::shared_ptr<const PolicySet> policy;
     std::shared_ptr<const PartyRegistry> parties;
     std::shared_ptr<const RegionTable> regions;
+    std::shared_ptr<const SchemaSet> schemas;  // optional in unit tests
 };
 
 class SnapshotHolder {

@@ -39,6 +39,17 @@ std::unique_ptr<RecordStore> open_store(const Config& c) {
 
 }  // namespace
 
+void check_policy_within_schemas(const PolicySet& policy, const SchemaSet& schemas, const std::filesystem::path& policy_file) {
+    for (const auto& name : policy.type_names()) {
+        const std::string at = "/berichttypen/" + name;
+        if (!schemas.has_type(name)) throw FileError(policy_file, at, "no schemas/json/" + name + ".schema.json for this berichttype");
+        const auto& leaves = schemas.leaf_paths(name);
+        for (const auto& f : policy.type(name)->fields)
+            if (std::find(leaves.begin(), leaves.end(), f.path) == leaves.end())
+                throw FileError(policy_file, at + "/fields/" + f.path, "permits a field that schemas/json/" + name + ".schema.json does not have");
+    }
+}
+
 std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
     auto s = std::make_shared<Snapshot>();
     s->policy = PolicySet::load(config.policies);
@@ -46,6 +57,9 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
     auto regions = RegionTable::load(config.regions);
     for (const auto& c : regions.conflicts) log_warn("region table conflict", {{"detail", c}});
     s->regions = regions.table;
+    s->schemas = SchemaSet::load(config.schemas);
+    // The schema is the catalogue's outer bound: a policy may permit fewer fields, never more.
+    check_policy_within_schemas(*s->policy, *s->schemas, config.policies / "sharing.json");
     return s;
 }
 

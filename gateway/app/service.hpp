@@ -17,7 +17,10 @@
 
 namespace dg {
 
-// Loads policies, party registry and region table; throws FileError when one is not valid.
+// Every field the policy permits must exist in the type's JSON Schema; throws FileError if not.
+void check_policy_within_schemas(const PolicySet& policy, const SchemaSet& schemas, const std::filesystem::path& policy_file);
+
+// Loads policies, party registry, region table and schemas; throws FileError when one is not valid.
 std::shared_ptr<const Snapshot> load_snapshot(const Config& config);
 
 class Service {

@@ -297,6 +297,12 @@ bool PolicySet::role_may_use(std::string_view role, std::string_view endpoint) c
     return it != endpoints_.end() && std::find(it->second.begin(), it->second.end(), endpoint) != it->second.end();
 }
 
+std::vector<std::string> PolicySet::type_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : types_) out.push_back(name);
+    return out;
+}
+
 const RolePurpose* PolicySet::role_purpose(std::string_view role) const {
     auto it = purposes_.find(role);
     return it == purposes_.end() ? nullptr : &it->second;

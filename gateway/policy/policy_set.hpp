@@ -105,6 +105,7 @@ public:
     static std::shared_ptr<const PolicySet> load(const std::filesystem::path& dir);
 
     const TypePolicy* type(std::string_view berichttype) const;
+    std::vector<std::string> type_names() const;
     bool role_may_use(std::string_view role, std::string_view endpoint) const;
     bool role_may_send(std::string_view role, std::string_view berichttype) const;
     const RolePurpose* role_purpose(std::string_view role) const;

@@ -56,7 +56,7 @@ grep -q 291417772 "$work/log" && fail "a BSN in the log"
 cp -r "$root/policies" "$work/policies"
 cat > "$work/config.json" <<JSON
 { "tls": { "certificate": "$certs/server.crt", "privateKey": "$certs/server.key", "clientCa": "$certs/ca.pem" },
-  "parties": "$work/policies/parties-dev.json", "policies": "$work/policies", "regions": "$root/gateway/config/regions-dev.csv",
+  "parties": "$work/policies/parties-dev.json", "policies": "$work/policies", "regions": "$root/gateway/config/regions-dev.csv", "schemas": "$root/schemas",
   "dataDir": "$work/data2", "audit": {} }
 JSON
 "$bin" serve --config "$work/config.json" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 2> "$work/log2" &

@@ -12,7 +12,8 @@ namespace {
 struct Fixture {
     Snapshot snapshot{PolicySet::load(test::source_dir() / "policies"),
                       PartyRegistry::load(test::source_dir() / "policies/parties-dev.json"),
-                      RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table};
+                      RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table,
+                      SchemaSet::load(test::source_dir() / "schemas")};
     Pseudonymizer pseudonymize{std::string(40, 'k')};
 
     IngestResult run(const std::string& body, WireFormat f, const char* oin) {

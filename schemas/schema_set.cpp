@@ -1,0 +1,110 @@
+#include "schema_set.hpp"
+
+#include <libxml/parser.h>
+#include <rapidjson/error/en.h>
+
+#include <mutex>
+
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+void collect_leaves(const rapidjson::Value& schema, const std::string& prefix, std::vector<std::string>& out) {
+    auto props = schema.FindMember("properties");
+    if (props == schema.MemberEnd() || !props->value.IsObject()) return;
+    for (const auto& p : props->value.GetObject()) {
+        const std::string name = p.name.GetString();
+        if (prefix.empty() && name == "meldingId") continue;
+        auto type = p.value.FindMember("type");
+        if (type != p.value.MemberEnd() && type->value.IsString() && std::string_view(type->value.GetString()) == "object")
+            collect_leaves(p.value, prefix + name + "/", out);
+        else
+            out.push_back(prefix + name);
+    }
+}
+
+std::unique_ptr<rapidjson::SchemaDocument> load_json_schema(const std::filesystem::path& file, std::vector<std::string>* leaves) {
+    auto doc = parse_json_file(file);
+    if (!doc.HasMember("properties")) throw FileError(file, "/properties", "a berichttype schema needs properties");
+    if (leaves) collect_leaves(doc, "", *leaves);
+    return std::make_unique<rapidjson::SchemaDocument>(doc);
+}
+
+// Libxml2's schema parser reports through a callback; keep the first message for the error.
+void schema_error(void* ctx, xmlErrorPtr err) {
+    auto* first = static_cast<std::string*>(ctx);
+    if (first->empty() && err && err->message) *first = err->message;
+}
+
+}  // namespace
+
+SchemaSet::~SchemaSet() {
+    if (xsd_) xmlSchemaFree(xsd_);
+}
+
+std::shared_ptr<const SchemaSet> SchemaSet::load(const std::filesystem::path& dir) {
+    static std::once_flag init;
+    std::call_once(init, [] { xmlInitParser(); });
+    std::shared_ptr<SchemaSet> set(new SchemaSet());
+
+    const auto xsd_file = dir / "xml/bericht.xsd";
+    if (!std::filesystem::exists(xsd_file)) throw FileError(xsd_file, "", "not found");
+    std::string error;
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd_file.c_str());
+    if (!pctx) throw FileError(xsd_file, "", "cannot be read");
+    xmlSchemaSetParserStructuredErrors(pctx, schema_error, &error);
+    set->xsd_ = xmlSchemaParse(pctx);
+    xmlSchemaFreeParserCtxt(pctx);
+    if (!set->xsd_) {
+        while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+        throw FileError(xsd_file, "", "invalid XSD: " + (error.empty() ? std::string("unknown error") : error));
+    }
+
+    set->envelope_ = load_json_schema(dir / "json/bericht.schema.json", nullptr);
+    for (const auto& entry : std::filesystem::directory_iterator(dir / "json")) {
+        const std::string name = entry.path().filename().string();
+        const std::string suffix = ".schema.json";
+        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+        const std::string type = name.substr(0, name.size() - suffix.size());
+        if (type == "bericht") continue;
+        JsonType jt;
+        jt.schema = load_json_schema(entry.path(), &jt.leaves);
+        set->types_.emplace(type, std::move(jt));
+    }
+    if (set->types_.empty()) throw FileError(dir / "json", "", "no <berichttype>.schema.json files");
+    return set;
+}
+
+std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, std::string_view json) const {
+    auto it = types_.find(berichttype);
+    if (it == types_.end()) return Problem{"message.type-unknown", "", "no schema for this berichttype", {}};
+    rapidjson::SchemaValidator validator(*it->second.schema);
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(json.data(), json.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+    const auto ok = reader.Parse(is, validator);
+    if (ok && validator.IsValid()) return std::nullopt;
+    rapidjson::StringBuffer where;
+    validator.GetInvalidDocumentPointer().Stringify(where);
+    std::string path = where.GetString();
+    if (!path.empty() && path.front() == '/') path.erase(0, 1);
+    return Problem{"message.schema", path,
+                   std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
+                       validator.GetInvalidSchemaKeyword() + ")",
+                   {}};
+}
+
+const std::vector<std::string>& SchemaSet::leaf_paths(std::string_view berichttype) const {
+    static const std::vector<std::string> none;
+    auto it = types_.find(berichttype);
+    return it == types_.end() ? none : it->second.leaves;
+}
+
+std::vector<std::string> SchemaSet::types() const {
+    std::vector<std::string> out;
+    for (const auto& [t, _] : types_) out.push_back(t);
+    return out;
+}
+
+}  // namespace dg
