@@ -252,6 +252,24 @@ BOOST_AUTO_TEST_CASE(bad_messages_get_problem_json_and_change_nothing) {
     BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml").status == 202);
 }
 
+BOOST_AUTO_TEST_CASE(the_hostile_set_leaves_the_server_unharmed) {
+    Gateway gw;
+    test::TlsClient c(gw.port, "school-12AB", test::dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(test::source_dir() / "tests/vectors/hostile")) {
+        const auto ext = e.path().extension();
+        if (ext != ".json" && ext != ".xml") continue;
+        HttpReply r = c.request(http::verb::post, "/v1/berichten", test::slurp(e.path()), ext == ".xml" ? "application/xml" : "application/json");
+        BOOST_TEST((r.status == 400 || r.status == 422), e.path().filename() << ": " << r.status);
+        BOOST_TEST(r.body.find("root:") == std::string::npos);
+        ++n;
+    }
+    BOOST_TEST(n >= 16u);
+    BOOST_TEST(c.request(http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml").status == 202);
+    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").body)["items"].Size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(partial_acceptance_lists_the_rejected_records) {
     Gateway gw;
     std::string body = example("verzuimmelding.json");
