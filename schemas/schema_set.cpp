@@ -24,10 +24,24 @@ void collect_leaves(const rapidjson::Value& schema, const std::string& prefix, s
     }
 }
 
+// The formats that `pattern` describes (BSN, dates, codes, ids) are checked by the policy's field
+// kinds with their catalogue codes; RapidJSON's regex engine expands {m,n} into copies and costs
+// more than all other checks together. At run time the schema checks structure, types, enums and
+// lengths; the patterns stay in the files as documentation for senders.
+void drop_patterns(rapidjson::Value& v) {
+    if (v.IsObject()) {
+        v.RemoveMember("pattern");
+        for (auto& m : v.GetObject()) drop_patterns(m.value);
+    } else if (v.IsArray()) {
+        for (auto& e : v.GetArray()) drop_patterns(e);
+    }
+}
+
 std::unique_ptr<rapidjson::SchemaDocument> load_json_schema(const std::filesystem::path& file, std::vector<std::string>* leaves) {
     auto doc = parse_json_file(file);
     if (!doc.HasMember("properties")) throw FileError(file, "/properties", "a berichttype schema needs properties");
     if (leaves) collect_leaves(doc, "", *leaves);
+    drop_patterns(doc);
     return std::make_unique<rapidjson::SchemaDocument>(doc);
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <set>
 
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
@@ -182,50 +183,76 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     return caseload(x, query);
 }
 
-void Api::resolve_effects(IngestResult& r, const Party& sender) {
-    std::vector<StoredRecord> kept;
-    kept.reserve(r.accepted.size());
-    for (auto& rec : r.accepted) {
-        auto refuse = [&](const char* code, const std::string& path, std::string detail) {
-            r.rejected.push_back({rec.melding_id, {{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id}}});
-        };
-        if (rec.effect == RecordEffect::Withdraw) {
-            const StoredRecord* own = nullptr;
-            bool other_sender = false;
-            const auto found = store_.find_by_melding_id(rec.target_id);
-            for (const auto& c : found) {
-                if (c.berichttype == "intrekking") continue;
-                if (c.sender_oin == sender.oin) own = &c;
-                else other_sender = true;
-            }
-            if (!own) {
-                if (other_sender) refuse("withdrawal.not-owner", "betreft", "only the original sender may withdraw a melding");
-                else refuse("withdrawal.unknown", "betreft", "no melding with this meldingId from this sender");
-                continue;
-            }
-            if (!own->active) {
-                refuse("withdrawal.unknown", "betreft", "this melding was withdrawn already");
-                continue;
-            }
-            rec.target_id = own->id;
-            rec.region = own->region;
-            rec.region_name = own->region_name;
-            rec.gemeente = own->gemeente;
-            rec.subject = own->subject;
-            if (rec.legal_basis == "inherit") rec.legal_basis = own->legal_basis;
-            if (!rec.subject.empty()) r.subjects.push_back(rec.subject);
-        } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
-            const auto target = store_.find_record(rec.target_id);
-            // Only a record of this pupil in this region: an id alone must not reach other records.
-            if (!target || !target->active || target->region != rec.region || target->subject != rec.subject) {
-                refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");
-                continue;
-            }
+std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, std::vector<std::string>& subjects) {
+    auto refuse = [&](const char* code, const std::string& path, std::string detail) {
+        return Problem{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id};
+    };
+    if (rec.effect == RecordEffect::Withdraw) {
+        const StoredRecord* own = nullptr;
+        bool other_sender = false;
+        const auto found = store_.find_by_melding_id(rec.target_id);
+        for (const auto& c : found) {
+            if (c.berichttype == "intrekking") continue;
+            if (c.sender_oin == sender.oin) own = &c;
+            else other_sender = true;
         }
-        kept.push_back(std::move(rec));
+        if (!own) return other_sender ? refuse("withdrawal.not-owner", "betreft", "only the original sender may withdraw a melding")
+                                      : refuse("withdrawal.unknown", "betreft", "no melding with this meldingId from this sender");
+        if (!own->active) return refuse("withdrawal.unknown", "betreft", "this melding was withdrawn already");
+        rec.target_id = own->id;
+        rec.region = own->region;
+        rec.region_name = own->region_name;
+        rec.gemeente = own->gemeente;
+        rec.subject = own->subject;
+        if (rec.legal_basis == "inherit") rec.legal_basis = own->legal_basis;
+        if (!rec.subject.empty()) subjects.push_back(rec.subject);
+    } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
+        const auto target = store_.find_record(rec.target_id);
+        // Only a record of this pupil in this region: an id alone must not reach other records.
+        if (!target || !target->active || target->region != rec.region || target->subject != rec.subject)
+            return refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");
     }
-    r.accepted = std::move(kept);
+    return std::nullopt;
 }
+
+// Accepted records on their way to the store: effects resolved, then collected for one group
+// commit (small messages) or streamed to the writer in chunks (large ones).
+class Api::StoreSink final : public AcceptedRecords {
+public:
+    StoreSink(Api& api, const Party& sender, std::unique_ptr<BulkWrite> bulk, bool keep)
+        : api_(api), sender_(sender), bulk_(std::move(bulk)), keep_(keep) {}
+
+    std::optional<Problem> accept(StoredRecord&& r) override {
+        if (auto p = api_.resolve_effect(r, sender_, subjects)) return p;
+        legal_bases.insert(r.legal_basis);
+        if (!keep_) return std::nullopt;
+        batch.records.push_back(std::move(r));
+        if (bulk_ && batch.records.size() >= api_.options_.bulk_chunk) {
+            bulk_->add(std::move(batch.records));
+            batch.records.clear();
+        }
+        return std::nullopt;
+    }
+
+    // Hands the last chunk to the writer; small messages keep their batch for the group commit.
+    std::unique_ptr<BulkWrite> take_bulk() {
+        if (bulk_ && !batch.records.empty()) {
+            bulk_->add(std::move(batch.records));
+            batch.records.clear();
+        }
+        return std::move(bulk_);
+    }
+
+    WriteBatch batch;
+    std::vector<std::string> subjects;  // subjects found through the store (withdrawn records)
+    std::set<std::string> legal_bases;
+
+private:
+    Api& api_;
+    const Party& sender_;
+    std::unique_ptr<BulkWrite> bulk_;
+    bool keep_;
+};
 
 void Api::berichten(Exchange& x, const Request& req, bool store) {
     const auto ct = req.find(http::field::content_type);
@@ -233,29 +260,27 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     if (!format)
         return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
 
-    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time};
-    IngestResult r = ingest(req.body(), *format, ctx);
-    if (r.status == 202) {
-        try {
-            resolve_effects(r, *x.party);
-        } catch (const std::exception&) {
-            metrics_.store_error();
-            return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}));
-        }
-        if (r.accepted.empty()) r.status = 422;
+    const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
+    StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store);
+    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink};
+    IngestResult r;
+    try {
+        r = ingest(req.body(), *format, ctx);
+    } catch (const std::exception&) {  // a store look-up failed while resolving effects
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}), {}, sink.take_bulk());
     }
+    std::unique_ptr<BulkWrite> bulk_write = sink.take_bulk();
     x.event.berichttype = r.envelope.berichttype;
     x.event.bericht_id = r.envelope.bericht_id;
-    x.event.subjects = r.subjects;
+    x.event.subjects = std::move(r.subjects);
+    x.event.subjects.insert(x.event.subjects.end(), sink.subjects.begin(), sink.subjects.end());
     if (r.type) {
         x.event.purpose = r.type->purpose_id;
         x.event.legal_basis = r.type->legal_basis;
         if (x.event.legal_basis == "inherit") {  // that of the records withdrawn
-            std::vector<std::string> bases;
-            for (const auto& rec : r.accepted)
-                if (std::find(bases.begin(), bases.end(), rec.legal_basis) == bases.end()) bases.push_back(rec.legal_basis);
             x.event.legal_basis.clear();
-            for (const auto& b : bases) x.event.legal_basis += (x.event.legal_basis.empty() ? "" : " | ") + b;
+            for (const auto& b : sink.legal_bases) x.event.legal_basis += (x.event.legal_basis.empty() ? "" : " | ") + b;
         }
     }
     for (const auto& p : r.message_problems) x.event.problem_codes.push_back(p.code);
@@ -286,15 +311,14 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
                           : r.status == 413 ? "Message too large" : "Nothing acceptable";
         const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
                                                               : "the message was refused as a whole";
-        return finish(x, problem_response(r.status, title, detail, all));
+        return finish(x, problem_response(r.status, title, detail, all), {}, std::move(bulk_write));
     }
 
-    metrics_.records(r.type->name, "accepted", r.accepted.size());
-    for (const auto& rec : r.accepted) x.event.record_ids.push_back(rec.id);
-    WriteBatch batch;
+    metrics_.records(r.type->name, "accepted", r.records.size());
+    x.event.record_ids.reserve(r.records.size());
+    for (const auto& rec : r.records) x.event.record_ids.push_back(rec.id);
     Response res = json_response(202, receipt_json(r));
-    batch.records = std::move(r.accepted);
-    finish(x, std::move(res), std::move(batch));
+    finish(x, std::move(res), std::move(sink.batch), std::move(bulk_write));
 }
 
 void Api::caseload(Exchange& x, std::string_view query) {
@@ -363,7 +387,7 @@ void Api::caseload(Exchange& x, std::string_view query) {
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
 
-void Api::finish(Exchange& x, Response response, WriteBatch batch) {
+void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_ptr<BulkWrite> bulk) {
     const int status = static_cast<int>(response.result_int());
     x.event.status = status;
     if (x.event.outcome.empty()) x.event.outcome = status < 400 ? "allowed" : "refused";
@@ -372,10 +396,10 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch) {
             x.event.purpose = p->id;
             x.event.legal_basis = p->legal_basis;
         }
-    batch.audit_entries.push_back(canonical_json(std::move(x.event)));
+    std::string entry = canonical_json(std::move(x.event));
     auto shared = std::make_shared<Response>(std::move(response));
-    store_.submit(std::move(batch), [reply = std::move(x.reply), shared, route = x.route, started = x.started,
-                                     &metrics = metrics_](const CommitResult& commit) {
+    auto done = [reply = std::move(x.reply), shared, route = x.route, started = x.started,
+                 &metrics = metrics_](const CommitResult& commit) {
         Response out = commit.ok ? std::move(*shared)
                                  : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
         if (!commit.ok) metrics.store_error();
@@ -383,7 +407,10 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch) {
         metrics.request(route, static_cast<int>(out.result_int()),
                         std::chrono::duration<double>(Clock::now() - started).count());
         reply(std::move(out));
-    });
+    };
+    if (bulk) return bulk->finish(status == 202, {std::move(entry)}, std::move(done));
+    batch.audit_entries.push_back(std::move(entry));
+    store_.submit(std::move(batch), std::move(done));
 }
 
 }  // namespace dg

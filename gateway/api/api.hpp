@@ -28,6 +28,8 @@ using Reply = std::function<void(Response&&)>;
 struct ApiOptions {
     ParseLimits limits;
     std::size_t max_page = 500;
+    std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
+    std::size_t bulk_chunk = 2000;               // records per chunk handed to the writer
 };
 
 class Api {
@@ -42,12 +44,14 @@ public:
 private:
     struct Exchange;
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
+    class StoreSink;
     void berichten(Exchange& x, const Request& req, bool store);
     // Effects that depend on what is stored: whose record an intrekking withdraws, whether a
-    // trajectmelding's record exists. Moves refused records from accepted to rejected.
-    void resolve_effects(IngestResult& r, const Party& sender);
+    // trajectmelding's record exists. Returns the problem when the record must be refused.
+    std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, std::vector<std::string>& subjects);
     void caseload(Exchange& x, std::string_view query);
-    void finish(Exchange& x, Response response, WriteBatch batch = {});
+    // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
+    void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
 
     SnapshotHolder& snapshots_;
     RecordStore& store_;

@@ -86,7 +86,17 @@ public:
         r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
         if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;
         if (const Value* v = t.status_field.empty() ? nullptr : m.find(t.status_field)) r.new_status = v->text;
-        out_.accepted.push_back(std::move(r));
+        ReceiptRow row{r.melding_id, r.id, r.region};
+        if (ctx_.sink) {
+            if (auto refused = ctx_.sink->accept(std::move(r))) {
+                refused->melding_id = m.melding_id;
+                out_.rejected.push_back({m.melding_id, {std::move(*refused)}});
+                return;
+            }
+        } else {
+            out_.accepted.push_back(std::move(r));
+        }
+        out_.records.push_back(std::move(row));
     }
 
     const Problems& envelope_problems() const { return envelope_problems_; }
@@ -122,10 +132,11 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
     if (out.status != 0) {
         // A message-level fault rejects the whole message: nothing of it is stored.
         out.accepted.clear();
+        out.records.clear();
         out.rejected.clear();
         return out;
     }
-    out.status = out.accepted.empty() ? 422 : 202;
+    out.status = out.records.empty() ? 422 : 202;
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The ingest pipeline without I/O: bytes of a bericht -> canonical records -> checks and policy
 // per record -> routed records ready to store, plus every problem found.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,12 +20,25 @@ struct RejectedRecord {
     Problems problems;
 };
 
+struct ReceiptRow {
+    std::string melding_id, id, region;
+};
+
+// Where accepted records go as they are judged: a batch in memory, or a stream into the store.
+class AcceptedRecords {
+public:
+    virtual ~AcceptedRecords() = default;
+    // May still refuse the record (e.g. an intrekking of someone else's melding): return the problem.
+    virtual std::optional<Problem> accept(StoredRecord&& record) = 0;
+};
+
 struct IngestResult {
     int status = 0;  // 202 when any record is accepted; else 400/403/413/422
     Problems message_problems;
     Envelope envelope;
     const TypePolicy* type = nullptr;
-    std::vector<StoredRecord> accepted;
+    std::vector<ReceiptRow> records;     // every accepted record, in message order
+    std::vector<StoredRecord> accepted;  // filled only when no AcceptedRecords sink is given
     std::vector<RejectedRecord> rejected;
     std::vector<std::string> subjects;  // pseudonyms of every record seen
     std::size_t records_seen = 0;
@@ -36,6 +50,7 @@ struct IngestContext {
     ParseLimits limits;
     const Party* sender = nullptr;  // nullptr: offline validation, sender rules not applied
     std::string received_at;        // RFC 3339 UTC
+    AcceptedRecords* sink = nullptr;  // nullptr: keep accepted records in IngestResult::accepted
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);

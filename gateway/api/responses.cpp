@@ -60,7 +60,7 @@ std::string receipt_json(const IngestResult& r) {
     w.StartObject();
     write_kv(w, "berichtId", r.envelope.bericht_id);
     write_string(w, "accepted");
-    w.Uint64(r.accepted.size());
+    w.Uint64(r.records.size());
     write_string(w, "rejected");
     w.StartArray();
     for (const auto& rej : r.rejected) {
@@ -73,7 +73,7 @@ std::string receipt_json(const IngestResult& r) {
     w.EndArray();
     write_string(w, "records");
     w.StartArray();
-    for (const auto& rec : r.accepted) {
+    for (const auto& rec : r.records) {
         w.StartObject();
         write_kv(w, "meldingId", rec.melding_id);
         write_kv(w, "id", rec.id);

@@ -48,6 +48,7 @@ Config load_config(const std::filesystem::path& file) {
         c.limits.max_connections = size_setting(file, v, "maxConnections", c.limits.max_connections);
         c.drain_timeout = std::chrono::milliseconds(size_setting(file, v, "drainTimeoutMs", c.drain_timeout.count()));
         c.parse.max_meldingen = size_setting(file, v, "maxRecordsPerMessage", c.parse.max_meldingen);
+        c.bulk_threshold_bytes = size_setting(file, v, "bulkThresholdBytes", c.bulk_threshold_bytes);
     }
     c.pseudonym_key_file = optional_string(member(file, doc, "audit", ""), "pseudonymKeyFile", "pseudonym.key");
     return c;

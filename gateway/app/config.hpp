@@ -20,6 +20,7 @@ struct Config {
     ServerLimits limits;
     ParseLimits parse;
     std::chrono::milliseconds drain_timeout{10000};
+    std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
     std::filesystem::path pseudonym_key_file;  // relative to data_dir when not absolute
     unsigned threads = 0;                       // 0: one per core
     std::string store;                          // "sqlite:DIR"; empty: sqlite under data_dir

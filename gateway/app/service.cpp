@@ -71,6 +71,7 @@ Service::Service(Config config)
     const auto key = config_.pseudonym_key_file.is_absolute() ? config_.pseudonym_key_file : config_.data_dir / config_.pseudonym_key_file;
     ApiOptions options;
     options.limits = config_.parse;
+    options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key), metrics_, options);
     metrics_.set_audit_size(static_cast<std::uint64_t>(store_->audit_size()));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);

@@ -63,11 +63,23 @@ struct CaseloadPage {
     std::optional<std::int64_t> next_before;  // cursor of the next page, if any
 };
 
+// One large message written as a stream: rows arrive in chunks while the message is still being
+// judged, and are committed together with the message's audit entries in one transaction — or
+// rolled back, with the audit entries still committed (a refusal is audited too).
+class BulkWrite {
+public:
+    virtual ~BulkWrite() = default;
+    virtual void add(std::vector<StoredRecord>&& chunk) = 0;  // blocks while the writer is behind
+    virtual void finish(bool commit, std::vector<std::string> audit_entries, CommitCallback done) = 0;
+};
+
 class RecordStore {
 public:
     virtual ~RecordStore() = default;
     // Queues the batch; `done` runs (on the store's thread) once it is durable or has failed.
     virtual void submit(WriteBatch batch, CommitCallback done) = 0;
+    // Takes the writer for one large message until finish(); other writes wait behind it.
+    virtual std::unique_ptr<BulkWrite> begin_bulk() = 0;
     virtual CaseloadPage caseload(const CaseloadQuery& query) = 0;
     virtual std::int64_t audit_size() = 0;
     // Records (active or not) with this meldingId, from any sender.

@@ -89,6 +89,44 @@ void exec(sqlite3* db, const char* sql) {
     }
 }
 
+// Shared between the request thread that produces a large message's rows and the writer thread.
+struct BulkState {
+    static constexpr std::size_t kMaxChunks = 4;  // bounded: the producer waits for the writer
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::vector<StoredRecord>> chunks;
+    bool finished = false, commit = false;
+    std::vector<std::string> audit;
+    CommitCallback done;
+};
+
+class SqliteBulk final : public BulkWrite {
+public:
+    explicit SqliteBulk(std::shared_ptr<BulkState> s) : s_(std::move(s)) {}
+    ~SqliteBulk() override {
+        if (!finished_) finish(false, {}, [](const CommitResult&) {});
+    }
+    void add(std::vector<StoredRecord>&& chunk) override {
+        std::unique_lock lock(s_->mu);
+        s_->cv.wait(lock, [&] { return s_->chunks.size() < BulkState::kMaxChunks; });
+        s_->chunks.push_back(std::move(chunk));
+        s_->cv.notify_all();
+    }
+    void finish(bool commit, std::vector<std::string> audit, CommitCallback done) override {
+        finished_ = true;
+        std::lock_guard lock(s_->mu);
+        s_->finished = true;
+        s_->commit = commit;
+        s_->audit = std::move(audit);
+        s_->done = std::move(done);
+        s_->cv.notify_all();
+    }
+
+private:
+    std::shared_ptr<BulkState> s_;
+    bool finished_ = false;
+};
+
 class SqliteStore final : public RecordStore {
 public:
     SqliteStore(const std::filesystem::path& dir, const SqliteOptions& options) : options_(options) {
@@ -137,12 +175,21 @@ public:
         {
             std::lock_guard lock(mu_);
             if (!closing_) {
-                queue_.push_back({std::move(batch), std::move(done)});
+                queue_.push_back({std::move(batch), std::move(done), nullptr});
                 cv_.notify_one();
                 return;
             }
         }
         done({false, "store is closed"});
+    }
+
+    std::unique_ptr<BulkWrite> begin_bulk() override {
+        auto state = std::make_shared<BulkState>();
+        std::lock_guard lock(mu_);
+        if (closing_) return std::make_unique<ClosedBulk>();
+        queue_.push_back({{}, {}, state});
+        cv_.notify_one();
+        return std::make_unique<SqliteBulk>(state);
     }
 
     CaseloadPage caseload(const CaseloadQuery& q) override {
@@ -223,6 +270,12 @@ private:
     struct Pending {
         WriteBatch batch;
         CommitCallback done;
+        std::shared_ptr<BulkState> bulk;  // set: a large message streamed in chunks
+    };
+
+    struct ClosedBulk final : BulkWrite {
+        void add(std::vector<StoredRecord>&&) override {}
+        void finish(bool, std::vector<std::string>, CommitCallback done) override { done({false, "store is closed"}); }
     };
 
     // Borrows a read connection for the scope of one query.
@@ -249,22 +302,70 @@ private:
         return rc == SQLITE_DONE;
     }
 
-    bool apply(const WriteBatch& b) {
-        for (const auto& r : b.records) {
-            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
-                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
-                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
-            for (int i = 0; i < 16; ++i) insert_record_.text(i + 1, *vals[i]);
-            sqlite3_bind_int(insert_record_.s, 17, r.active ? 1 : 0);
-            if (!step_done(insert_record_)) return false;
-            if (!history_event(r.id, r.received_at, "created", "{}")) return false;
-            if (!apply_effect(r)) return false;
-        }
-        for (const auto& e : b.audit_entries) {
+    bool insert(const StoredRecord& r) {
+        const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
+                                     &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
+                                     &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
+        for (int i = 0; i < 16; ++i) insert_record_.text(i + 1, *vals[i]);
+        sqlite3_bind_int(insert_record_.s, 17, r.active ? 1 : 0);
+        return step_done(insert_record_) && apply_effect(r);
+    }
+
+    bool insert_audit(const std::vector<std::string>& entries) {
+        for (const auto& e : entries) {
             insert_audit_.text(1, e);
             if (!step_done(insert_audit_)) return false;
         }
         return true;
+    }
+
+    bool apply(const WriteBatch& b) {
+        for (const auto& r : b.records)
+            if (!insert(r)) return false;
+        return insert_audit(b.audit_entries);
+    }
+
+    bool exec_ok(const char* sql) { return sqlite3_exec(writer_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+    // One large message: its rows as they come, then its audit entry, in one transaction.
+    void run_bulk(BulkState& s) {
+        bool ok = exec_ok("BEGIN IMMEDIATE");
+        std::string error = ok ? "" : sqlite3_errmsg(writer_);
+        for (;;) {
+            std::vector<StoredRecord> chunk;
+            {
+                std::unique_lock lock(s.mu);
+                s.cv.wait(lock, [&] { return !s.chunks.empty() || s.finished; });
+                if (s.chunks.empty()) break;
+                chunk = std::move(s.chunks.front());
+                s.chunks.pop_front();
+                s.cv.notify_all();
+            }
+            for (const auto& r : chunk) {
+                if (!ok) break;
+                if (!insert(r)) {
+                    ok = false;
+                    error = sqlite3_errmsg(writer_);
+                }
+            }
+        }
+        CommitResult result{true, {}};
+        if (s.commit && ok && insert_audit(s.audit) && exec_ok("COMMIT")) {
+            // committed, records and audit entry together
+        } else {
+            if (s.commit) result = {false, error.empty() ? sqlite3_errmsg(writer_) : error};
+            exec_ok("ROLLBACK");
+            // The refusal (or failure) is still audited, in a transaction of its own.
+            if (!s.audit.empty()) {
+                const bool audited = exec_ok("BEGIN IMMEDIATE") && insert_audit(s.audit) && exec_ok("COMMIT");
+                if (!audited) {
+                    exec_ok("ROLLBACK");
+                    result = {false, sqlite3_errmsg(writer_)};
+                }
+            }
+        }
+        healthy_.store(result.ok);
+        if (s.done) s.done(result);
     }
 
     bool history_event(const std::string& id, const std::string& time, const char* event, const std::string& detail) {
@@ -312,15 +413,26 @@ private:
     void run() {
         std::vector<Pending> group;
         std::vector<CommitResult> results;
+        std::shared_ptr<BulkState> bulk;
         for (;;) {
             {
                 std::unique_lock lock(mu_);
                 cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
                 if (queue_.empty()) return;
-                while (!queue_.empty() && group.size() < options_.max_group) {
-                    group.push_back(std::move(queue_.front()));
+                if (queue_.front().bulk) {
+                    bulk = std::move(queue_.front().bulk);
                     queue_.pop_front();
+                } else {
+                    while (!queue_.empty() && !queue_.front().bulk && group.size() < options_.max_group) {
+                        group.push_back(std::move(queue_.front()));
+                        queue_.pop_front();
+                    }
                 }
+            }
+            if (bulk) {
+                run_bulk(*bulk);
+                bulk.reset();
+                continue;
             }
             results.assign(group.size(), CommitResult{true, {}});
             bool committed = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;

@@ -270,6 +270,32 @@ BOOST_AUTO_TEST_CASE(the_hostile_set_leaves_the_server_unharmed) {
     BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").body)["items"].Size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(large_messages_stream_into_the_store_all_or_nothing) {
+    Gateway gw([](Config& c) { c.bulk_threshold_bytes = 1; });  // every message takes the streaming path
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml").status == 202);
+    // Partly refused: the good record is stored, the receipt lists the other.
+    std::string half = example("verzuimmelding.json");
+    half.replace(half.find("291417772"), 9, "291417773");
+    HttpReply partial = gw.as("school-12AB", http::verb::post, "/v1/berichten", half);
+    BOOST_TEST(partial.status == 202);
+    BOOST_TEST(parse(partial.body)["rejected"].Size() == 1u);
+    // A fault found after records were streamed (truncated document) rolls all of them back.
+    std::string body = verzuim("BULK-1", "M-1");
+    body.insert(body.size() - 2, "," + body.substr(body.find("{\"meldingId\""), body.size() - 2 - body.find("{\"meldingId\"")));
+    body.resize(body.size() - 1);
+    HttpReply truncated = gw.as("school-12AB", http::verb::post, "/v1/berichten", body);
+    BOOST_TEST(truncated.status == 400);
+    // Intrekking through the streaming path still checks the store.
+    BOOST_TEST(first_code(gw.as("school-34CD", http::verb::post, "/v1/berichten", example("intrekking.json"))) == "withdrawal.not-owner");
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("intrekking.json")).status == 202);
+    const auto items = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload?limit=50").body);
+    // 2 + 2 + 1 stored, one of them withdrawn; nothing of BULK-1.
+    BOOST_TEST(items["items"].Size() == 4u);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").body.find("BULK-1") == std::string::npos);
+    BOOST_TEST(gw.audit_entries().size() == 8u);  // every request audited, the refused ones too
+}
+
 BOOST_AUTO_TEST_CASE(partial_acceptance_lists_the_rejected_records) {
     Gateway gw;
     std::string body = example("verzuimmelding.json");

@@ -31,11 +31,7 @@ BOOST_AUTO_TEST_CASE(problem_json_follows_rfc9457_with_codes) {
 BOOST_AUTO_TEST_CASE(receipt_lists_accepted_and_rejected_records) {
     IngestResult r;
     r.envelope.bericht_id = "B-1";
-    StoredRecord a;
-    a.melding_id = "M-1";
-    a.id = std::string(32, 'a');
-    a.region = "90";
-    r.accepted.push_back(a);
+    r.records.push_back({"M-1", std::string(32, 'a'), "90"});
     r.rejected.push_back({"M-2", {{"bsn.checksum", "/meldingen/1/leerling/bsn", "x", "M-2"}}});
     rapidjson::Document d;
     d.Parse(receipt_json(r).c_str());
