@@ -1,29 +1,17 @@
 #include "api/api.hpp"
 
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <set>
 
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
+#include "core/random.hpp"
 
 namespace dg {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string random_hex(std::size_t bytes) {
-    unsigned char raw[32];
-    RAND_bytes(raw, static_cast<int>(bytes));
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < bytes; ++i) {
-        out += hex[raw[i] >> 4];
-        out += hex[raw[i] & 15];
-    }
-    return out;
-}
 
 bool lower_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });

@@ -1,6 +1,8 @@
 #include "api/ingest.hpp"
 
-#include <openssl/rand.h>
+#include "core/random.hpp"
+
+#include <chrono>
 
 #include "adapters/json_reader.hpp"
 #include "adapters/xml_reader.hpp"
@@ -8,8 +10,13 @@
 namespace dg {
 
 std::string new_record_id() {
+    // 48 bits of milliseconds, then 80 random bits: ids sort by arrival, so the store's id index
+    // grows at its end instead of being written all over, and stay unguessable.
     unsigned char raw[16];
-    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
+    const auto ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    for (int i = 0; i < 6; ++i) raw[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+    random_bytes(raw + 6, 10);
     static constexpr char hex[] = "0123456789abcdef";
     std::string id(32, '0');
     for (int i = 0; i < 16; ++i) {

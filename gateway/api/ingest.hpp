@@ -55,7 +55,7 @@ struct IngestContext {
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);
 
-// Random 128-bit record id, 32 lower-case hex characters.
+// Record id: 32 lower-case hex characters, time-ordered with 80 random bits.
 std::string new_record_id();
 
 }  // namespace dg

@@ -133,7 +133,7 @@ public:
         std::filesystem::create_directories(dir);
         const auto file = dir / "gateway.db";
         writer_ = open_db(file);
-        exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;");
         exec(writer_, kSchema);
         insert_record_ = Stmt(writer_,
             "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
