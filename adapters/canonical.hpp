@@ -1,6 +1,7 @@
 #pragma once
 // The canonical form of a bericht, the same whatever the wire format: an envelope and records
 // (meldingen) whose fields are flattened to paths such as "leerling/bsn".
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -78,5 +79,58 @@ namespace dg {
 // The record as one JSON object with nested blocks, keys sorted: the same bytes whatever the
 // wire format was. Includes "meldingId".
 std::string melding_to_json(const Melding& melding);
+
+// The same record as SAX events to any RapidJSON handler (a Writer, a SchemaValidator, or a
+// validator that writes as it checks).
+template <class Handler>
+void emit_melding(const Melding& m, Handler& h) {
+    std::vector<const Field*> sorted;
+    sorted.reserve(m.fields.size() + 1);
+    const Field id{"meldingId", {ValueKind::String, m.melding_id}};
+    if (m.has_melding_id) sorted.push_back(&id);
+    for (const auto& f : m.fields) sorted.push_back(&f);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Field* a, const Field* b) { return a->path < b->path; });
+    auto size = [](std::string_view s) { return static_cast<unsigned>(s.size()); };
+
+    h.StartObject();
+    std::vector<std::string_view> open;  // nested objects open now
+    std::string_view last_leaf;
+    for (const Field* f : sorted) {
+        std::vector<std::string_view> segs;
+        for (std::size_t start = 0;;) {
+            const auto pos = f->path.find('/', start);
+            segs.push_back(std::string_view(f->path).substr(start, pos == std::string::npos ? std::string::npos : pos - start));
+            if (pos == std::string::npos) break;
+            start = pos + 1;
+        }
+        std::size_t common = 0;
+        while (common < open.size() && common + 1 < segs.size() && open[common] == segs[common]) ++common;
+        while (open.size() > common) { h.EndObject(0); open.pop_back(); }
+        for (std::size_t i = open.size(); i + 1 < segs.size(); ++i) {
+            h.Key(segs[i].data(), size(segs[i]), true);
+            h.StartObject();
+            open.push_back(segs[i]);
+        }
+        if (f->path == last_leaf) continue;  // duplicates are refused by validation; keep JSON valid
+        last_leaf = f->path;
+        h.Key(segs.back().data(), size(segs.back()), true);
+        const auto& v = f->value;
+        switch (v.kind) {
+        case ValueKind::String: h.String(v.text.data(), size(v.text), true); break;
+        case ValueKind::Number: {
+            // Whole numbers as integers (schemas check "integer"); anything else as written.
+            const bool whole = !v.text.empty() && v.text.size() <= 18 &&
+                               v.text.find_first_not_of("0123456789") == std::string::npos;
+            if (whole) h.Uint64(std::stoull(v.text));
+            else h.RawNumber(v.text.data(), size(v.text), true);
+            break;
+        }
+        case ValueKind::Bool: h.Bool(v.text == "true"); break;
+        case ValueKind::Null: h.Null(); break;
+        }
+    }
+    while (!open.empty()) { h.EndObject(0); open.pop_back(); }
+    h.EndObject(0);
+}
 
 }  // namespace dg

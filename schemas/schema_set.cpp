@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "adapters/canonical.hpp"
 #include "core/json_util.hpp"
 
 namespace dg {
@@ -50,6 +51,21 @@ void schema_error(void* ctx, xmlErrorPtr err) {
     auto* first = static_cast<std::string*>(ctx);
     if (first->empty() && err && err->message) *first = err->message;
 }
+
+// Sends each event to the writer and the validator: one pass checks and serialises a record.
+// (RapidJSON 1.1's validator-with-output-handler crashes on nested objects, hence this.)
+struct Tee {
+    rapidjson::Writer<rapidjson::StringBuffer>& w;
+    rapidjson::SchemaValidator& v;
+    bool StartObject() { return w.StartObject() & v.StartObject(); }
+    bool EndObject(rapidjson::SizeType n) { return w.EndObject(n) & v.EndObject(n); }
+    bool Key(const char* s, rapidjson::SizeType n, bool c) { return w.Key(s, n, c) & v.Key(s, n, c); }
+    bool String(const char* s, rapidjson::SizeType n, bool c) { return w.String(s, n, c) & v.String(s, n, c); }
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool c) { return w.RawNumber(s, n, c) & v.RawNumber(s, n, c); }
+    bool Uint64(std::uint64_t u) { return w.Uint64(u) & v.Uint64(u); }
+    bool Bool(bool b) { return w.Bool(b) & v.Bool(b); }
+    bool Null() { return w.Null() & v.Null(); }
+};
 
 }  // namespace
 
@@ -99,6 +115,28 @@ std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, std
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     const auto ok = reader.Parse(is, validator);
     if (ok && validator.IsValid()) return std::nullopt;
+    rapidjson::StringBuffer where;
+    validator.GetInvalidDocumentPointer().Stringify(where);
+    std::string path = where.GetString();
+    if (!path.empty() && path.front() == '/') path.erase(0, 1);
+    return Problem{"message.schema", path,
+                   std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
+                       validator.GetInvalidSchemaKeyword() + ")",
+                   {}};
+}
+
+std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, const Melding& m, std::string& json) const {
+    auto it = types_.find(berichttype);
+    if (it == types_.end()) return Problem{"message.type-unknown", "", "no schema for this berichttype", {}};
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+    rapidjson::SchemaValidator validator(*it->second.schema);
+    Tee tee{writer, validator};
+    emit_melding(m, tee);
+    if (validator.IsValid()) {
+        json.assign(buf.GetString(), buf.GetSize());
+        return std::nullopt;
+    }
     rapidjson::StringBuffer where;
     validator.GetInvalidDocumentPointer().Stringify(where);
     std::string path = where.GetString();

@@ -14,6 +14,7 @@
 
 #include <rapidjson/schema.h>
 
+#include "adapters/canonical.hpp"
 #include "core/problem.hpp"
 
 namespace dg {
@@ -31,6 +32,8 @@ public:
     // Checks a record's canonical JSON against its type's JSON Schema: the JSON pointer and the
     // keyword that failed, or nothing when it conforms.
     std::optional<Problem> check_record(std::string_view berichttype, std::string_view canonical_json) const;
+    // The same check in one pass over the record, writing its canonical JSON to `json` meanwhile.
+    std::optional<Problem> check_record(std::string_view berichttype, const Melding& melding, std::string& json) const;
 
     bool has_type(std::string_view berichttype) const { return types_.count(std::string(berichttype)) > 0; }
     // Leaf paths the type's JSON Schema permits ("leerling/bsn", ...), without meldingId.

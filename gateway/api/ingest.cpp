@@ -76,10 +76,9 @@ public:
         r.purpose = out_.type->purpose_id;
         r.policy_version = ctx_.snapshot.policy->version();
         r.retention_until = d.retention_until;
-        r.data = melding_to_json(m);
         r.melding_index = m.index;
-        if (ctx_.snapshot.schemas)
-            if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, r.data)) {
+        if (!ctx_.snapshot.schemas) r.data = melding_to_json(m);
+        else if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, m, r.data)) {
                 p->path = melding_path(m.index, p->path);
                 p->melding_id = m.melding_id;
                 out_.rejected.push_back({m.melding_id, {std::move(*p)}});

@@ -1,7 +1,7 @@
 #include "audit/audit_entry.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
@@ -79,15 +79,54 @@ Pseudonymizer Pseudonymizer::from_key_file(const std::filesystem::path& file) {
     std::string key = read_file(file);
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
     if (key.size() < 32) throw FileError(file, "", "pseudonym key must hold at least 32 characters");
-    return Pseudonymizer(std::move(key));
+    Pseudonymizer p(key);
+    OPENSSL_cleanse(key.data(), key.size());
+    return p;
+}
+
+Pseudonymizer::Pseudonymizer(std::string_view key) : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+    constexpr std::size_t kBlock = 64;  // SHA-256 block size
+    unsigned char k[kBlock] = {};
+    if (key.size() > kBlock) {
+        unsigned int n = 0;
+        EVP_Digest(key.data(), key.size(), k, &n, EVP_sha256(), nullptr);
+    } else {
+        std::copy(key.begin(), key.end(), k);
+    }
+    unsigned char ipad[kBlock], opad[kBlock];
+    for (std::size_t i = 0; i < kBlock; ++i) {
+        ipad[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+        opad[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+    }
+    if (!inner_ || !outer_ || EVP_DigestInit_ex(inner_, EVP_sha256(), nullptr) != 1 || EVP_DigestUpdate(inner_, ipad, kBlock) != 1 ||
+        EVP_DigestInit_ex(outer_, EVP_sha256(), nullptr) != 1 || EVP_DigestUpdate(outer_, opad, kBlock) != 1)
+        throw std::runtime_error("cannot set up HMAC-SHA-256");
+    OPENSSL_cleanse(k, sizeof k);
+    OPENSSL_cleanse(ipad, sizeof ipad);
+    OPENSSL_cleanse(opad, sizeof opad);
+}
+
+Pseudonymizer::Pseudonymizer(const Pseudonymizer& other) : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+    if (!inner_ || !outer_ || EVP_MD_CTX_copy_ex(inner_, other.inner_) != 1 || EVP_MD_CTX_copy_ex(outer_, other.outer_) != 1)
+        throw std::runtime_error("cannot copy HMAC state");
+}
+
+Pseudonymizer::~Pseudonymizer() {
+    EVP_MD_CTX_free(inner_);
+    EVP_MD_CTX_free(outer_);
 }
 
 std::string Pseudonymizer::operator()(std::string_view identifier) const {
-    unsigned char md[EVP_MAX_MD_SIZE];
+    thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    unsigned char inner_md[32], md[32];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(identifier.data()),
-         identifier.size(), md, &len);
-    return "ps:" + hex(md, len);
+    EVP_MD_CTX_copy_ex(ctx, inner_);
+    EVP_DigestUpdate(ctx, identifier.data(), identifier.size());
+    EVP_DigestFinal_ex(ctx, inner_md, &len);
+    EVP_MD_CTX_copy_ex(ctx, outer_);
+    EVP_DigestUpdate(ctx, inner_md, sizeof inner_md);
+    EVP_DigestFinal_ex(ctx, md, &len);
+    return "ps:" + hex(md, sizeof md);
 }
 
 }  // namespace dg

@@ -13,6 +13,12 @@ BOOST_AUTO_TEST_CASE(pseudonym_is_hmac_sha256) {
     // RFC 4231 test case 2: HMAC-SHA-256(key "Jefe", "what do ya want for nothing?").
     Pseudonymizer p("Jefe");
     BOOST_TEST(p("what do ya want for nothing?") == "ps:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    // RFC 4231 test case 6: a key longer than the block size is hashed first.
+    Pseudonymizer long_key(std::string(131, '\xaa'));
+    BOOST_TEST(long_key("Test Using Larger Than Block-Size Key - Hash Key First") ==
+               "ps:60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    Pseudonymizer copy(p);
+    BOOST_TEST(copy("what do ya want for nothing?") == p("what do ya want for nothing?"));
     Pseudonymizer other("another key of enough length 0123456789");
     BOOST_TEST(other("bsn:291417772") != p("bsn:291417772"));
     BOOST_TEST(other("bsn:291417772") == other("bsn:291417772"));
