@@ -106,6 +106,23 @@ struct Api::Exchange {
     const Party* party = nullptr;
     AuditEvent event;
     Reply reply;
+    std::string content_hash;  // berichten: SHA-256 of the body, for idempotency
+
+    // The same request without its (possibly large) record lists, to audit a second outcome.
+    Exchange header() const {
+        Exchange h;
+        h.started = started;
+        h.route = route;
+        h.snapshot = snapshot;
+        h.party = party;
+        h.content_hash = content_hash;
+        h.event = event;
+        h.event.record_ids.clear();
+        h.event.subjects.clear();
+        h.event.problem_codes.clear();
+        h.event.outcome.clear();
+        return h;
+    }
 };
 
 Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, Metrics& metrics, ApiOptions options)
@@ -248,6 +265,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     if (!format)
         return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
 
+    if (store) x.content_hash = sha256_hex(req.body());
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
     StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store);
     IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink};
@@ -261,6 +279,22 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     std::unique_ptr<BulkWrite> bulk_write = sink.take_bulk();
     x.event.berichttype = r.envelope.berichttype;
     x.event.bericht_id = r.envelope.bericht_id;
+    // A re-sent message: answered from what was stored, whatever this copy's checks say.
+    if (store && !r.envelope.bericht_id.empty()) {
+        std::optional<MessageRow> stored;
+        try {
+            stored = store_.find_message(x.party->oin, r.envelope.bericht_id);
+        } catch (const std::exception&) {
+            metrics_.store_error();
+            return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}), {}, std::move(bulk_write));
+        }
+        if (stored) {
+            if (bulk_write) bulk_write->finish(false, {}, std::nullopt, [](const CommitResult&) {});
+            Exchange h = x.header();
+            h.reply = std::move(x.reply);
+            return known_message(h, *stored, x.content_hash);
+        }
+    }
     x.event.subjects = std::move(r.subjects);
     x.event.subjects.insert(x.event.subjects.end(), sink.subjects.begin(), sink.subjects.end());
     if (r.type) {
@@ -305,8 +339,19 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     metrics_.records(r.type->name, "accepted", r.records.size());
     x.event.record_ids.reserve(r.records.size());
     for (const auto& rec : r.records) x.event.record_ids.push_back(rec.id);
-    Response res = json_response(202, receipt_json(r));
-    finish(x, std::move(res), std::move(sink.batch), std::move(bulk_write));
+    std::string receipt = receipt_json(r);
+    sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, receipt, x.event.time};
+    finish(x, json_response(202, std::move(receipt)), std::move(sink.batch), std::move(bulk_write));
+}
+
+void Api::known_message(Exchange& x, const MessageRow& stored, const std::string& content_hash) {
+    if (stored.content_hash == content_hash) {
+        x.event.outcome = "replayed";
+        return finish(x, json_response(202, stored.receipt));
+    }
+    x.event.problem_codes.push_back("message.duplicate-id");
+    finish(x, problem_response(409, "Conflict", "this berichtId was accepted before with other content",
+                               {{"message.duplicate-id", "/berichtId", "use a new berichtId for new content", {}}}));
 }
 
 void Api::caseload(Exchange& x, std::string_view query) {
@@ -384,10 +429,25 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             x.event.purpose = p->id;
             x.event.legal_basis = p->legal_basis;
         }
+    std::optional<MessageRow> message = std::move(batch.message);
+    // Should a concurrent copy of this message commit first, the store refuses this one and the
+    // answer is decided again from what that copy stored.
+    auto retry = message ? std::make_shared<Exchange>(x.header()) : nullptr;
     std::string entry = canonical_json(std::move(x.event));
     auto shared = std::make_shared<Response>(std::move(response));
-    auto done = [reply = std::move(x.reply), shared, route = x.route, started = x.started,
+    auto done = [this, retry, reply = std::move(x.reply), shared, route = x.route, started = x.started,
                  &metrics = metrics_](const CommitResult& commit) {
+        if (commit.duplicate && retry) {
+            std::optional<MessageRow> stored;
+            try {
+                stored = store_.find_message(retry->event.party_oin, retry->event.bericht_id);
+            } catch (const std::exception&) {
+            }
+            if (stored) {
+                retry->reply = reply;
+                return known_message(*retry, *stored, retry->content_hash);
+            }
+        }
         Response out = commit.ok ? std::move(*shared)
                                  : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
         if (!commit.ok) metrics.store_error();
@@ -396,7 +456,8 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
                         std::chrono::duration<double>(Clock::now() - started).count());
         reply(std::move(out));
     };
-    if (bulk) return bulk->finish(status == 202, {std::move(entry)}, std::move(done));
+    if (bulk) return bulk->finish(status == 202, {std::move(entry)}, std::move(message), std::move(done));
+    batch.message = std::move(message);
     batch.audit_entries.push_back(std::move(entry));
     store_.submit(std::move(batch), std::move(done));
 }

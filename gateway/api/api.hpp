@@ -52,6 +52,8 @@ private:
     void caseload(Exchange& x, std::string_view query);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
+    // (sender, berichtId) was accepted before: the original receipt for the same content, else 409.
+    void known_message(Exchange& x, const MessageRow& stored, const std::string& content_hash);
 
     SnapshotHolder& snapshots_;
     RecordStore& store_;

@@ -39,14 +39,22 @@ struct HistoryEvent {
 };
 
 // Everything one request writes, committed atomically with its audit entries.
+// An accepted message, kept for idempotency: a replay of (sender, berichtId) with the same
+// content gets this receipt again; other content under the same id is a conflict.
+struct MessageRow {
+    std::string sender_oin, bericht_id, content_hash, receipt, received_at;
+};
+
 struct WriteBatch {
     std::vector<StoredRecord> records;
     std::vector<std::string> audit_entries;  // canonical JSON texts
+    std::optional<MessageRow> message;       // set for an accepted message
 };
 
 struct CommitResult {
     bool ok = false;
-    std::string error;  // for logs and metrics; not shown to clients
+    bool duplicate = false;  // the message's (sender, berichtId) was stored meanwhile: nothing written
+    std::string error;       // for logs and metrics; not shown to clients
 };
 
 using CommitCallback = std::function<void(const CommitResult&)>;
@@ -70,7 +78,8 @@ class BulkWrite {
 public:
     virtual ~BulkWrite() = default;
     virtual void add(std::vector<StoredRecord>&& chunk) = 0;  // blocks while the writer is behind
-    virtual void finish(bool commit, std::vector<std::string> audit_entries, CommitCallback done) = 0;
+    virtual void finish(bool commit, std::vector<std::string> audit_entries, std::optional<MessageRow> message,
+                        CommitCallback done) = 0;
 };
 
 class RecordStore {
@@ -85,6 +94,7 @@ public:
     // Records (active or not) with this meldingId, from any sender.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
     virtual std::optional<StoredRecord> find_record(const std::string& id) = 0;
+    virtual std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) = 0;
     virtual std::vector<HistoryEvent> history(const std::string& id) = 0;
     // Last write succeeded and the store can be reached.
     virtual bool ready() const = 0;

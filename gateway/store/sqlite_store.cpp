@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS record_history(
   event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages(
+  sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
+  received_at TEXT NOT NULL, PRIMARY KEY(sender_oin, bericht_id)) WITHOUT ROWID;
 )sql";
 
 constexpr const char* kColumns =
@@ -97,6 +100,7 @@ struct BulkState {
     std::deque<std::vector<StoredRecord>> chunks;
     bool finished = false, commit = false;
     std::vector<std::string> audit;
+    std::optional<MessageRow> message;
     CommitCallback done;
 };
 
@@ -104,7 +108,7 @@ class SqliteBulk final : public BulkWrite {
 public:
     explicit SqliteBulk(std::shared_ptr<BulkState> s) : s_(std::move(s)) {}
     ~SqliteBulk() override {
-        if (!finished_) finish(false, {}, [](const CommitResult&) {});
+        if (!finished_) finish(false, {}, std::nullopt, [](const CommitResult&) {});
     }
     void add(std::vector<StoredRecord>&& chunk) override {
         std::unique_lock lock(s_->mu);
@@ -112,12 +116,13 @@ public:
         s_->chunks.push_back(std::move(chunk));
         s_->cv.notify_all();
     }
-    void finish(bool commit, std::vector<std::string> audit, CommitCallback done) override {
+    void finish(bool commit, std::vector<std::string> audit, std::optional<MessageRow> message, CommitCallback done) override {
         finished_ = true;
         std::lock_guard lock(s_->mu);
         s_->finished = true;
         s_->commit = commit;
         s_->audit = std::move(audit);
+        s_->message = std::move(message);
         s_->done = std::move(done);
         s_->cv.notify_all();
     }
@@ -140,6 +145,8 @@ public:
             " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
             ", active) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
         insert_audit_ = Stmt(writer_, "INSERT INTO audit(entry) VALUES(?1)");
+        insert_message_ = Stmt(writer_, "INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
+                                        " VALUES(?1,?2,?3,?4,?5)");
         insert_history_ = Stmt(writer_, "INSERT INTO record_history(record_id, time, event, detail) VALUES(?1,?2,?3,?4)");
         withdraw_ = Stmt(writer_, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
         // A move: every active record of the subject elsewhere; history first, then the update.
@@ -165,7 +172,7 @@ public:
 
     ~SqliteStore() override {
         close();
-        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
+        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_message_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
             *st = Stmt();
         for (auto* r : readers_) sqlite3_close(r);
         sqlite3_close(writer_);
@@ -180,7 +187,7 @@ public:
                 return;
             }
         }
-        done({false, "store is closed"});
+        done({false, false, "store is closed"});
     }
 
     std::unique_ptr<BulkWrite> begin_bulk() override {
@@ -245,6 +252,15 @@ public:
         return std::nullopt;
     }
 
+    std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
+        st.text(1, sender_oin);
+        st.text(2, bericht_id);
+        if (sqlite3_step(st.s) != SQLITE_ROW) return std::nullopt;
+        return MessageRow{sender_oin, bericht_id, column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2)};
+    }
+
     std::vector<HistoryEvent> history(const std::string& id) override {
         Reader r(*this);
         Stmt st(r.db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
@@ -275,7 +291,9 @@ private:
 
     struct ClosedBulk final : BulkWrite {
         void add(std::vector<StoredRecord>&&) override {}
-        void finish(bool, std::vector<std::string>, CommitCallback done) override { done({false, "store is closed"}); }
+        void finish(bool, std::vector<std::string>, std::optional<MessageRow>, CommitCallback done) override {
+            done({false, false, "store is closed"});
+        }
     };
 
     // Borrows a read connection for the scope of one query.
@@ -319,10 +337,27 @@ private:
         return true;
     }
 
-    bool apply(const WriteBatch& b) {
+    // Inserting the message row first makes a concurrent duplicate fail here, before any record.
+    enum class Insert { Ok, Duplicate, Failed };
+    Insert insert_message(const std::optional<MessageRow>& m) {
+        if (!m) return Insert::Ok;
+        const std::string* vals[] = {&m->sender_oin, &m->bericht_id, &m->content_hash, &m->receipt, &m->received_at};
+        for (int i = 0; i < 5; ++i) insert_message_.text(i + 1, *vals[i]);
+        const int rc = sqlite3_step(insert_message_.s);
+        sqlite3_reset(insert_message_.s);
+        sqlite3_clear_bindings(insert_message_.s);
+        if (rc == SQLITE_DONE) return Insert::Ok;
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? Insert::Duplicate : Insert::Failed;
+    }
+
+    CommitResult apply(const WriteBatch& b) {
+        const Insert m = insert_message(b.message);
+        if (m == Insert::Duplicate) return {false, true, "duplicate berichtId"};
+        if (m == Insert::Failed) return {false, false, sqlite3_errmsg(writer_)};
         for (const auto& r : b.records)
-            if (!insert(r)) return false;
-        return insert_audit(b.audit_entries);
+            if (!insert(r)) return {false, false, sqlite3_errmsg(writer_)};
+        if (!insert_audit(b.audit_entries)) return {false, false, sqlite3_errmsg(writer_)};
+        return {true, false, {}};
     }
 
     bool exec_ok(const char* sql) { return sqlite3_exec(writer_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
@@ -331,6 +366,7 @@ private:
     void run_bulk(BulkState& s) {
         bool ok = exec_ok("BEGIN IMMEDIATE");
         std::string error = ok ? "" : sqlite3_errmsg(writer_);
+        bool duplicate = false;
         for (;;) {
             std::vector<StoredRecord> chunk;
             {
@@ -349,22 +385,30 @@ private:
                 }
             }
         }
-        CommitResult result{true, {}};
+        CommitResult result{true, false, {}};
+        if (s.commit && ok) {
+            const Insert m = insert_message(s.message);
+            duplicate = m == Insert::Duplicate;
+            ok = m == Insert::Ok;
+        }
         if (s.commit && ok && insert_audit(s.audit) && exec_ok("COMMIT")) {
             // committed, records and audit entry together
+        } else if (duplicate) {
+            exec_ok("ROLLBACK");  // the caller answers with the stored receipt or a conflict, and audits that
+            result = {false, true, "duplicate berichtId"};
         } else {
-            if (s.commit) result = {false, error.empty() ? sqlite3_errmsg(writer_) : error};
+            if (s.commit) result = {false, false, error.empty() ? sqlite3_errmsg(writer_) : error};
             exec_ok("ROLLBACK");
             // The refusal (or failure) is still audited, in a transaction of its own.
             if (!s.audit.empty()) {
                 const bool audited = exec_ok("BEGIN IMMEDIATE") && insert_audit(s.audit) && exec_ok("COMMIT");
                 if (!audited) {
                     exec_ok("ROLLBACK");
-                    result = {false, sqlite3_errmsg(writer_)};
+                    result = {false, false, sqlite3_errmsg(writer_)};
                 }
             }
         }
-        healthy_.store(result.ok);
+        healthy_.store(result.ok || result.duplicate);
         if (s.done) s.done(result);
     }
 
@@ -434,17 +478,17 @@ private:
                 bulk.reset();
                 continue;
             }
-            results.assign(group.size(), CommitResult{true, {}});
+            results.assign(group.size(), CommitResult{true, false, {}});
             bool committed = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
             std::string error = committed ? "" : sqlite3_errmsg(writer_);
             if (committed) {
                 // One savepoint per request, so one bad request does not fail the others.
                 for (std::size_t i = 0; i < group.size(); ++i) {
                     sqlite3_exec(writer_, "SAVEPOINT req", nullptr, nullptr, nullptr);
-                    if (apply(group[i].batch)) {
+                    results[i] = apply(group[i].batch);
+                    if (results[i].ok) {
                         sqlite3_exec(writer_, "RELEASE req", nullptr, nullptr, nullptr);
                     } else {
-                        results[i] = {false, sqlite3_errmsg(writer_)};
                         sqlite3_exec(writer_, "ROLLBACK TO req; RELEASE req", nullptr, nullptr, nullptr);
                     }
                 }
@@ -455,7 +499,7 @@ private:
                 }
             }
             if (!committed)
-                for (auto& r : results) r = {false, error};
+                for (auto& r : results) r = {false, false, error};
             healthy_.store(committed);
             for (std::size_t i = 0; i < group.size(); ++i) group[i].done(results[i]);
             group.clear();
@@ -464,7 +508,7 @@ private:
 
     SqliteOptions options_;
     sqlite3* writer_ = nullptr;
-    Stmt insert_record_, insert_audit_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
+    Stmt insert_record_, insert_audit_, insert_message_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;

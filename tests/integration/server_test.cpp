@@ -6,6 +6,8 @@
 #include <rapidjson/document.h>
 #include <sqlite3.h>
 
+#include <thread>
+
 #include "app/service.hpp"
 #include "test_support.hpp"
 #include "tls_client.hpp"
@@ -273,10 +275,13 @@ BOOST_AUTO_TEST_CASE(the_hostile_set_leaves_the_server_unharmed) {
 BOOST_AUTO_TEST_CASE(large_messages_stream_into_the_store_all_or_nothing) {
     Gateway gw([](Config& c) { c.bulk_threshold_bytes = 1; });  // every message takes the streaming path
     BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
-    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml").status == 202);
+    std::string xml = example("verzuimmelding.xml");
+    xml.replace(xml.find("12AB-20261123-0001"), 18, "12AB-20261123-0002");
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", xml, "application/xml").status == 202);
     // Partly refused: the good record is stored, the receipt lists the other.
     std::string half = example("verzuimmelding.json");
     half.replace(half.find("291417772"), 9, "291417773");
+    half.replace(half.find("12AB-20261123-0001"), 18, "12AB-20261123-0003");
     HttpReply partial = gw.as("school-12AB", http::verb::post, "/v1/berichten", half);
     BOOST_TEST(partial.status == 202);
     BOOST_TEST(parse(partial.body)["rejected"].Size() == 1u);
@@ -376,7 +381,9 @@ BOOST_AUTO_TEST_CASE(intrekking_by_the_original_sender_only) {
     HttpReply own = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("intrekking.xml"), "application/xml");
     BOOST_TEST(own.status == 202);
     BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"VZ-2026-0001/geregistreerd"}));
-    BOOST_TEST(first_code(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("intrekking.json"))) == "withdrawal.unknown");
+    std::string again = example("intrekking.json");
+    again.replace(again.find("12AB-20261126-0001"), 18, "12AB-20261126-0002");
+    BOOST_TEST(first_code(gw.as("school-12AB", http::verb::post, "/v1/berichten", again)) == "withdrawal.unknown");
     // The tombstone stays, with its history; the audit entry names the pupil by pseudonym.
     auto audit = gw.audit_entries();
     bool withdrawal_audited = false;
@@ -412,11 +419,54 @@ BOOST_AUTO_TEST_CASE(trajectmelding_sets_the_status_of_the_pupils_records) {
                 std::vector<std::string>{"VZ-2026-0001/in-behandeling"}));
     // A betreft naming another pupil's record is refused: an id alone reaches nothing.
     std::string wrong = example("trajectmelding.json");
+    wrong.replace(wrong.find("GM0363-T-0001"), 13, "GM0363-T-0002");
     wrong.replace(wrong.find("\"status\""), 0, "\"betreft\": \"" + other_pupil + "\", ");
     HttpReply r = gw.as("gemeente-0363", http::verb::post, "/v1/berichten", wrong);
     BOOST_TEST(r.status == 422);
     BOOST_TEST(first_code(r) == "message.schema");
     BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam", "?status=geregistreerd").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_resent_message_gets_its_original_receipt_and_other_content_409) {
+    for (std::size_t threshold : {std::size_t(1) << 20, std::size_t(1)}) {  // group commit and streaming paths
+        BOOST_TEST_CONTEXT("bulk threshold " << threshold) {
+            Gateway gw([&](Config& c) { c.bulk_threshold_bytes = threshold; });
+            HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+            BOOST_REQUIRE(first.status == 202);
+            HttpReply replay = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+            BOOST_TEST(replay.status == 202);
+            BOOST_TEST(replay.body == first.body);  // the same record ids: nothing stored twice
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
+            std::string other = example("verzuimmelding.json");
+            other.replace(other.find("Ouders niet bereikbaar"), 6, "Vader");
+            HttpReply conflict = gw.as("school-12AB", http::verb::post, "/v1/berichten", other);
+            BOOST_TEST(conflict.status == 409);
+            BOOST_TEST(first_code(conflict) == "message.duplicate-id");
+            // Another sender may use the same berichtId: ids are unique per sender.
+            std::string duo = example("vsv-melding.json");
+            duo.replace(duo.find("DUO-VSV-202611-000001"), 21, "12AB-20261123-0001");
+            BOOST_TEST(gw.as("duo", http::verb::post, "/v1/berichten", duo).status == 202);
+            const auto audit = gw.audit_entries();
+            BOOST_REQUIRE(audit.size() >= 4u);
+            BOOST_TEST(std::string(parse(audit[1])["outcome"].GetString()) == "replayed");
+            BOOST_TEST(parse(audit[3])["status"].GetInt() == 409);  // [2] is the caseload read
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_replays_store_the_message_once) {
+    Gateway gw;
+    std::vector<std::thread> threads;
+    std::vector<HttpReply> replies(8);
+    for (std::size_t i = 0; i < replies.size(); ++i)
+        threads.emplace_back([&, i] { replies[i] = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")); });
+    for (auto& t : threads) t.join();
+    for (const auto& r : replies) {
+        BOOST_TEST(r.status == 202);
+        BOOST_TEST(r.body == replies[0].body);
+    }
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
+    BOOST_TEST(gw.audit_entries().size() == 9u);
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
