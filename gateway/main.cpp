@@ -1,6 +1,7 @@
 // doorstroom-gateway: the command line. `serve` runs the gateway; the other commands are
 // offline tools for senders and operators.
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ commands:
   validate    check message files offline against the catalogue and policy
   policy explain --as PARTY FILE
               show, per record, every policy rule applied and its outcome
+  regions import FILE
+              import DUO's school-location CSV as the region table (versioned, in the data dir)
   --version   print the version
   --help      this text; COMMAND --help for a command's options
 )";
@@ -56,6 +59,15 @@ Shows, for each record of the message FILE (JSON or XML), every rule of the shar
 applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
 role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, scope, routing,
 retention. Exit 0 when every record would be accepted, 1 otherwise.
+)";
+
+constexpr const char* kRegionsUsage = R"(usage: doorstroom-gateway regions import [--config FILE] [--data-dir DIR] FILE
+
+Reads DUO's school-location CSV layout (columns GEMEENTENUMMER, RMC-REGIO CODE, RMC-REGIO NAAM;
+';' or ',' separated; other columns are ignored) and makes it the region table: it is kept as
+DATA_DIR/regions/<version>.csv and DATA_DIR/regions/current names the version in force (earlier
+versions stay). A gemeente listed in two regions is a conflict: they are reported and nothing is
+imported (exit 1). A running gateway takes the new table on SIGHUP.
 )";
 
 dg::WireFormat sniff_format(const std::string& body) {
@@ -152,6 +164,41 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     return all_valid ? 0 : 1;
 }
 
+int regions(const std::vector<std::string>& a, const char* argv0) {
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kRegionsUsage; return a.empty() ? 2 : 0; }
+    if (a[0] != "import") throw std::runtime_error("regions: unknown subcommand " + a[0] + " (use: regions import)");
+    std::string config_file, data_dir, file;
+    Args args;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kRegionsUsage; return 0; }
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("regions import: unknown option " + a[i]);
+        else file = a[i];
+    }
+    if (file.empty()) { std::cerr << kRegionsUsage; return 2; }
+    dg::Config c = config_from(config_file, argv0);
+    if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    const auto result = dg::RegionTable::load(file);
+    if (!result.conflicts.empty()) {
+        std::cerr << file << ": " << result.conflicts.size() << " conflict(s), nothing imported:\n";
+        for (const auto& conflict : result.conflicts) std::cerr << "  " << conflict << "\n";
+        return 1;
+    }
+    const std::string csv = result.table->to_csv();
+    const std::string version = dg::RegionTable::parse(csv).table->version();
+    const auto dir = c.data_dir / "regions";
+    std::filesystem::create_directories(dir);
+    const auto target = dir / (version + ".csv");
+    { std::ofstream(target.string() + ".tmp", std::ios::binary) << csv; }
+    std::filesystem::rename(target.string() + ".tmp", target);
+    { std::ofstream(dir / "current.tmp") << version << "\n"; }
+    std::filesystem::rename(dir / "current.tmp", dir / "current");
+    std::cout << "imported " << result.table->gemeente_count() << " gemeenten in " << result.table->region_count()
+              << " regions as version " << version << " (" << target.string() << ")\n";
+    return 0;
+}
+
 int policy(const std::vector<std::string>& a, const char* argv0) {
     if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kExplainUsage; return a.empty() ? 2 : 0; }
     if (a[0] != "explain") throw std::runtime_error("policy: unknown subcommand " + a[0] + " (use: policy explain)");
@@ -194,6 +241,7 @@ int main(int argc, char** argv) {
         if (cmd == "serve") return serve(a, argv[0]);
         if (cmd == "validate") return validate(a, argv[0]);
         if (cmd == "policy") return policy(a, argv[0]);
+        if (cmd == "regions") return regions(a, argv[0]);
         std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const std::exception& e) {

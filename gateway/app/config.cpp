@@ -54,6 +54,17 @@ Config load_config(const std::filesystem::path& file) {
     return c;
 }
 
+std::filesystem::path region_table_path(const Config& config) {
+    const auto current = config.data_dir / "regions/current";
+    if (std::filesystem::exists(current)) {
+        std::string version = read_file(current);
+        while (!version.empty() && (version.back() == '\n' || version.back() == ' ')) version.pop_back();
+        const auto file = config.data_dir / "regions" / (version + ".csv");
+        if (!version.empty() && std::filesystem::exists(file)) return file;
+    }
+    return config.regions;
+}
+
 std::filesystem::path default_config_path(const std::filesystem::path& argv0) {
     // build/bin/doorstroom-gateway -> <repo>/gateway/config/dev.json; else relative to the cwd.
     std::error_code ec;

@@ -31,4 +31,8 @@ Config load_config(const std::filesystem::path& file);
 
 std::filesystem::path default_config_path(const std::filesystem::path& argv0);
 
+// The region table in force: the last one imported into the data dir (regions import), else the
+// one the config names.
+std::filesystem::path region_table_path(const Config& config);
+
 }  // namespace dg

@@ -54,7 +54,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
     auto s = std::make_shared<Snapshot>();
     s->policy = PolicySet::load(config.policies);
     s->parties = PartyRegistry::load(config.parties);
-    auto regions = RegionTable::load(config.regions);
+    auto regions = RegionTable::load(region_table_path(config));
     for (const auto& c : regions.conflicts) log_warn("region table conflict", {{"detail", c}});
     s->regions = regions.table;
     s->schemas = SchemaSet::load(config.schemas);

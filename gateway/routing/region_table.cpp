@@ -1,6 +1,7 @@
 #include "routing/region_table.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "core/identifiers.hpp"
 #include "core/json_util.hpp"
@@ -79,6 +80,18 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
 }
 
 RegionTable::LoadResult RegionTable::load(const std::filesystem::path& file) { return parse(read_file(file), file); }
+
+std::string RegionTable::to_csv() const {
+    std::string out = "GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n";
+    for (const auto& [g, r] : by_gemeente_) out += g + ";" + r.code + ";" + r.name + "\n";
+    return out;
+}
+
+std::size_t RegionTable::region_count() const {
+    std::set<std::string> codes;
+    for (const auto& [g, r] : by_gemeente_) codes.insert(r.code);
+    return codes.size();
+}
 
 const Region* RegionTable::region_of(std::string_view gemeente) const {
     auto it = by_gemeente_.find(gemeente);

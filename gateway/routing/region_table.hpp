@@ -26,6 +26,9 @@ public:
     static LoadResult load(const std::filesystem::path& file);
 
     const Region* region_of(std::string_view gemeente) const;
+    // The table in the layout it was read in, one row per gemeente, sorted: what an import keeps.
+    std::string to_csv() const;
+    std::size_t region_count() const;
     std::vector<std::string> gemeenten_of(std::string_view region_code) const;
     std::size_t gemeente_count() const { return by_gemeente_.size(); }
     const std::string& version() const { return version_; }  // content hash

@@ -27,6 +27,15 @@ echo "$out" | grep -q '"bsn.checksum"' || fail "validate --json lists bsn.checks
 set +e; "$bin" policy explain --as school-34CD "$examples/verzuimmelding.json" | grep -q 'scope.not-own-brin'; rc=${PIPESTATUS[0]}; set -e
 [ "$rc" = 1 ] || fail "policy explain for another school should exit 1"
 
+# regions import: DUO's layout, versioned in the data dir; a gemeente in two regions is refused.
+shared_regions="$root/../shared/data/regions-sample.csv"
+[ -f "$shared_regions" ] || shared_regions="$root/gateway/config/regions-dev.csv"
+"$bin" regions import --data-dir "$work/data" "$shared_regions" | grep -q 'imported 7 gemeenten in 5 regions' || fail "regions import"
+[ -f "$work/data/regions/$(cat "$work/data/regions/current").csv" ] || fail "regions import keeps a version"
+printf 'GEMEENTENUMMER,RMC-REGIO CODE,RMC-REGIO NAAM\n363,90,A\n0363,91,B\n' > "$work/conflict.csv"
+set +e; "$bin" regions import --data-dir "$work/data" "$work/conflict.csv" 2> "$work/conflict.err"; rc=$?; set -e
+[ "$rc" = 1 ] && grep -q 'gemeente 0363 is in region 90 and in region 91' "$work/conflict.err" || fail "regions import must refuse conflicts"
+
 "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/data" 2> "$work/log" &
 pid=$!
 for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/log" 2>/dev/null && break; sleep 0.1; done

@@ -34,6 +34,17 @@ BOOST_AUTO_TEST_CASE(a_gemeente_in_two_regions_is_reported) {
     BOOST_TEST(r.table->region_of("0363")->code == "90");
 }
 
+BOOST_AUTO_TEST_CASE(the_imported_form_reads_back_to_the_same_table) {
+    auto r = RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv");
+    const std::string csv = r.table->to_csv();
+    auto again = RegionTable::parse(csv);
+    BOOST_TEST(again.table->to_csv() == csv);
+    BOOST_TEST(again.table->gemeente_count() == 7u);
+    BOOST_TEST(again.table->region_count() == 5u);
+    BOOST_TEST(again.table->region_of("0599")->name == "Rijnmond (test)");
+    BOOST_TEST(again.table->version() != r.table->version());  // content differs from the school-location layout
+}
+
 BOOST_AUTO_TEST_CASE(bad_layouts_are_refused) {
     BOOST_CHECK_THROW(RegionTable::parse("GEMEENTE;CODE\n0363;90\n"), FileError);
     BOOST_CHECK_THROW(RegionTable::parse("GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n0363;90\n"), FileError);
