@@ -9,7 +9,9 @@
 #include "api/explain.hpp"
 #include "api/ingest.hpp"
 #include "api/responses.hpp"
+#include "app/purge.hpp"
 #include "app/service.hpp"
+#include "store/sqlite_store.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
 #include "core/log.hpp"
@@ -29,6 +31,7 @@ commands:
   validate    check message files offline against the catalogue and policy
   policy explain --as PARTY FILE
               show, per record, every policy rule applied and its outcome
+  purge       delete what the policy's retention says has expired (also runs hourly in serve)
   regions import FILE
               import DUO's school-location CSV as the region table (versioned, in the data dir)
   --version   print the version
@@ -59,6 +62,14 @@ Shows, for each record of the message FILE (JSON or XML), every rule of the shar
 applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
 role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, scope, routing,
 retention. Exit 0 when every record would be accepted, 1 otherwise.
+)";
+
+constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config FILE] [--data-dir DIR] [--today YYYY-MM-DD]
+
+Deletes every record whose retention period has ended (set per berichttype by the policy when the
+record was stored; tombstones of withdrawn records included), with their history. Each batch of
+deletions is an audit entry (action "purge"). --today pretends another date (for tests and
+previews). The serving gateway does the same every hour.
 )";
 
 constexpr const char* kRegionsUsage = R"(usage: doorstroom-gateway regions import [--config FILE] [--data-dir DIR] FILE
@@ -164,6 +175,29 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     return all_valid ? 0 : 1;
 }
 
+int purge(const std::vector<std::string>& a, const char* argv0) {
+    std::string config_file, data_dir, today;
+    Args args;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kPurgeUsage; return 0; }
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i] == "--today") today = args.value(a[i], i, a);
+        else throw std::runtime_error("purge: unknown option " + a[i]);
+    }
+    dg::Config c = config_from(config_file, argv0);
+    if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    const auto date = today.empty() ? std::optional<dg::Date>(dg::today_utc()) : dg::parse_date(today);
+    if (!date) throw std::runtime_error("purge: --today must be a date YYYY-MM-DD");
+    const auto snapshot = dg::load_snapshot(c);
+    auto store = dg::open_sqlite_store(c.store.rfind("sqlite:", 0) == 0 ? std::filesystem::path(c.store.substr(7)) : c.data_dir);
+    const auto r = dg::purge_expired(*store, *snapshot->policy, *date);
+    store->close();
+    std::cout << "purged " << r.purged << " records whose retention ended before " << date->iso() << "\n";
+    if (!r.ok) throw std::runtime_error("purge: " + r.error);
+    return 0;
+}
+
 int regions(const std::vector<std::string>& a, const char* argv0) {
     if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kRegionsUsage; return a.empty() ? 2 : 0; }
     if (a[0] != "import") throw std::runtime_error("regions: unknown subcommand " + a[0] + " (use: regions import)");
@@ -242,6 +276,7 @@ int main(int argc, char** argv) {
         if (cmd == "validate") return validate(a, argv[0]);
         if (cmd == "policy") return policy(a, argv[0]);
         if (cmd == "regions") return regions(a, argv[0]);
+        if (cmd == "purge") return purge(a, argv[0]);
         std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const std::exception& e) {

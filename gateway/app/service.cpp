@@ -7,6 +7,7 @@
 
 #include "core/json_util.hpp"
 #include "core/log.hpp"
+#include "app/purge.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace dg {
@@ -101,6 +102,17 @@ void Service::start() {
     const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     auto guard = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(ioc_.get_executor());
     for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, guard] { ioc_.run(); });
+    purger_ = std::thread([this] {
+        std::unique_lock lock(stop_mu_);
+        while (!stopping_) {
+            lock.unlock();
+            const auto r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
+            if (r.purged > 0 || !r.ok)
+                log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
+            lock.lock();
+            stopped_cv_.wait_for(lock, std::chrono::hours(1), [&] { return stopping_; });
+        }
+    });
     const auto https = https_->local_endpoint(), admin = admin_->local_endpoint();
     const std::string https_at = https.address().to_string() + ":" + std::to_string(https.port());
     const std::string admin_at = admin.address().to_string() + ":" + std::to_string(admin.port());
@@ -128,6 +140,8 @@ void Service::stop() {
         stopping_ = true;
     }
     log_info("draining");
+    stopped_cv_.notify_all();  // wakes the purger
+    if (purger_.joinable()) purger_.join();
     https_->drain();
     admin_->stop();
     const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;

@@ -53,6 +53,7 @@ private:
     std::condition_variable stopped_cv_;
     bool stopping_ = false, stopped_ = false;
     std::thread stopper_;
+    std::thread purger_;  // hourly retention purge
 };
 
 }  // namespace dg

@@ -49,6 +49,7 @@ struct WriteBatch {
     std::vector<StoredRecord> records;
     std::vector<std::string> audit_entries;  // canonical JSON texts
     std::optional<MessageRow> message;       // set for an accepted message
+    std::vector<std::string> purge_ids;      // records (and their history) to delete: retention ended
 };
 
 struct CommitResult {
@@ -94,6 +95,8 @@ public:
     // Records (active or not) with this meldingId, from any sender.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
     virtual std::optional<StoredRecord> find_record(const std::string& id) = 0;
+    // Records whose retention ended before `today` (ISO date), active or tombstone, at most `limit`.
+    virtual std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) = 0;
     virtual std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) = 0;
     virtual std::vector<HistoryEvent> history(const std::string& id) = 0;
     // Last write succeeded and the store can be reached.

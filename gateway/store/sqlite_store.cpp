@@ -147,6 +147,8 @@ public:
         insert_audit_ = Stmt(writer_, "INSERT INTO audit(entry) VALUES(?1)");
         insert_message_ = Stmt(writer_, "INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
                                         " VALUES(?1,?2,?3,?4,?5)");
+        purge_record_ = Stmt(writer_, "DELETE FROM records WHERE id = ?1");
+        purge_history_ = Stmt(writer_, "DELETE FROM record_history WHERE record_id = ?1");
         insert_history_ = Stmt(writer_, "INSERT INTO record_history(record_id, time, event, detail) VALUES(?1,?2,?3,?4)");
         withdraw_ = Stmt(writer_, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
         // A move: every active record of the subject elsewhere; history first, then the update.
@@ -172,7 +174,7 @@ public:
 
     ~SqliteStore() override {
         close();
-        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_message_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
+        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_message_, &purge_record_, &purge_history_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
             *st = Stmt();
         for (auto* r : readers_) sqlite3_close(r);
         sqlite3_close(writer_);
@@ -250,6 +252,17 @@ public:
         st.text(1, id);
         if (sqlite3_step(st.s) == SQLITE_ROW) return read_record(st.s);
         return std::nullopt;
+    }
+
+    std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) override {
+        Reader r(*this);
+        Stmt st(r.db, (std::string("SELECT ") + kColumns +
+                       " FROM records WHERE retention_until <> '' AND retention_until < ?1 ORDER BY seq LIMIT ?2").c_str());
+        st.text(1, today);
+        sqlite3_bind_int64(st.s, 2, static_cast<sqlite3_int64>(limit));
+        std::vector<StoredRecord> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
+        return out;
     }
 
     std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
@@ -356,6 +369,12 @@ private:
         if (m == Insert::Failed) return {false, false, sqlite3_errmsg(writer_)};
         for (const auto& r : b.records)
             if (!insert(r)) return {false, false, sqlite3_errmsg(writer_)};
+        for (const auto& id : b.purge_ids) {
+            for (Stmt* st : {&purge_history_, &purge_record_}) {
+                st->text(1, id);
+                if (!step_done(*st)) return {false, false, sqlite3_errmsg(writer_)};
+            }
+        }
         if (!insert_audit(b.audit_entries)) return {false, false, sqlite3_errmsg(writer_)};
         return {true, false, {}};
     }
@@ -508,7 +527,7 @@ private:
 
     SqliteOptions options_;
     sqlite3* writer_ = nullptr;
-    Stmt insert_record_, insert_audit_, insert_message_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
+    Stmt insert_record_, insert_audit_, insert_message_, purge_record_, purge_history_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;

@@ -1,0 +1,41 @@
+#include "app/purge.hpp"
+
+#include <future>
+
+#include "core/random.hpp"
+
+namespace dg {
+
+PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Date& today, std::size_t batch) {
+    PurgeResult result;
+    for (;;) {
+        const auto expired = store.expired(today.iso(), batch);
+        if (expired.empty()) return result;
+        AuditEvent e;
+        e.time = now_rfc3339_utc();
+        e.trace_id = random_hex(16);
+        e.span_id = random_hex(8);
+        e.party_role = "system";
+        e.action = "purge";
+        e.purpose = "dg-bewaartermijn";
+        e.legal_basis = "AVG art. 5 lid 1 onder e (opslagbeperking)";
+        e.policy_version = policy.version();
+        e.outcome = "allowed";
+        e.status = 200;
+        WriteBatch b;
+        for (const auto& r : expired) {
+            e.record_ids.push_back(r.id);
+            if (!r.subject.empty()) e.subjects.push_back(r.subject);
+            b.purge_ids.push_back(r.id);
+        }
+        b.audit_entries.push_back(canonical_json(std::move(e)));
+        std::promise<CommitResult> done;
+        auto committed = done.get_future();
+        store.submit(std::move(b), [&done](const CommitResult& c) { done.set_value(c); });
+        const CommitResult c = committed.get();
+        if (!c.ok) return {result.purged, false, c.error};
+        result.purged += expired.size();
+    }
+}
+
+}  // namespace dg
