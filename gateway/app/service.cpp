@@ -169,14 +169,16 @@ void Service::handle_signals() {
         // stop() joins the pool, so it runs on a thread of its own.
         stopper_ = std::thread([this] { stop(); });
     });
-    auto hup = std::make_shared<net::signal_set>(ioc_, SIGHUP);
-    auto on_hup = std::make_shared<std::function<void(const boost::system::error_code&, int)>>();
-    *on_hup = [this, hup, on_hup](const boost::system::error_code& ec, int) {
+    hup_ = std::make_unique<net::signal_set>(ioc_, SIGHUP);
+    wait_for_hup();
+}
+
+void Service::wait_for_hup() {
+    hup_->async_wait([this](const boost::system::error_code& ec, int) {
         if (ec) return;
         reload();
-        hup->async_wait(*on_hup);
-    };
-    hup->async_wait(*on_hup);
+        wait_for_hup();
+    });
 }
 
 }  // namespace dg

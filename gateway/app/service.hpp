@@ -2,6 +2,7 @@
 // The running gateway: snapshots, store, TLS, the HTTPS and admin listeners and their threads.
 // main() and the integration tests both run it; tests listen on port 0.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <condition_variable>
@@ -54,6 +55,8 @@ private:
     bool stopping_ = false, stopped_ = false;
     std::thread stopper_;
     std::thread purger_;  // hourly retention purge
+    std::unique_ptr<boost::asio::signal_set> hup_;
+    void wait_for_hup();
 };
 
 }  // namespace dg

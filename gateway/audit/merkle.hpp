@@ -1,0 +1,53 @@
+#pragma once
+// The Merkle tree of RFC 9162 (Certificate Transparency 2.0), section 2.1, over audit entries:
+// leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right). Trees are read through a
+// NodeSource that knows the hashes of complete (perfect, aligned) subtrees, so any tree head or
+// proof needs only O(log n) of them.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dg::merkle {
+
+using Hash = std::array<unsigned char, 32>;
+
+Hash leaf_hash(std::string_view entry);
+Hash node_hash(const Hash& left, const Hash& right);
+Hash empty_root();  // SHA-256 of the empty string
+std::string hex(const Hash& h);
+bool from_hex(std::string_view text, Hash& out);
+
+// Hashes of complete subtrees: node(level, index) covers leaves [index << level, (index + 1) << level).
+class NodeSource {
+public:
+    virtual ~NodeSource() = default;
+    virtual Hash node(unsigned level, std::uint64_t index) = 0;
+};
+
+// MTH(D[lo:hi]) of RFC 9162 2.1.1, for 0 <= lo < hi.
+Hash subtree_root(NodeSource& nodes, std::uint64_t lo, std::uint64_t hi);
+Hash root(NodeSource& nodes, std::uint64_t size);
+
+// PATH(index, D[0:size]) of 2.1.3.1 and PROOF(from, D[0:to]) of 2.1.4.1.
+std::vector<Hash> inclusion_proof(NodeSource& nodes, std::uint64_t index, std::uint64_t size);
+std::vector<Hash> consistency_proof(NodeSource& nodes, std::uint64_t from, std::uint64_t to);
+
+// The verification algorithms of 2.1.3.2 and 2.1.4.2: what an outsider runs.
+bool verify_inclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf, const std::vector<Hash>& proof, const Hash& root);
+bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root,
+                        const std::vector<Hash>& proof);
+
+// Leaves held in memory, complete subtrees computed on demand (tests, `audit verify`).
+class MemoryTree final : public NodeSource {
+public:
+    void append(const Hash& leaf);
+    std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+    Hash node(unsigned level, std::uint64_t index) override;
+
+private:
+    std::vector<std::vector<Hash>> levels_;  // levels_[l][i]: complete subtrees, filled as leaves arrive
+};
+
+}  // namespace dg::merkle

@@ -1,0 +1,125 @@
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/evp.h>
+
+#include "audit/merkle.hpp"
+
+using namespace dg::merkle;
+
+namespace {
+
+// Independent reference: RFC 9162 2.1.1 written out naively over byte strings.
+std::string ref_sha(const std::string& data) {
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
+    return std::string(reinterpret_cast<char*>(md), 32);
+}
+
+std::string ref_mth(const std::vector<std::string>& d, std::size_t lo, std::size_t hi) {
+    const std::size_t n = hi - lo;
+    if (n == 0) return ref_sha("");
+    std::string input;
+    if (n == 1) {
+        input.push_back('\0');
+        input.append(d[lo]);
+        return ref_sha(input);
+    }
+    std::size_t k = 1;
+    while (k * 2 < n) k *= 2;
+    input.push_back('\x01');
+    input.append(ref_mth(d, lo, lo + k));
+    input.append(ref_mth(d, lo + k, hi));
+    return ref_sha(input);
+}
+
+std::string bytes(const Hash& h) { return std::string(reinterpret_cast<const char*>(h.data()), 32); }
+
+std::vector<std::string> entries(std::size_t n) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(std::string("{\"entry\":").append(std::to_string(i)).append("}"));
+    return out;
+}
+
+MemoryTree tree_of(const std::vector<std::string>& d, std::size_t n) {
+    MemoryTree t;
+    for (std::size_t i = 0; i < n; ++i) t.append(leaf_hash(d[i]));
+    return t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(merkle)
+
+BOOST_AUTO_TEST_CASE(hashes_match_an_independent_reference_for_every_size) {
+    const auto d = entries(64);
+    for (std::size_t n = 0; n <= 64; ++n) {
+        MemoryTree t = tree_of(d, n);
+        BOOST_TEST(bytes(root(t, n)) == ref_mth(d, 0, n), "size " << n);
+    }
+    BOOST_TEST(bytes(leaf_hash("x")) == ref_sha(std::string("\0x", 2)));
+}
+
+BOOST_AUTO_TEST_CASE(known_answer_from_the_certificate_transparency_test_vectors) {
+    const std::vector<std::string> leaves = {"", std::string("\x00", 1), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+                                             "\x50\x51\x52\x53\x54\x55\x56\x57",
+                                             "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
+    MemoryTree t = tree_of(leaves, leaves.size());
+    BOOST_TEST(hex(root(t, 8)) == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+    BOOST_TEST(hex(root(t, 0)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+BOOST_AUTO_TEST_CASE(inclusion_proofs_for_every_size_and_index) {
+    const auto d = entries(64);
+    for (std::size_t n = 1; n <= 64; ++n) {
+        MemoryTree t = tree_of(d, n);
+        Hash r;
+        std::copy_n(ref_mth(d, 0, n).data(), 32, reinterpret_cast<char*>(r.data()));
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto proof = inclusion_proof(t, i, n);
+            BOOST_TEST(verify_inclusion(i, n, leaf_hash(d[i]), proof, r), "index " << i << " size " << n);
+            BOOST_TEST(!verify_inclusion(i, n, leaf_hash(std::string(d[i]).append(" ")), proof, r));  // another entry
+            if (n > 1) BOOST_TEST(!verify_inclusion((i + 1) % n, n, leaf_hash(d[i]), proof, r));  // another index
+            if (!proof.empty()) {
+                auto bad = proof;
+                bad.back()[0] ^= 1;
+                BOOST_TEST(!verify_inclusion(i, n, leaf_hash(d[i]), bad, r));
+                bad = proof;
+                bad.pop_back();
+                BOOST_TEST(!verify_inclusion(i, n, leaf_hash(d[i]), bad, r));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(consistency_proofs_for_every_pair_of_sizes) {
+    const auto d = entries(64);
+    MemoryTree t = tree_of(d, 64);
+    for (std::size_t n = 1; n <= 64; ++n) {
+        const Hash rn = root(t, n);
+        for (std::size_t m = 1; m <= n; ++m) {
+            const Hash rm = root(t, m);
+            const auto proof = consistency_proof(t, m, n);
+            BOOST_TEST(verify_consistency(m, n, rm, rn, proof), "from " << m << " to " << n);
+            if (m < n) {
+                Hash forged = rm;
+                forged[5] ^= 0x80;
+                BOOST_TEST(!verify_consistency(m, n, forged, rn, proof));  // a rewritten past
+                BOOST_TEST(!verify_consistency(m, n, rm, forged, proof));
+                auto bad = proof;
+                bad.front()[0] ^= 1;
+                BOOST_TEST(!verify_consistency(m, n, rm, rn, bad));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(hex_round_trip) {
+    const Hash h = leaf_hash("a");
+    Hash back{};
+    BOOST_TEST(from_hex(hex(h), back));
+    BOOST_TEST((back == h));
+    BOOST_TEST(!from_hex("zz", back));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
