@@ -9,6 +9,7 @@
 #include "api/explain.hpp"
 #include "api/ingest.hpp"
 #include "api/responses.hpp"
+#include "app/audit_verify.hpp"
 #include "app/purge.hpp"
 #include "app/service.hpp"
 #include "store/sqlite_store.hpp"
@@ -31,6 +32,8 @@ commands:
   validate    check message files offline against the catalogue and policy
   policy explain --as PARTY FILE
               show, per record, every policy rule applied and its outcome
+  audit verify
+              check the whole audit log and its signed tree heads (exit 0 / 1 with the first bad index)
   purge       delete what the policy's retention says has expired (also runs hourly in serve)
   regions import FILE
               import DUO's school-location CSV as the region table (versioned, in the data dir)
@@ -62,6 +65,14 @@ Shows, for each record of the message FILE (JSON or XML), every rule of the shar
 applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
 role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, scope, routing,
 retention. Exit 0 when every record would be accepted, 1 otherwise.
+)";
+
+constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--public-key PEM]
+
+Recomputes every leaf hash from the stored entries and every stored subtree (RFC 9162), and
+checks each signed tree head: its Ed25519 signature (with the data dir's key, or --public-key as
+published at /v1/audit/keys) and that the entries give its root. Exit 0 when all holds; otherwise
+exit 1 naming the first bad index and why (edited, deleted, reordered, truncated, forged).
 )";
 
 constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config FILE] [--data-dir DIR] [--today YYYY-MM-DD]
@@ -175,6 +186,33 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     return all_valid ? 0 : 1;
 }
 
+int audit(const std::vector<std::string>& a, const char* argv0) {
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kAuditUsage; return a.empty() ? 2 : 0; }
+    if (a[0] != "verify") throw std::runtime_error("audit: unknown subcommand " + a[0] + " (use: audit verify)");
+    std::string config_file, data_dir, public_key;
+    Args args;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kAuditUsage; return 0; }
+        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i] == "--public-key") public_key = args.value(a[i], i, a);
+        else throw std::runtime_error("audit verify: unknown option " + a[i]);
+    }
+    dg::Config c = config_from(config_file, argv0);
+    if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    const std::string pem = public_key.empty() ? dg::HeadSigner::from_key_file(c.data_dir / "audit-signing.key").public_key_pem()
+                                               : dg::read_file(public_key);
+    const auto db = c.data_dir / "gateway.db";
+    if (!std::filesystem::exists(db)) throw std::runtime_error("audit verify: no store at " + db.string());
+    const auto r = dg::verify_audit_log(db, pem);
+    if (r.ok) {
+        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads verified\n";
+        return 0;
+    }
+    std::cout << "audit log FAILED at index " << *r.first_bad_index << ": " << r.reason << "\n";
+    return 1;
+}
+
 int purge(const std::vector<std::string>& a, const char* argv0) {
     std::string config_file, data_dir, today;
     Args args;
@@ -277,6 +315,7 @@ int main(int argc, char** argv) {
         if (cmd == "policy") return policy(a, argv[0]);
         if (cmd == "regions") return regions(a, argv[0]);
         if (cmd == "purge") return purge(a, argv[0]);
+        if (cmd == "audit") return audit(a, argv[0]);
         std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const std::exception& e) {

@@ -1,4 +1,5 @@
 #include "api/api.hpp"
+#include "api/exchange.hpp"
 
 
 #include <chrono>
@@ -11,7 +12,6 @@
 namespace dg {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 bool lower_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -99,34 +99,11 @@ bool parse_query(std::string_view query, std::vector<std::pair<std::string, std:
     return true;
 }
 
-struct Api::Exchange {
-    Clock::time_point started = Clock::now();
-    std::string route;
-    std::shared_ptr<const Snapshot> snapshot;
-    const Party* party = nullptr;
-    AuditEvent event;
-    Reply reply;
-    std::string content_hash;  // berichten: SHA-256 of the body, for idempotency
 
-    // The same request without its (possibly large) record lists, to audit a second outcome.
-    Exchange header() const {
-        Exchange h;
-        h.started = started;
-        h.route = route;
-        h.snapshot = snapshot;
-        h.party = party;
-        h.content_hash = content_hash;
-        h.event = event;
-        h.event.record_ids.clear();
-        h.event.subjects.clear();
-        h.event.problem_codes.clear();
-        h.event.outcome.clear();
-        return h;
-    }
-};
-
-Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, Metrics& metrics, ApiOptions options)
-    : snapshots_(snapshots), store_(store), pseudonymize_(std::move(pseudonymize)), metrics_(metrics), options_(options) {}
+Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
+         ApiOptions options)
+    : snapshots_(snapshots), store_(store), pseudonymize_(std::move(pseudonymize)), signer_(std::move(signer)), metrics_(metrics),
+      options_(options) {}
 
 Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) {
     Exchange x;
@@ -168,6 +145,13 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     if (path == "/v1/berichten") { x.route = "berichten"; endpoint = method == http::verb::post ? "berichten" : ""; }
     else if (path == "/v1/validate") { x.route = "validate"; endpoint = method == http::verb::post ? "validate" : ""; }
     else if (path == "/v1/caseload") { x.route = "caseload"; endpoint = method == http::verb::get ? "caseload" : ""; }
+    else if (path == "/v1/audit/subject-report") { x.route = "audit"; endpoint = method == http::verb::post ? "audit" : ""; }
+    else if (path == "/v1/audit/keys") { x.route = "audit"; endpoint = method == http::verb::get ? "keys" : ""; }
+    else if (path == "/v1/audit/entries" || path == "/v1/audit/head" || path == "/v1/audit/proof/inclusion" ||
+             path == "/v1/audit/proof/consistency") {
+        x.route = "audit";
+        endpoint = method == http::verb::get ? "audit" : "";
+    }
     else { x.route = "other"; path_known = false; }
     x.event.action = std::string(req.method_string()) + " " + (path_known ? std::string(path) : std::string("(unknown path)"));
 
@@ -179,13 +163,16 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
         return finish(x, problem_response(404, "Not found", "no such resource", {}));
     if (endpoint.empty())
         return finish(x, problem_response(405, "Method not allowed", "this resource does not support " + std::string(req.method_string()), {}));
-    if (!x.snapshot->policy->role_may_use(x.party->role, endpoint))
+    // The signing keys are public: any registered party may fetch them to verify heads.
+    if (endpoint != "keys" && !x.snapshot->policy->role_may_use(x.party->role, endpoint))
         return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
                                           {{"sender.role-not-permitted", "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
 
     if (endpoint == "berichten") return berichten(x, req, true);
     if (endpoint == "validate") return berichten(x, req, false);
-    return caseload(x, query);
+    if (endpoint == "caseload") return caseload(x, query);
+    if (path == "/v1/audit/subject-report") return subject_report(x, req);
+    return audit_read(x, path, query);
 }
 
 std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, std::vector<std::string>& subjects) {

@@ -10,6 +10,7 @@
 #include "api/responses.hpp"
 #include "api/snapshot.hpp"
 #include "audit/audit_entry.hpp"
+#include "audit/signer.hpp"
 #include "core/metrics.hpp"
 #include "store/record_store.hpp"
 
@@ -34,12 +35,17 @@ struct ApiOptions {
 
 class Api {
 public:
-    Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, Metrics& metrics, ApiOptions options = {});
+    Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
+        ApiOptions options = {});
     // `reply` may run on another thread (the store's); it is called exactly once.
     void handle(const Request& request, const Caller& caller, Reply reply);
     // A request the network layer refused before it was complete (size limits): answered with
     // `status` and audited like any other.
     void refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply);
+    // Signs and keeps a tree head for the committed log if the latest one is older; blocks until
+    // it is stored. Returns the latest head.
+    std::optional<SignedHead> publish_head();
+    const HeadSigner& signer() const { return signer_; }
 
 private:
     struct Exchange;
@@ -50,6 +56,8 @@ private:
     // trajectmelding's record exists. Returns the problem when the record must be refused.
     std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, std::vector<std::string>& subjects);
     void caseload(Exchange& x, std::string_view query);
+    void audit_read(Exchange& x, std::string_view path, std::string_view query);
+    void subject_report(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
     // (sender, berichtId) was accepted before: the original receipt for the same content, else 409.
@@ -58,6 +66,8 @@ private:
     SnapshotHolder& snapshots_;
     RecordStore& store_;
     Pseudonymizer pseudonymize_;
+    HeadSigner signer_;
+    std::mutex head_mu_;
     Metrics& metrics_;
     ApiOptions options_;
 };

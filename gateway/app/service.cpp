@@ -73,7 +73,8 @@ Service::Service(Config config)
     ApiOptions options;
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
-    api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key), metrics_, options);
+    api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key),
+                                 HeadSigner::from_key_file(config_.data_dir / "audit-signing.key"), metrics_, options);
     metrics_.set_audit_size(static_cast<std::uint64_t>(store_->audit_size()));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {
@@ -102,15 +103,25 @@ void Service::start() {
     const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     auto guard = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(ioc_.get_executor());
     for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, guard] { ioc_.run(); });
+    // Housekeeping: a signed tree head every 10 s when the log grew; the retention purge hourly.
     purger_ = std::thread([this] {
         std::unique_lock lock(stop_mu_);
+        auto next_purge = std::chrono::steady_clock::now();
         while (!stopping_) {
             lock.unlock();
-            const auto r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
-            if (r.purged > 0 || !r.ok)
-                log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
+            if (std::chrono::steady_clock::now() >= next_purge) {
+                const auto r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
+                if (r.purged > 0 || !r.ok)
+                    log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
+                next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
+            }
+            try {
+                api_->publish_head();
+            } catch (const std::exception& e) {
+                log_error("cannot publish an audit tree head", {{"reason", e.what()}});
+            }
             lock.lock();
-            stopped_cv_.wait_for(lock, std::chrono::hours(1), [&] { return stopping_; });
+            stopped_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_; });
         }
     });
     const auto https = https_->local_endpoint(), admin = admin_->local_endpoint();

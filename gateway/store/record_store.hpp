@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
+
 namespace dg {
 
 // What storing a record does besides keeping it (the policy's "effect" of its berichttype).
@@ -50,6 +52,7 @@ struct WriteBatch {
     std::vector<std::string> audit_entries;  // canonical JSON texts
     std::optional<MessageRow> message;       // set for an accepted message
     std::vector<std::string> purge_ids;      // records (and their history) to delete: retention ended
+    std::optional<SignedHead> head;          // a signed tree head to keep
 };
 
 struct CommitResult {
@@ -99,6 +102,8 @@ public:
     virtual std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) = 0;
     virtual std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) = 0;
     virtual std::vector<HistoryEvent> history(const std::string& id) = 0;
+    // The tamper-evident log the store appends audit entries to.
+    virtual AuditLog& audit() = 0;
     // Last write succeeded and the store can be reached.
     virtual bool ready() const = 0;
     // Commits what is queued and stops accepting writes.

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -9,6 +10,8 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+
+#include "audit/merkle.hpp"
 
 namespace dg {
 namespace {
@@ -30,7 +33,11 @@ CREATE TABLE IF NOT EXISTS record_history(
   seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL, time TEXT NOT NULL,
   event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
-CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf_hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+  PRIMARY KEY(level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_heads(size INTEGER PRIMARY KEY, root TEXT NOT NULL, time TEXT NOT NULL,
+  signature TEXT NOT NULL, key_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages(
   sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
   received_at TEXT NOT NULL, PRIMARY KEY(sender_oin, bericht_id)) WITHOUT ROWID;
@@ -132,19 +139,33 @@ private:
     bool finished_ = false;
 };
 
-class SqliteStore final : public RecordStore {
+class SqliteStore final : public RecordStore, public AuditLog {
 public:
     SqliteStore(const std::filesystem::path& dir, const SqliteOptions& options) : options_(options) {
         std::filesystem::create_directories(dir);
         const auto file = dir / "gateway.db";
         writer_ = open_db(file);
         exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;");
+        // user_version 2: the Merkle audit log. Older stores are refused rather than half-used.
+        {
+            Stmt v(writer_, "PRAGMA user_version");
+            Stmt t(writer_, "SELECT count(*) FROM sqlite_master WHERE name = 'records'");
+            const int version = sqlite3_step(v.s) == SQLITE_ROW ? sqlite3_column_int(v.s, 0) : 0;
+            const bool existing = sqlite3_step(t.s) == SQLITE_ROW && sqlite3_column_int(t.s, 0) > 0;
+            if (existing && version < 2)
+                throw std::runtime_error(file.string() + ": store schema " + std::to_string(version) +
+                                         " predates this gateway (2); move the data dir aside and start afresh");
+        }
         exec(writer_, kSchema);
+        exec(writer_, "PRAGMA user_version = 2");
         insert_record_ = Stmt(writer_,
             "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
             " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
             ", active) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
-        insert_audit_ = Stmt(writer_, "INSERT INTO audit(entry) VALUES(?1)");
+        insert_audit_ = Stmt(writer_, "INSERT INTO audit(seq, entry, leaf_hash) VALUES(?1, ?2, ?3)");
+        insert_node_ = Stmt(writer_, "INSERT INTO audit_nodes(level, idx, hash) VALUES(?1, ?2, ?3)");
+        insert_head_ = Stmt(writer_, "INSERT OR IGNORE INTO audit_heads(size, root, time, signature, key_id) VALUES(?1,?2,?3,?4,?5)");
+        load_log_state();
         insert_message_ = Stmt(writer_, "INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
                                         " VALUES(?1,?2,?3,?4,?5)");
         purge_record_ = Stmt(writer_, "DELETE FROM records WHERE id = ?1");
@@ -174,7 +195,7 @@ public:
 
     ~SqliteStore() override {
         close();
-        for (Stmt* st : {&insert_record_, &insert_audit_, &insert_message_, &purge_record_, &purge_history_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
+        for (Stmt* st : {&insert_node_, &insert_head_, &insert_record_, &insert_audit_, &insert_message_, &purge_record_, &purge_history_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
             *st = Stmt();
         for (auto* r : readers_) sqlite3_close(r);
         sqlite3_close(writer_);
@@ -283,6 +304,68 @@ public:
         return out;
     }
 
+    AuditLog& audit() override { return *this; }
+
+    std::uint64_t committed_size() override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT COUNT(*) FROM audit");
+        return sqlite3_step(st.s) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)) : 0;
+    }
+
+    static AuditRow audit_row(sqlite3_stmt* st) {
+        AuditRow row;
+        row.index = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0) - 1);
+        merkle::Hash h{};
+        if (sqlite3_column_bytes(st, 1) == 32) std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(st, 1)), 32, h.begin());
+        row.leaf_hash = merkle::hex(h);
+        row.entry = column_text(st, 2);
+        return row;
+    }
+
+    std::vector<AuditRow> entries(const AuditQuery& q) override {
+        std::string sql = "SELECT seq, leaf_hash, entry FROM audit WHERE seq > ?1";
+        if (!q.action.empty()) sql += " AND instr(entry, ?2) > 0";
+        if (!q.party.empty()) sql += " AND instr(entry, ?3) > 0";
+        sql += " ORDER BY seq LIMIT ?4";
+        Reader r(*this);
+        Stmt st(r.db, sql.c_str());
+        sqlite3_bind_int64(st.s, 1, static_cast<sqlite3_int64>(q.from));
+        if (!q.action.empty()) st.text(2, "\"action\":\"" + q.action + "\"");
+        if (!q.party.empty()) st.text(3, "\"partyOin\":\"" + q.party + "\"");
+        sqlite3_bind_int64(st.s, 4, static_cast<sqlite3_int64>(q.limit));
+        std::vector<AuditRow> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(audit_row(st.s));
+        return out;
+    }
+
+    std::vector<AuditRow> entries_mentioning(const std::string& pseudonym) override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT seq, leaf_hash, entry FROM audit WHERE instr(entry, ?1) > 0 ORDER BY seq");
+        st.text(1, "\"" + pseudonym + "\"");
+        std::vector<AuditRow> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(audit_row(st.s));
+        return out;
+    }
+
+    std::unique_ptr<merkle::NodeSource> nodes() override;
+
+    std::vector<SignedHead> heads() override { return read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size"); }
+
+    std::optional<SignedHead> latest_head() override {
+        auto h = read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size DESC LIMIT 1");
+        return h.empty() ? std::nullopt : std::optional<SignedHead>(h.front());
+    }
+
+    std::vector<SignedHead> read_heads(const char* sql) {
+        Reader r(*this);
+        Stmt st(r.db, sql);
+        std::vector<SignedHead> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW)
+            out.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)), column_text(st.s, 1), column_text(st.s, 2),
+                           column_text(st.s, 3), column_text(st.s, 4)});
+        return out;
+    }
+
     bool ready() const override { return healthy_.load(); }
 
     void close() override {
@@ -326,6 +409,27 @@ private:
         }
     };
 
+    // Reads committed subtree hashes through one borrowed read connection.
+    class Nodes final : public merkle::NodeSource {
+    public:
+        explicit Nodes(SqliteStore& s) : reader_(s), st_(reader_.db, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2") {}
+        merkle::Hash node(unsigned level, std::uint64_t idx) override {
+            sqlite3_reset(st_.s);
+            sqlite3_bind_int(st_.s, 1, static_cast<int>(level));
+            sqlite3_bind_int64(st_.s, 2, static_cast<sqlite3_int64>(idx));
+            if (sqlite3_step(st_.s) != SQLITE_ROW || sqlite3_column_bytes(st_.s, 0) != 32)
+                throw std::out_of_range("audit log: no such subtree");
+            merkle::Hash h;
+            std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(st_.s, 0)), 32, h.begin());
+            return h;
+        }
+
+    private:
+        Reader reader_;
+        Stmt st_;
+    };
+
+
     bool step_done(Stmt& st) {
         const int rc = sqlite3_step(st.s);
         sqlite3_reset(st.s);
@@ -342,12 +446,63 @@ private:
         return step_done(insert_record_) && apply_effect(r);
     }
 
+    bool insert_node(unsigned level, std::uint64_t idx, const merkle::Hash& h) {
+        sqlite3_bind_int(insert_node_.s, 1, static_cast<int>(level));
+        sqlite3_bind_int64(insert_node_.s, 2, static_cast<sqlite3_int64>(idx));
+        sqlite3_bind_blob(insert_node_.s, 3, h.data(), 32, SQLITE_TRANSIENT);
+        return step_done(insert_node_);
+    }
+
+    // Appends a leaf and every complete subtree it closes (RFC 9162 tree, stored incrementally).
     bool insert_audit(const std::vector<std::string>& entries) {
         for (const auto& e : entries) {
-            insert_audit_.text(1, e);
-            if (!step_done(insert_audit_)) return false;
+            merkle::Hash h = merkle::leaf_hash(e);
+            sqlite3_bind_int64(insert_audit_.s, 1, static_cast<sqlite3_int64>(log_.size + 1));
+            insert_audit_.text(2, e);
+            sqlite3_bind_blob(insert_audit_.s, 3, h.data(), 32, SQLITE_TRANSIENT);
+            if (!step_done(insert_audit_) || !insert_node(0, log_.size, h)) return false;
+            std::uint64_t idx = log_.size;
+            unsigned level = 0;
+            while (idx & 1) {
+                h = merkle::node_hash(*log_.frontier[level], h);
+                log_.frontier[level].reset();
+                idx >>= 1;
+                ++level;
+                if (!insert_node(level, idx, h)) return false;
+            }
+            if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
+            log_.frontier[level] = h;
+            ++log_.size;
         }
         return true;
+    }
+
+    bool insert_head(const std::optional<SignedHead>& h) {
+        if (!h) return true;
+        sqlite3_bind_int64(insert_head_.s, 1, static_cast<sqlite3_int64>(h->size));
+        insert_head_.text(2, h->root);
+        insert_head_.text(3, h->time);
+        insert_head_.text(4, h->signature);
+        insert_head_.text(5, h->key_id);
+        return step_done(insert_head_);
+    }
+
+    void load_log_state() {
+        Stmt count(writer_, "SELECT COUNT(*) FROM audit");
+        log_.size = sqlite3_step(count.s) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(count.s, 0)) : 0;
+        Stmt node(writer_, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
+        for (unsigned level = 0; (log_.size >> level) != 0; ++level) {
+            if (((log_.size >> level) & 1) == 0) continue;
+            sqlite3_bind_int(node.s, 1, static_cast<int>(level));
+            sqlite3_bind_int64(node.s, 2, static_cast<sqlite3_int64>((log_.size >> level) - 1));
+            if (sqlite3_step(node.s) != SQLITE_ROW || sqlite3_column_bytes(node.s, 0) != 32)
+                throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+            merkle::Hash h;
+            std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(node.s, 0)), 32, h.begin());
+            if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
+            log_.frontier[level] = h;
+            sqlite3_reset(node.s);
+        }
     }
 
     // Inserting the message row first makes a concurrent duplicate fail here, before any record.
@@ -369,6 +524,7 @@ private:
         if (m == Insert::Failed) return {false, false, sqlite3_errmsg(writer_)};
         for (const auto& r : b.records)
             if (!insert(r)) return {false, false, sqlite3_errmsg(writer_)};
+        if (!insert_head(b.head)) return {false, false, sqlite3_errmsg(writer_)};
         for (const auto& id : b.purge_ids) {
             for (Stmt* st : {&purge_history_, &purge_record_}) {
                 st->text(1, id);
@@ -383,6 +539,7 @@ private:
 
     // One large message: its rows as they come, then its audit entry, in one transaction.
     void run_bulk(BulkState& s) {
+        const LogState before = log_;
         bool ok = exec_ok("BEGIN IMMEDIATE");
         std::string error = ok ? "" : sqlite3_errmsg(writer_);
         bool duplicate = false;
@@ -414,15 +571,18 @@ private:
             // committed, records and audit entry together
         } else if (duplicate) {
             exec_ok("ROLLBACK");  // the caller answers with the stored receipt or a conflict, and audits that
+            log_ = before;
             result = {false, true, "duplicate berichtId"};
         } else {
             if (s.commit) result = {false, false, error.empty() ? sqlite3_errmsg(writer_) : error};
             exec_ok("ROLLBACK");
+            log_ = before;
             // The refusal (or failure) is still audited, in a transaction of its own.
             if (!s.audit.empty()) {
                 const bool audited = exec_ok("BEGIN IMMEDIATE") && insert_audit(s.audit) && exec_ok("COMMIT");
                 if (!audited) {
                     exec_ok("ROLLBACK");
+                    log_ = before;
                     result = {false, false, sqlite3_errmsg(writer_)};
                 }
             }
@@ -498,17 +658,20 @@ private:
                 continue;
             }
             results.assign(group.size(), CommitResult{true, false, {}});
+            const LogState before_group = log_;
             bool committed = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
             std::string error = committed ? "" : sqlite3_errmsg(writer_);
             if (committed) {
                 // One savepoint per request, so one bad request does not fail the others.
                 for (std::size_t i = 0; i < group.size(); ++i) {
                     sqlite3_exec(writer_, "SAVEPOINT req", nullptr, nullptr, nullptr);
+                    const LogState before_request = log_;
                     results[i] = apply(group[i].batch);
                     if (results[i].ok) {
                         sqlite3_exec(writer_, "RELEASE req", nullptr, nullptr, nullptr);
                     } else {
                         sqlite3_exec(writer_, "ROLLBACK TO req; RELEASE req", nullptr, nullptr, nullptr);
+                        log_ = before_request;
                     }
                 }
                 if (sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -517,6 +680,7 @@ private:
                     committed = false;
                 }
             }
+            if (!committed) log_ = before_group;
             if (!committed)
                 for (auto& r : results) r = {false, false, error};
             healthy_.store(committed);
@@ -527,6 +691,14 @@ private:
 
     SqliteOptions options_;
     sqlite3* writer_ = nullptr;
+    Stmt insert_node_, insert_head_;
+    // The Merkle log as the writer sees it: size, and per level the complete node still waiting
+    // for its right sibling. Saved before each savepoint and restored when it rolls back.
+    struct LogState {
+        std::uint64_t size = 0;
+        std::vector<std::optional<merkle::Hash>> frontier;
+    };
+    LogState log_;
     Stmt insert_record_, insert_audit_, insert_message_, purge_record_, purge_history_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
     std::mutex mu_;
     std::condition_variable cv_;
@@ -538,6 +710,8 @@ private:
     std::condition_variable read_cv_;
     std::vector<sqlite3*> readers_;
 };
+
+std::unique_ptr<merkle::NodeSource> SqliteStore::nodes() { return std::make_unique<Nodes>(*this); }
 
 }  // namespace
 

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "app/service.hpp"
+#include "audit/merkle.hpp"
+#include "audit/signer.hpp"
 #include "test_support.hpp"
 #include "tls_client.hpp"
 
@@ -467,6 +469,83 @@ BOOST_AUTO_TEST_CASE(concurrent_replays_store_the_message_once) {
     }
     BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
     BOOST_TEST(gw.audit_entries().size() == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(an_outsider_verifies_heads_and_proofs_with_the_public_key_only) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload");
+    const auto keys = parse(gw.as("school-12AB", http::verb::get, "/v1/audit/keys").body);  // keys are public
+    BOOST_REQUIRE(keys.IsObject());
+    const std::string pem = keys["keys"][0]["publicKey"].GetString();
+    const std::string key_id = keys["keys"][0]["keyId"].GetString();
+
+    auto head_of = [&]() {
+        auto h = parse(gw.as("auditor", http::verb::get, "/v1/audit/head").body);
+        BOOST_REQUIRE(h.IsObject());
+        return std::make_tuple(h["size"].GetUint64(), std::string(h["root"].GetString()), std::string(h["time"].GetString()),
+                               std::string(h["signature"].GetString()), std::string(h["keyId"].GetString()));
+    };
+    const auto [size1, root1, time1, sig1, kid1] = head_of();
+    BOOST_TEST(size1 == 3u);  // the push, the caseload read, the keys read
+    BOOST_TEST(kid1 == key_id);
+    BOOST_TEST(verify_head_signature(pem, signed_head_text(size1, root1, time1), sig1));
+    BOOST_TEST(!verify_head_signature(pem, signed_head_text(size1 + 1, root1, time1), sig1));
+
+    BOOST_REQUIRE(gw.as("duo", http::verb::post, "/v1/berichten", example("vsv-melding.json")).status == 202);
+    const auto [size2, root2, time2, sig2, kid2] = head_of();
+    BOOST_TEST(size2 == 5u);  // + the first head read and the vsv push
+    BOOST_TEST(verify_head_signature(pem, signed_head_text(size2, root2, time2), sig2));
+
+    // Every entry: recompute its leaf from the entry text and check its inclusion in head 2.
+    const auto entries = parse(gw.as("auditor", http::verb::get, "/v1/audit/entries?from=0&limit=100").body);
+    BOOST_REQUIRE(entries.IsArray());
+    BOOST_REQUIRE(entries.Size() >= size2);
+    merkle::Hash root{};
+    BOOST_REQUIRE(merkle::from_hex(root2, root));
+    for (std::uint64_t i = 0; i < size2; ++i) {
+        const std::string entry = entries[static_cast<rapidjson::SizeType>(i)]["entry"].GetString();
+        BOOST_TEST(entry.find("291417772") == std::string::npos);  // pseudonyms only
+        BOOST_TEST(entry.find("011524492") == std::string::npos);
+        const merkle::Hash leaf = merkle::leaf_hash(entry);
+        BOOST_TEST(merkle::hex(leaf) == entries[static_cast<rapidjson::SizeType>(i)]["leafHash"].GetString());
+        const auto p = parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/inclusion?index=" + std::to_string(i) + "&size=" + std::to_string(size2)).body);
+        std::vector<merkle::Hash> proof;
+        for (const auto& h : p["proof"].GetArray()) {
+            merkle::Hash x{};
+            BOOST_REQUIRE(merkle::from_hex(h.GetString(), x));
+            proof.push_back(x);
+        }
+        BOOST_TEST(merkle::verify_inclusion(i, size2, leaf, proof, root), "index " << i);
+    }
+    // Head 2 extends head 1: the log was only appended to.
+    const auto c = parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/consistency?from=" + std::to_string(size1) + "&to=" + std::to_string(size2)).body);
+    std::vector<merkle::Hash> cproof;
+    for (const auto& h : c["proof"].GetArray()) {
+        merkle::Hash x{};
+        merkle::from_hex(h.GetString(), x);
+        cproof.push_back(x);
+    }
+    merkle::Hash r1{};
+    merkle::from_hex(root1, r1);
+    BOOST_TEST(merkle::verify_consistency(size1, size2, r1, root, cproof));
+
+    // The pupil's access request: every entry about BSN 291417772, found by its pseudonym.
+    HttpReply report = gw.as("auditor", http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})");
+    BOOST_TEST(report.status == 200);
+    const auto rep = parse(report.body);
+    BOOST_TEST(rep["entries"].Size() == 2u);  // the push and the coordinator's read
+    BOOST_TEST(report.body.find("291417772") == std::string::npos);
+    BOOST_TEST(gw.as("auditor", http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417773"})").status == 422);
+    // Only auditors read the log.
+    for (const char* party : {"coordinator-amsterdam", "school-12AB", "duo"}) {
+        BOOST_TEST(gw.as(party, http::verb::get, "/v1/audit/head").status == 403);
+        BOOST_TEST(gw.as(party, http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})").status == 403);
+    }
+    BOOST_TEST(gw.as("auditor", http::verb::get, "/v1/audit/proof/inclusion?index=5&size=2").status == 400);
+    BOOST_TEST(gw.as("auditor", http::verb::get, "/v1/audit/entries?limit=0").status == 400);
+    const auto filtered = parse(gw.as("auditor", http::verb::get, "/v1/audit/entries?party=00000099000000000100").body);
+    BOOST_TEST(filtered.Size() == 3u);  // duo: its push and its two refused audit reads
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {

@@ -1,0 +1,214 @@
+// The auditor's side of the API: entries, signed heads, RFC 9162 proofs, keys and the AVG art. 15
+// subject report. Every read here is itself an audit entry.
+#include <future>
+
+#include "api/api.hpp"
+#include "api/exchange.hpp"
+#include "core/dates.hpp"
+#include "core/identifiers.hpp"
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+bool parse_uint(const std::string& v, std::uint64_t& out) {
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoull(v);
+    return true;
+}
+
+void write_head(JsonWriter& w, const SignedHead& h) {
+    w.StartObject();
+    write_string(w, "size");
+    w.Uint64(h.size);
+    write_kv(w, "root", h.root);
+    write_kv(w, "time", h.time);
+    write_kv(w, "signature", h.signature);
+    write_kv(w, "keyId", h.key_id);
+    w.EndObject();
+}
+
+void write_hashes(JsonWriter& w, const std::vector<merkle::Hash>& hashes) {
+    w.StartArray();
+    for (const auto& h : hashes) write_string(w, merkle::hex(h));
+    w.EndArray();
+}
+
+void write_rows(JsonWriter& w, const std::vector<AuditRow>& rows) {
+    w.StartArray();
+    for (const auto& r : rows) {
+        w.StartObject();
+        write_string(w, "index");
+        w.Uint64(r.index);
+        write_kv(w, "leafHash", r.leaf_hash);
+        write_kv(w, "entry", r.entry);  // a string: the exact bytes that were hashed
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+}  // namespace
+
+std::optional<SignedHead> Api::publish_head() {
+    std::lock_guard lock(head_mu_);
+    AuditLog& log = store_.audit();
+    auto latest = log.latest_head();
+    const std::uint64_t size = log.committed_size();
+    if (latest && latest->size >= size) return latest;
+    auto nodes = log.nodes();
+    SignedHead head;
+    head.size = size;
+    head.root = merkle::hex(merkle::root(*nodes, size));
+    head.time = now_rfc3339_utc();
+    head.key_id = signer_.key_id();
+    head.signature = signer_.sign_base64(signed_head_text(head.size, head.root, head.time));
+    WriteBatch b;
+    b.head = head;
+    std::promise<CommitResult> done;
+    auto committed = done.get_future();
+    store_.submit(std::move(b), [&done](const CommitResult& c) { done.set_value(c); });
+    if (!committed.get().ok) return latest;
+    return head;
+}
+
+void Api::audit_read(Exchange& x, std::string_view path, std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> params;
+    Problems bad;
+    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    auto param = [&](const char* name) -> const std::string* {
+        for (const auto& [k, v] : params)
+            if (k == name) return &v;
+        return nullptr;
+    };
+    auto number = [&](const char* name, std::uint64_t fallback, bool required) -> std::uint64_t {
+        const std::string* v = param(name);
+        std::uint64_t n = fallback;
+        if (!v) {
+            if (required) bad.push_back({"message.schema", std::string("?") + name, "required", {}});
+        } else if (!parse_uint(*v, n)) {
+            bad.push_back({"message.schema", std::string("?") + name, "a non-negative whole number", {}});
+        }
+        return n;
+    };
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    try {
+        AuditLog& log = store_.audit();
+        if (path == "/v1/audit/keys") {
+            w.StartObject();
+            write_string(w, "keys");
+            w.StartArray();
+            w.StartObject();
+            write_kv(w, "keyId", signer_.key_id());
+            write_kv(w, "algorithm", "Ed25519");
+            write_kv(w, "publicKey", signer_.public_key_pem());
+            w.EndObject();
+            w.EndArray();
+            w.EndObject();
+        } else if (path == "/v1/audit/head") {
+            const auto head = publish_head();
+            if (!head) return finish(x, problem_response(503, "No tree head", "the audit log could not be signed; try again", {}));
+            write_head(w, *head);
+        } else if (path == "/v1/audit/entries") {
+            AuditQuery q;
+            q.from = number("from", 0, false);
+            q.limit = static_cast<std::size_t>(number("limit", 100, false));
+            if (const auto* a = param("action")) q.action = *a;
+            if (const auto* p = param("party")) {
+                q.party = *p;
+                if (!oin_format_valid(*p)) bad.push_back({"message.schema", "?party", "an OIN of 20 digits", {}});
+            }
+            if (q.limit < 1 || q.limit > 1000) bad.push_back({"message.schema", "?limit", "limit is 1..1000", {}});
+            for (const auto& [k, v] : params)
+                if (k != "from" && k != "limit" && k != "action" && k != "party")
+                    bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+            if (bad.empty()) write_rows(w, log.entries(q));
+        } else if (path == "/v1/audit/proof/inclusion") {
+            const std::uint64_t index = number("index", 0, true), size = number("size", 0, true);
+            const std::uint64_t committed = log.committed_size();
+            if (bad.empty() && (index >= size || size > committed))
+                bad.push_back({"message.schema", "?size", "need index < size <= " + std::to_string(committed), {}});
+            if (bad.empty()) {
+                auto nodes = log.nodes();
+                w.StartObject();
+                write_string(w, "index");
+                w.Uint64(index);
+                write_string(w, "size");
+                w.Uint64(size);
+                write_kv(w, "leafHash", merkle::hex(nodes->node(0, index)));
+                write_kv(w, "root", merkle::hex(merkle::root(*nodes, size)));
+                write_string(w, "proof");
+                write_hashes(w, merkle::inclusion_proof(*nodes, index, size));
+                w.EndObject();
+            }
+        } else {  // consistency
+            const std::uint64_t from = number("from", 0, true), to = number("to", 0, true);
+            const std::uint64_t committed = log.committed_size();
+            if (bad.empty() && (from > to || to > committed))
+                bad.push_back({"message.schema", "?to", "need from <= to <= " + std::to_string(committed), {}});
+            if (bad.empty()) {
+                auto nodes = log.nodes();
+                w.StartObject();
+                write_string(w, "from");
+                w.Uint64(from);
+                write_string(w, "to");
+                w.Uint64(to);
+                write_kv(w, "fromRoot", merkle::hex(merkle::root(*nodes, from)));
+                write_kv(w, "toRoot", merkle::hex(merkle::root(*nodes, to)));
+                write_string(w, "proof");
+                write_hashes(w, merkle::consistency_proof(*nodes, from, to));
+                w.EndObject();
+            }
+        }
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Audit log unavailable", "try again later", {}));
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        return finish(x, problem_response(400, "Bad query", "fix the query parameters", bad));
+    }
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::subject_report(Exchange& x, const Request& req) {
+    rapidjson::Document d;
+    d.Parse(req.body().data(), req.body().size());
+    std::string identifier;
+    Problems bad;
+    if (d.HasParseError() || !d.IsObject()) {
+        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
+    } else if (d.HasMember("bsn") && d["bsn"].IsString() && !d.HasMember("onderwijsnummer")) {
+        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
+        identifier = std::string("bsn:") + d["bsn"].GetString();
+    } else if (d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString() && !d.HasMember("bsn")) {
+        if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
+            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
+        identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
+    } else {
+        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer", {}});
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        return finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
+    }
+    const std::string subject = pseudonymize_(identifier);
+    x.event.subjects.push_back(subject);  // the report itself is about this pupil
+    std::vector<AuditRow> rows;
+    try {
+        rows = store_.audit().entries_mentioning(subject);
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Audit log unavailable", "try again later", {}));
+    }
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_kv(w, "subject", subject);
+    write_string(w, "entries");
+    write_rows(w, rows);
+    w.EndObject();
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+}  // namespace dg

@@ -1,0 +1,38 @@
+#pragma once
+// One request on its way through Api: what the handlers fill in and finish() audits. Private to
+// the api/ sources.
+#include <chrono>
+
+#include "api/api.hpp"
+
+namespace dg {
+
+using Clock = std::chrono::steady_clock;
+
+struct Api::Exchange {
+    Clock::time_point started = Clock::now();
+    std::string route;
+    std::shared_ptr<const Snapshot> snapshot;
+    const Party* party = nullptr;
+    AuditEvent event;
+    Reply reply;
+    std::string content_hash;  // berichten: SHA-256 of the body, for idempotency
+
+    // The same request without its (possibly large) record lists, to audit a second outcome.
+    Exchange header() const {
+        Exchange h;
+        h.started = started;
+        h.route = route;
+        h.snapshot = snapshot;
+        h.party = party;
+        h.content_hash = content_hash;
+        h.event = event;
+        h.event.record_ids.clear();
+        h.event.subjects.clear();
+        h.event.problem_codes.clear();
+        h.event.outcome.clear();
+        return h;
+    }
+};
+
+}  // namespace dg

@@ -1,0 +1,50 @@
+#pragma once
+// Reading the tamper-evident audit log: entries with their leaf hashes, complete-subtree nodes for
+// heads and proofs (RFC 9162), and the signed tree heads. Appending happens in the store's commits,
+// in the same transaction as the records an entry is about.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/merkle.hpp"
+
+namespace dg {
+
+struct AuditRow {
+    std::uint64_t index = 0;  // 0-based leaf index
+    std::string leaf_hash;    // hex
+    std::string entry;        // the exact canonical JSON that was hashed
+};
+
+struct SignedHead {
+    std::uint64_t size = 0;
+    std::string root;       // hex
+    std::string time;       // RFC 3339 UTC
+    std::string signature;  // base64 Ed25519 over signed_head_text()
+    std::string key_id;
+};
+
+// The bytes a tree head signature covers (interface.md, "Audit log format").
+std::string signed_head_text(std::uint64_t size, const std::string& root_hex, const std::string& time);
+
+struct AuditQuery {
+    std::uint64_t from = 0;
+    std::size_t limit = 100;
+    std::string action, party;  // optional exact filters
+};
+
+class AuditLog {
+public:
+    virtual ~AuditLog() = default;
+    virtual std::uint64_t committed_size() = 0;
+    virtual std::vector<AuditRow> entries(const AuditQuery& query) = 0;
+    virtual std::vector<AuditRow> entries_mentioning(const std::string& pseudonym) = 0;
+    // Complete-subtree hashes as committed, for heads and proofs.
+    virtual std::unique_ptr<merkle::NodeSource> nodes() = 0;
+    virtual std::optional<SignedHead> latest_head() = 0;
+    virtual std::vector<SignedHead> heads() = 0;
+};
+
+}  // namespace dg

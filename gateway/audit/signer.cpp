@@ -1,0 +1,117 @@
+#include "audit/signer.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "audit/audit_log.hpp"
+#include "core/json_util.hpp"
+
+namespace dg {
+namespace {
+
+std::string base64(const unsigned char* p, std::size_t n) {
+    std::string out(4 * ((n + 2) / 3) + 1, '\0');
+    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
+    out.resize(static_cast<std::size_t>(len));
+    return out;
+}
+
+std::vector<unsigned char> unbase64(const std::string& s) {
+    std::vector<unsigned char> out(3 * s.size() / 4 + 3);
+    const int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+    if (len < 0) return {};
+    std::size_t n = static_cast<std::size_t>(len);
+    for (auto it = s.rbegin(); it != s.rend() && *it == '='; ++it) --n;  // DecodeBlock counts padding
+    out.resize(n);
+    return out;
+}
+
+std::string public_pem(EVP_PKEY* key) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PUBKEY(bio, key);
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    std::string pem(data, static_cast<std::size_t>(len));
+    BIO_free(bio);
+    return pem;
+}
+
+}  // namespace
+
+std::string signed_head_text(std::uint64_t size, const std::string& root_hex, const std::string& time) {
+    return "doorstroom-gateway audit v1\n" + std::to_string(size) + "\n" + root_hex + "\n" + time + "\n";
+}
+
+HeadSigner::HeadSigner(EVP_PKEY* key) : key_(key) {
+    public_pem_ = public_pem(key_);
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(key_, &der);
+    key_id_ = sha256_hex(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len))).substr(0, 16);
+    OPENSSL_free(der);
+}
+
+HeadSigner::HeadSigner(HeadSigner&& o) noexcept : key_(o.key_), key_id_(std::move(o.key_id_)), public_pem_(std::move(o.public_pem_)) {
+    o.key_ = nullptr;
+}
+
+HeadSigner::~HeadSigner() { EVP_PKEY_free(key_); }
+
+HeadSigner HeadSigner::from_key_file(const std::filesystem::path& file) {
+    if (!std::filesystem::exists(file)) {
+        std::filesystem::create_directories(file.parent_path());
+        EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+        if (!key) throw std::runtime_error("cannot generate the Ed25519 audit signing key");
+        const mode_t old = umask(077);
+        FILE* f = std::fopen(file.c_str(), "w");
+        umask(old);
+        if (!f || PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+            if (f) std::fclose(f);
+            EVP_PKEY_free(key);
+            throw FileError(file, "", "cannot write the audit signing key");
+        }
+        std::fclose(f);
+        EVP_PKEY_free(key);
+    }
+    FILE* f = std::fopen(file.c_str(), "r");
+    if (!f) throw FileError(file, "", "cannot read the audit signing key");
+    EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    if (!key || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {
+        EVP_PKEY_free(key);
+        throw FileError(file, "", "not an Ed25519 private key (PEM)");
+    }
+    return HeadSigner(key);
+}
+
+std::string HeadSigner::sign_base64(std::string_view text) const {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    unsigned char sig[64];
+    std::size_t len = sizeof sig;
+    const bool ok = EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key_) == 1 &&
+                    EVP_DigestSign(ctx, sig, &len, reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) throw std::runtime_error("Ed25519 signing failed");
+    return base64(sig, len);
+}
+
+bool verify_head_signature(const std::string& pem, std::string_view text, const std::string& signature) {
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    if (!key) return false;
+    const auto sig = unbase64(signature);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok = !sig.empty() && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+                    EVP_DigestVerify(ctx, sig.data(), sig.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+}  // namespace dg
