@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "core/json_util.hpp"
@@ -117,7 +118,11 @@ Pseudonymizer::~Pseudonymizer() {
 }
 
 std::string Pseudonymizer::operator()(std::string_view identifier) const {
-    thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    struct CtxFree {
+        void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+    };
+    thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> owned(EVP_MD_CTX_new());
+    EVP_MD_CTX* ctx = owned.get();
     unsigned char inner_md[32], md[32];
     unsigned int len = 0;
     EVP_MD_CTX_copy_ex(ctx, inner_);
