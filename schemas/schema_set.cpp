@@ -67,6 +67,18 @@ struct Tee {
     bool Null() { return w.Null() & v.Null(); }
 };
 
+// Where the record broke its schema (a JSON pointer into the record) and which keyword.
+Problem schema_problem(std::string_view berichttype, const rapidjson::SchemaValidator& validator) {
+    rapidjson::StringBuffer where;
+    validator.GetInvalidDocumentPointer().Stringify(where);
+    std::string path = where.GetString();
+    if (!path.empty() && path.front() == '/') path.erase(0, 1);
+    return Problem{"message.schema", path,
+                   std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
+                       validator.GetInvalidSchemaKeyword() + ")",
+                   {}};
+}
+
 }  // namespace
 
 SchemaSet::~SchemaSet() {
@@ -115,14 +127,7 @@ std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, std
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
     const auto ok = reader.Parse(is, validator);
     if (ok && validator.IsValid()) return std::nullopt;
-    rapidjson::StringBuffer where;
-    validator.GetInvalidDocumentPointer().Stringify(where);
-    std::string path = where.GetString();
-    if (!path.empty() && path.front() == '/') path.erase(0, 1);
-    return Problem{"message.schema", path,
-                   std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
-                       validator.GetInvalidSchemaKeyword() + ")",
-                   {}};
+    return schema_problem(berichttype, validator);
 }
 
 std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, const Melding& m, std::string& json) const {
@@ -137,14 +142,7 @@ std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, con
         json.assign(buf.GetString(), buf.GetSize());
         return std::nullopt;
     }
-    rapidjson::StringBuffer where;
-    validator.GetInvalidDocumentPointer().Stringify(where);
-    std::string path = where.GetString();
-    if (!path.empty() && path.front() == '/') path.erase(0, 1);
-    return Problem{"message.schema", path,
-                   std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
-                       validator.GetInvalidSchemaKeyword() + ")",
-                   {}};
+    return schema_problem(berichttype, validator);
 }
 
 const std::vector<std::string>& SchemaSet::leaf_paths(std::string_view berichttype) const {

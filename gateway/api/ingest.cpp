@@ -1,5 +1,6 @@
 #include "api/ingest.hpp"
 
+#include "core/hex.hpp"
 #include "core/random.hpp"
 
 #include <chrono>
@@ -17,13 +18,7 @@ std::string new_record_id() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     for (int i = 0; i < 6; ++i) raw[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
     random_bytes(raw + 6, 10);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id(32, '0');
-    for (int i = 0; i < 16; ++i) {
-        id[2 * i] = hex[raw[i] >> 4];
-        id[2 * i + 1] = hex[raw[i] & 15];
-    }
-    return id;
+    return to_hex(raw, sizeof raw);
 }
 
 namespace {

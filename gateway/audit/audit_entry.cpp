@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/hex.hpp"
 #include "core/json_util.hpp"
 
 namespace dg {
@@ -27,16 +28,6 @@ void write_list(JsonWriter& w, std::string_view key, const std::vector<std::stri
     w.EndArray();
 }
 
-std::string hex(const unsigned char* p, std::size_t n) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += digits[p[i] >> 4];
-        out += digits[p[i] & 15];
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -74,7 +65,7 @@ Pseudonymizer Pseudonymizer::from_key_file(const std::filesystem::path& file) {
         unsigned char raw[32];
         if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("no randomness for the pseudonym key");
         const mode_t old = umask(077);
-        std::ofstream(file) << hex(raw, sizeof raw) << "\n";
+        std::ofstream(file) << to_hex(raw, sizeof raw) << "\n";
         umask(old);
     }
     std::string key = read_file(file);
@@ -131,7 +122,7 @@ std::string Pseudonymizer::operator()(std::string_view identifier) const {
     EVP_MD_CTX_copy_ex(ctx, outer_);
     EVP_DigestUpdate(ctx, inner_md, sizeof inner_md);
     EVP_DigestFinal_ex(ctx, md, &len);
-    return "ps:" + hex(md, sizeof md);
+    return "ps:" + to_hex(md, sizeof md);
 }
 
 }  // namespace dg

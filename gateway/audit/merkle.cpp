@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/hex.hpp"
+
 namespace dg::merkle {
 namespace {
 
@@ -69,15 +71,7 @@ Hash leaf_hash(std::string_view entry) { return sha256({std::string_view("\x00",
 Hash node_hash(const Hash& l, const Hash& r) { return sha256({std::string_view("\x01", 1), bytes(l), bytes(r)}); }
 Hash empty_root() { return sha256({}); }
 
-std::string hex(const Hash& h) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(64, '0');
-    for (std::size_t i = 0; i < 32; ++i) {
-        out[2 * i] = digits[h[i] >> 4];
-        out[2 * i + 1] = digits[h[i] & 15];
-    }
-    return out;
-}
+std::string hex(const Hash& h) { return to_hex(h.data(), h.size()); }
 
 bool from_hex(std::string_view t, Hash& out) {
     if (t.size() != 64) return false;

@@ -4,6 +4,8 @@
 #include <rapidjson/error/en.h>
 
 #include <fstream>
+
+#include "core/hex.hpp"
 #include <sstream>
 
 namespace dg {
@@ -51,14 +53,7 @@ std::string sha256_hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
+    return to_hex(md, len);
 }
 
 }  // namespace dg

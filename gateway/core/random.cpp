@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/hex.hpp"
+
 namespace dg {
 
 void random_bytes(unsigned char* out, std::size_t n) {
@@ -25,19 +27,9 @@ void random_bytes(unsigned char* out, std::size_t n) {
 }
 
 std::string random_hex(std::size_t bytes) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out(bytes * 2, '0');
-    unsigned char b[64];
-    for (std::size_t done = 0; done < bytes;) {
-        const std::size_t chunk = bytes - done < sizeof b ? bytes - done : sizeof b;
-        random_bytes(b, chunk);
-        for (std::size_t i = 0; i < chunk; ++i) {
-            out[2 * (done + i)] = hex[b[i] >> 4];
-            out[2 * (done + i) + 1] = hex[b[i] & 15];
-        }
-        done += chunk;
-    }
-    return out;
+    std::string raw(bytes, '\0');
+    random_bytes(reinterpret_cast<unsigned char*>(raw.data()), bytes);
+    return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), bytes);
 }
 
 }  // namespace dg

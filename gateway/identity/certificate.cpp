@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
+#include "core/hex.hpp"
 #include "core/identifiers.hpp"
 
 namespace dg {
@@ -26,13 +27,7 @@ std::string certificate_fingerprint(X509* cert) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!cert || X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
+    return to_hex(md, len);
 }
 
 }  // namespace dg
