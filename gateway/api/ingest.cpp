@@ -72,7 +72,8 @@ public:
         r.policy_version = ctx_.snapshot.policy->version();
         r.retention_until = d.retention_until;
         r.melding_index = m.index;
-        if (!ctx_.snapshot.schemas) r.data = melding_to_json(m);
+        // Each wire format is held to its own schema: XML to the XSD (as it was read), JSON here.
+        if (!ctx_.snapshot.schemas || format_ == WireFormat::Xml) r.data = melding_to_json(m);
         else if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, m, r.data)) {
                 p->path = melding_path(m.index, p->path);
                 p->melding_id = m.melding_id;
