@@ -58,6 +58,8 @@ bool decode(std::string_view in, std::string& out) {
     return true;
 }
 
+}  // namespace
+
 void write_record(JsonWriter& w, const StoredRecord& r) {
     w.StartObject();
     write_kv(w, "id", r.id);
@@ -78,7 +80,16 @@ void write_record(JsonWriter& w, const StoredRecord& r) {
     w.EndObject();
 }
 
+namespace {
+
 }  // namespace
+
+bool route_matches(std::string_view tmpl, std::string_view path) {
+    const auto brace = tmpl.find('{');
+    if (brace == std::string_view::npos) return tmpl == path;
+    // A "{…}" at the end of a template matches one non-empty path segment.
+    return path.size() > brace && path.substr(0, brace) == tmpl.substr(0, brace) && path.find('/', brace) == std::string_view::npos;
+}
 
 bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out) {
     out.clear();
@@ -139,21 +150,19 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     const std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
     const auto method = req.method();
 
-    // Route table: (method, path) -> endpoint of the policy's role table.
-    std::string endpoint;
-    bool path_known = true;
-    if (path == "/v1/berichten") { x.route = "berichten"; endpoint = method == http::verb::post ? "berichten" : ""; }
-    else if (path == "/v1/validate") { x.route = "validate"; endpoint = method == http::verb::post ? "validate" : ""; }
-    else if (path == "/v1/caseload") { x.route = "caseload"; endpoint = method == http::verb::get ? "caseload" : ""; }
-    else if (path == "/v1/audit/subject-report") { x.route = "audit"; endpoint = method == http::verb::post ? "audit" : ""; }
-    else if (path == "/v1/audit/keys") { x.route = "audit"; endpoint = method == http::verb::get ? "keys" : ""; }
-    else if (path == "/v1/audit/entries" || path == "/v1/audit/head" || path == "/v1/audit/proof/inclusion" ||
-             path == "/v1/audit/proof/consistency") {
-        x.route = "audit";
-        endpoint = method == http::verb::get ? "audit" : "";
+    // Which route: the table decides the handler and the endpoint of the policy's role table.
+    const Route* route = nullptr;
+    bool path_known = false;
+    for (const auto& r : routes()) {
+        if (!route_matches(r.path, path)) continue;
+        path_known = true;
+        if (r.method == method) route = &r;
     }
-    else { x.route = "other"; path_known = false; }
-    x.event.action = std::string(req.method_string()) + " " + (path_known ? std::string(path) : std::string("(unknown path)"));
+    x.route = route ? route->metric : "other";
+    // Paths with an id are audited by their template: ids belong in recordIds, not in the action.
+    std::string shown = path_known ? std::string(path) : std::string("(unknown path)");
+    if (path.rfind("/v1/records/", 0) == 0 && path != "/v1/records/search") shown = "/v1/records/{id}";
+    x.event.action = std::string(req.method_string()) + " " + shown;
 
     if (!x.party) {
         return finish(x, problem_response(403, "Unknown sender", "the certificate's OIN is not in the party registry",
@@ -161,18 +170,43 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     }
     if (!path_known)
         return finish(x, problem_response(404, "Not found", "no such resource", {}));
-    if (endpoint.empty())
+    if (!route)
         return finish(x, problem_response(405, "Method not allowed", "this resource does not support " + std::string(req.method_string()), {}));
-    // The signing keys are public: any registered party may fetch them to verify heads.
-    if (endpoint != "keys" && !x.snapshot->policy->role_may_use(x.party->role, endpoint))
+    // "public": any registered party (the OpenAPI document, the audit signing keys).
+    if (route->endpoint != "public" && !x.snapshot->policy->role_may_use(x.party->role, route->endpoint))
         return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
                                           {{"sender.role-not-permitted", "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
 
-    if (endpoint == "berichten") return berichten(x, req, true);
-    if (endpoint == "validate") return berichten(x, req, false);
-    if (endpoint == "caseload") return caseload(x, query);
-    if (path == "/v1/audit/subject-report") return subject_report(x, req);
-    return audit_read(x, path, query);
+    switch (route->handler) {
+    case Handler::Berichten: return berichten(x, req, true);
+    case Handler::Validate: return berichten(x, req, false);
+    case Handler::Caseload: return caseload(x, query);
+    case Handler::Summary: return summary(x);
+    case Handler::Record: return record(x, path.substr(std::string_view("/v1/records/").size()));
+    case Handler::Search: return search(x, req);
+    case Handler::SubjectReport: return subject_report(x, req);
+    case Handler::AuditRead: return audit_read(x, path, query);
+    case Handler::OpenApi: return openapi(x);
+    }
+}
+
+const std::vector<Api::Route>& Api::routes() {
+    static const std::vector<Route> table = {
+        {http::verb::post, "/v1/berichten", "berichten", "berichten", Handler::Berichten},
+        {http::verb::post, "/v1/validate", "validate", "validate", Handler::Validate},
+        {http::verb::get, "/v1/caseload", "caseload", "caseload", Handler::Caseload},
+        {http::verb::get, "/v1/caseload/summary", "caseload", "caseload", Handler::Summary},
+        {http::verb::post, "/v1/records/search", "records", "records", Handler::Search},
+        {http::verb::get, "/v1/records/{id}", "records", "records", Handler::Record},
+        {http::verb::get, "/v1/audit/entries", "audit", "audit", Handler::AuditRead},
+        {http::verb::get, "/v1/audit/head", "audit", "audit", Handler::AuditRead},
+        {http::verb::get, "/v1/audit/proof/inclusion", "audit", "audit", Handler::AuditRead},
+        {http::verb::get, "/v1/audit/proof/consistency", "audit", "audit", Handler::AuditRead},
+        {http::verb::post, "/v1/audit/subject-report", "audit", "audit", Handler::SubjectReport},
+        {http::verb::get, "/v1/audit/keys", "public", "audit", Handler::AuditRead},
+        {http::verb::get, "/openapi.json", "public", "openapi", Handler::OpenApi},
+    };
+    return table;
 }
 
 std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, std::vector<std::string>& subjects) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/responses.hpp"
+#include "core/json_util.hpp"
 #include "api/snapshot.hpp"
 #include "audit/audit_entry.hpp"
 #include "audit/signer.hpp"
@@ -27,6 +28,7 @@ struct Caller {
 using Reply = std::function<void(Response&&)>;
 
 struct ApiOptions {
+    std::string openapi_json;  // served at /openapi.json
     ParseLimits limits;
     std::size_t max_page = 500;
     std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
@@ -35,6 +37,17 @@ struct ApiOptions {
 
 class Api {
 public:
+    enum class Handler { Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi };
+    struct Route {
+        http::verb method;
+        std::string path;      // "{id}" at the end matches one path segment
+        std::string endpoint;  // of the policy's role table; "public" for any registered party
+        std::string metric;    // route label in /metrics
+        Handler handler;
+    };
+    // Every route the server answers: the OpenAPI document is tested against this table.
+    static const std::vector<Route>& routes();
+
     Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
         ApiOptions options = {});
     // `reply` may run on another thread (the store's); it is called exactly once.
@@ -57,6 +70,11 @@ private:
     std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, std::vector<std::string>& subjects);
     void caseload(Exchange& x, std::string_view query);
     void audit_read(Exchange& x, std::string_view path, std::string_view query);
+    void summary(Exchange& x);
+    void record(Exchange& x, std::string_view id);
+    void search(Exchange& x, const Request& req);
+    void openapi(Exchange& x);
+    const Region* own_region(const Exchange& x) const;
     void subject_report(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
@@ -71,6 +89,10 @@ private:
     Metrics& metrics_;
     ApiOptions options_;
 };
+
+// The JSON of a record as coordinators see it (caseload items, /v1/records/{id}, search).
+void write_record(rapidjson::Writer<rapidjson::StringBuffer>& w, const StoredRecord& r);
+bool route_matches(std::string_view route_template, std::string_view path);
 
 // Percent-decoded query parameters in order; false when the query is not well-formed.
 bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);

@@ -34,6 +34,7 @@ Config load_config(const std::filesystem::path& file) {
     c.policies = path(string_member(file, doc, "policies", ""));
     c.regions = path(string_member(file, doc, "regions", ""));
     c.schemas = path(optional_string(doc, "schemas", "../../schemas"));
+    c.openapi = path(optional_string(doc, "openapi", "../../docs/openapi.json"));
     if (auto t = doc.FindMember("threads"); t != doc.MemberEnd()) {
         if (!t->value.IsUint()) throw FileError(file, "/threads", "must be a non-negative integer");
         c.threads = t->value.GetUint();

@@ -73,6 +73,7 @@ Service::Service(Config config)
     ApiOptions options;
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
+    if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key),
                                  HeadSigner::from_key_file(config_.data_dir / "audit-signing.key"), metrics_, options);
     metrics_.set_audit_size(static_cast<std::uint64_t>(store_->audit_size()));

@@ -94,6 +94,13 @@ public:
     // Takes the writer for one large message until finish(); other writes wait behind it.
     virtual std::unique_ptr<BulkWrite> begin_bulk() = 0;
     virtual CaseloadPage caseload(const CaseloadQuery& query) = 0;
+    struct SummaryRow {
+        std::string berichttype, gemeente, status;
+        std::uint64_t count = 0;
+    };
+    virtual std::vector<SummaryRow> summary(const std::string& region) = 0;
+    // Active records of one pupil (by pseudonym) within one region, newest first.
+    virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) = 0;
     virtual std::int64_t audit_size() = 0;
     // Records (active or not) with this meldingId, from any sender.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;

@@ -275,6 +275,27 @@ public:
         return std::nullopt;
     }
 
+    std::vector<SummaryRow> summary(const std::string& region) override {
+        Reader r(*this);
+        Stmt st(r.db, "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE region = ?1 AND active = 1"
+                      " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
+        st.text(1, region);
+        std::vector<SummaryRow> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW)
+            out.push_back({column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2), static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 3))});
+        return out;
+    }
+
+    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) override {
+        Reader r(*this);
+        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE subject = ?1 AND region = ?2 AND active = 1 ORDER BY seq DESC").c_str());
+        st.text(1, subject);
+        st.text(2, region);
+        std::vector<StoredRecord> out;
+        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
+        return out;
+    }
+
     std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) override {
         Reader r(*this);
         Stmt st(r.db, (std::string("SELECT ") + kColumns +

@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 #include <sqlite3.h>
 
+#include <set>
 #include <thread>
 
 #include "app/service.hpp"
@@ -546,6 +547,74 @@ BOOST_AUTO_TEST_CASE(an_outsider_verifies_heads_and_proofs_with_the_public_key_o
     BOOST_TEST(gw.as("auditor", http::verb::get, "/v1/audit/entries?limit=0").status == 400);
     const auto filtered = parse(gw.as("auditor", http::verb::get, "/v1/audit/entries?party=00000099000000000100").body);
     BOOST_TEST(filtered.Size() == 3u);  // duo: its push and its two refused audit reads
+}
+
+BOOST_AUTO_TEST_CASE(coordinators_count_open_and_find_records_of_their_own_region_only) {
+    Gateway gw;
+    HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_REQUIRE(push.status == 202);
+    const std::string moved_id = parse(push.body)["records"][0]["id"].GetString();   // bsn 291417772, 0363
+    const std::string stays_id = parse(push.body)["records"][1]["id"].GetString();   // onderwijsnummer, 0384
+    BOOST_REQUIRE(gw.as("duo", http::verb::post, "/v1/berichten", example("vsv-melding.json")).status == 202);  // 0599
+
+    const auto sum = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/summary").body);
+    BOOST_TEST(std::string(sum["region"].GetString()) == "90");
+    BOOST_TEST(sum["counts"].Size() == 2u);  // verzuimmelding in 0363 and in 0384
+    for (const auto& c : sum["counts"].GetArray()) BOOST_TEST(c["count"].GetUint() == 1u);
+    const auto rsum = parse(gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload/summary").body);
+    BOOST_REQUIRE(rsum["counts"].Size() == 1u);
+    BOOST_TEST(std::string(rsum["counts"][0]["berichttype"].GetString()) == "vsv-melding");
+
+    HttpReply own = gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + moved_id);
+    BOOST_TEST(own.status == 200);
+    BOOST_TEST(std::string(parse(own.body)["record"]["meldingId"].GetString()) == "VZ-2026-0001");
+    // Another region's record is indistinguishable from one that does not exist.
+    HttpReply other = gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + moved_id);
+    HttpReply missing = gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + std::string(32, 'a'));
+    BOOST_TEST(other.status == 404);
+    BOOST_TEST(other.body == missing.body);
+    BOOST_TEST(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/not-an-id").status == 404);
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/records/" + moved_id).status == 403);
+
+    // After the move the record is Rijnmond's, with the move in its history, and gone from Amsterdam.
+    BOOST_REQUIRE(gw.as("gemeente-0599", http::verb::post, "/v1/berichten", example("verhuizing.json")).status == 202);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + moved_id).status == 404);
+    const auto moved = parse(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + moved_id).body);
+    BOOST_REQUIRE(moved.IsObject());
+    BOOST_REQUIRE(moved["history"].Size() == 1u);
+    BOOST_TEST(std::string(moved["history"][0]["event"].GetString()) == "moved");
+    BOOST_TEST(std::string(moved["history"][0]["detail"]["fromRegion"].GetString()) == "90");
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + stays_id).status == 200);
+
+    // Search by BSN in the body; each region finds only its own.
+    const auto found = parse(gw.as("coordinator-rijnmond", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})").body);
+    BOOST_TEST(found["items"].Size() == 2u);  // the moved verzuimmelding and the verhuizing
+    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})").body)["items"].Size() == 0u);
+    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"onderwijsnummer":"101222331"})").body)["items"].Size() == 1u);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417773"})").status == 422);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417772","naam":"x"})").status == 422);
+    // Every read is audited, with the records and pupils it showed, never the number.
+    for (const auto& e : gw.audit_entries()) BOOST_TEST(e.find("291417772") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_routes) {
+    Gateway gw;
+    HttpReply r = gw.as("school-12AB", http::verb::get, "/openapi.json");
+    BOOST_REQUIRE(r.status == 200);
+    const auto doc = parse(r.body);
+    BOOST_REQUIRE(doc.IsObject());
+    BOOST_TEST(std::string(doc["openapi"].GetString()).rfind("3.", 0) == 0u);
+    std::set<std::string> documented, served;
+    for (const auto& p : doc["paths"].GetObject())
+        for (const auto& m : p.value.GetObject()) {
+            std::string method = m.name.GetString();
+            for (auto& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            documented.insert(method + " " + p.name.GetString());
+        }
+    for (const auto& route : Api::routes()) served.insert(std::string(http::to_string(route.method)) + " " + route.path);
+    BOOST_TEST((documented == served));
+    for (const auto& d : documented) BOOST_TEST(served.count(d) == 1u, "documented but not served: " << d);
+    for (const auto& s : served) BOOST_TEST(documented.count(s) == 1u, "served but not documented: " << s);
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {

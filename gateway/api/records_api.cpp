@@ -1,0 +1,133 @@
+// The coordinator's side beyond the caseload: counts per region, one record with its history,
+// and finding a pupil's records by BSN (in the body, never the URL). Own region only: a record of
+// another region is a 404 like a missing one.
+#include "api/api.hpp"
+#include "api/exchange.hpp"
+#include "core/identifiers.hpp"
+
+namespace dg {
+
+const Region* Api::own_region(const Exchange& x) const { return x.snapshot->regions->region_of(x.party->gemeente); }
+
+void Api::summary(Exchange& x) {
+    const Region* region = own_region(x);
+    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    std::vector<RecordStore::SummaryRow> rows;
+    try {
+        rows = store_.summary(region->code);
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+    }
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_kv(w, "region", region->code);
+    write_kv(w, "regionName", region->name);
+    write_string(w, "counts");
+    w.StartArray();
+    for (const auto& r : rows) {
+        w.StartObject();
+        write_kv(w, "berichttype", r.berichttype);
+        write_kv(w, "gemeente", r.gemeente);
+        write_kv(w, "status", r.status);
+        write_string(w, "count");
+        w.Uint64(r.count);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::record(Exchange& x, std::string_view id) {
+    const Region* region = own_region(x);
+    auto not_found = [&] { return finish(x, problem_response(404, "Not found", "no such record in your region", {})); };
+    const bool well_formed = id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    if (!region || !well_formed) return not_found();
+    std::optional<StoredRecord> rec;
+    std::vector<HistoryEvent> history;
+    try {
+        rec = store_.find_record(std::string(id));
+        if (rec && rec->active && rec->region == region->code) history = store_.history(rec->id);
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+    }
+    // Another region's record, or a withdrawn one, is answered exactly like a missing one.
+    if (!rec || !rec->active || rec->region != region->code) return not_found();
+    x.event.record_ids.push_back(rec->id);
+    if (!rec->subject.empty()) x.event.subjects.push_back(rec->subject);
+    x.event.berichttype = rec->berichttype;
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_string(w, "record");
+    write_record(w, *rec);
+    write_string(w, "history");
+    w.StartArray();
+    for (const auto& h : history) {
+        w.StartObject();
+        write_kv(w, "time", h.time);
+        write_kv(w, "event", h.event);
+        write_string(w, "detail");
+        w.RawValue(h.detail.data(), h.detail.size(), rapidjson::kObjectType);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::search(Exchange& x, const Request& req) {
+    const Region* region = own_region(x);
+    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    rapidjson::Document d;
+    d.Parse(req.body().data(), req.body().size());
+    std::string identifier;
+    Problems bad;
+    if (d.HasParseError() || !d.IsObject()) {
+        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
+    } else if (d.HasMember("bsn") && d["bsn"].IsString() && !d.HasMember("onderwijsnummer") && d.MemberCount() == 1) {
+        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
+        identifier = std::string("bsn:") + d["bsn"].GetString();
+    } else if (d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString() && d.MemberCount() == 1) {
+        if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
+            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
+        identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
+    } else {
+        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer, and nothing else", {}});
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        return finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
+    }
+    const std::string subject = pseudonymize_(identifier);
+    x.event.subjects.push_back(subject);
+    std::vector<StoredRecord> found;
+    try {
+        found = store_.records_of_subject(subject, region->code);
+    } catch (const std::exception&) {
+        metrics_.store_error();
+        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+    }
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_string(w, "items");
+    w.StartArray();
+    for (const auto& r : found) {
+        write_record(w, r);
+        x.event.record_ids.push_back(r.id);
+    }
+    w.EndArray();
+    w.EndObject();
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::openapi(Exchange& x) {
+    if (options_.openapi_json.empty()) return finish(x, problem_response(404, "Not found", "no API document configured", {}));
+    finish(x, json_response(200, options_.openapi_json));
+}
+
+}  // namespace dg
