@@ -361,6 +361,10 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     x.event.record_ids.reserve(r.records.size());
     for (const auto& rec : r.records) x.event.record_ids.push_back(rec.id);
     std::string receipt = receipt_json(r);
+    // A 100k batch's lists run to tens of MB: let go of what is no longer needed before the audit
+    // entry and the stored receipt are built.
+    std::vector<ReceiptRow>().swap(r.records);
+    std::vector<RejectedRecord>().swap(r.rejected);
     sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, receipt, x.event.time};
     finish(x, json_response(202, std::move(receipt)), std::move(sink.batch), std::move(bulk_write));
 }
