@@ -75,6 +75,9 @@ private:
     void search(Exchange& x, const Request& req);
     void openapi(Exchange& x);
     const Region* own_region(const Exchange& x) const;
+    // {"bsn": …} or {"onderwijsnummer": …} in a request body -> the pupil's pseudonym; answers the
+    // request with the problems and returns false when the body is not exactly that.
+    bool subject_from_body(Exchange& x, const Request& req, std::string& subject);
     void subject_report(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);

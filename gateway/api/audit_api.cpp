@@ -172,27 +172,8 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
 }
 
 void Api::subject_report(Exchange& x, const Request& req) {
-    rapidjson::Document d;
-    d.Parse(req.body().data(), req.body().size());
-    std::string identifier;
-    Problems bad;
-    if (d.HasParseError() || !d.IsObject()) {
-        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
-    } else if (d.HasMember("bsn") && d["bsn"].IsString() && !d.HasMember("onderwijsnummer")) {
-        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
-        identifier = std::string("bsn:") + d["bsn"].GetString();
-    } else if (d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString() && !d.HasMember("bsn")) {
-        if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
-            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
-        identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
-    } else {
-        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer", {}});
-    }
-    if (!bad.empty()) {
-        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
-        return finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
-    }
-    const std::string subject = pseudonymize_(identifier);
+    std::string subject;
+    if (!subject_from_body(x, req, subject)) return;
     x.event.subjects.push_back(subject);  // the report itself is about this pupil
     std::vector<AuditRow> rows;
     try {

@@ -9,6 +9,33 @@ namespace dg {
 
 const Region* Api::own_region(const Exchange& x) const { return x.snapshot->regions->region_of(x.party->gemeente); }
 
+bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subject) {
+    rapidjson::Document d;
+    d.Parse(req.body().data(), req.body().size());
+    std::string identifier;
+    Problems bad;
+    const bool one_member = !d.HasParseError() && d.IsObject() && d.MemberCount() == 1;
+    if (d.HasParseError() || !d.IsObject()) {
+        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
+    } else if (one_member && d.HasMember("bsn") && d["bsn"].IsString()) {
+        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
+        identifier = std::string("bsn:") + d["bsn"].GetString();
+    } else if (one_member && d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString()) {
+        if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
+            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
+        identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
+    } else {
+        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer, and nothing else", {}});
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
+        return false;
+    }
+    subject = pseudonymize_(identifier);
+    return true;
+}
+
 void Api::summary(Exchange& x) {
     const Region* region = own_region(x);
     if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
@@ -82,27 +109,8 @@ void Api::record(Exchange& x, std::string_view id) {
 void Api::search(Exchange& x, const Request& req) {
     const Region* region = own_region(x);
     if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
-    rapidjson::Document d;
-    d.Parse(req.body().data(), req.body().size());
-    std::string identifier;
-    Problems bad;
-    if (d.HasParseError() || !d.IsObject()) {
-        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
-    } else if (d.HasMember("bsn") && d["bsn"].IsString() && !d.HasMember("onderwijsnummer") && d.MemberCount() == 1) {
-        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
-        identifier = std::string("bsn:") + d["bsn"].GetString();
-    } else if (d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString() && d.MemberCount() == 1) {
-        if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
-            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
-        identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
-    } else {
-        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer, and nothing else", {}});
-    }
-    if (!bad.empty()) {
-        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
-        return finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
-    }
-    const std::string subject = pseudonymize_(identifier);
+    std::string subject;
+    if (!subject_from_body(x, req, subject)) return;
     x.event.subjects.push_back(subject);
     std::vector<StoredRecord> found;
     try {
