@@ -384,8 +384,8 @@ void Api::caseload(Exchange& x, std::string_view query) {
     Problems bad;
     if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
     CaseloadQuery q;
-    const Region* region = x.snapshot->regions->region_of(x.party->gemeente);
-    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    const Region* region = own_region(x);
+    if (!region) return no_region(x);
     q.region = region->code;
     for (const auto& [k, v] : params) {
         if (k == "berichttype") {
@@ -423,20 +423,12 @@ void Api::caseload(Exchange& x, std::string_view query) {
     try {
         page = store_.caseload(q);
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
-    write_string(w, "items");
-    w.StartArray();
-    for (const auto& r : page.items) {
-        write_record(w, r);
-        x.event.record_ids.push_back(r.id);
-        x.event.subjects.push_back(r.subject);
-    }
-    w.EndArray();
+    write_items(w, page.items, x);
     write_string(w, "nextCursor");
     if (page.next_before) write_string(w, "c" + std::to_string(*page.next_before));
     else w.Null();

@@ -75,6 +75,10 @@ private:
     void search(Exchange& x, const Request& req);
     void openapi(Exchange& x);
     const Region* own_region(const Exchange& x) const;
+    void no_region(Exchange& x);
+    void store_unavailable(Exchange& x);  // 503: a store read or look-up failed, nothing stored
+    // A caseload-style "items" array; each record shown is audited with its pseudonym.
+    void write_items(JsonWriter& w, const std::vector<StoredRecord>& records, Exchange& x);
     // {"bsn": …} or {"onderwijsnummer": …} in a request body -> the pupil's pseudonym; answers the
     // request with the problems and returns false when the body is not exactly that.
     bool subject_from_body(Exchange& x, const Request& req, std::string& subject);

@@ -161,8 +161,7 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             }
         }
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Audit log unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     if (!bad.empty()) {
         for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
@@ -179,8 +178,7 @@ void Api::subject_report(Exchange& x, const Request& req) {
     try {
         rows = store_.audit().entries_mentioning(subject);
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Audit log unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);

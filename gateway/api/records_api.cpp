@@ -9,6 +9,26 @@ namespace dg {
 
 const Region* Api::own_region(const Exchange& x) const { return x.snapshot->regions->region_of(x.party->gemeente); }
 
+void Api::no_region(Exchange& x) {
+    finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+}
+
+void Api::store_unavailable(Exchange& x) {
+    metrics_.store_error();
+    finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}));
+}
+
+void Api::write_items(JsonWriter& w, const std::vector<StoredRecord>& records, Exchange& x) {
+    write_string(w, "items");
+    w.StartArray();
+    for (const auto& r : records) {
+        write_record(w, r);
+        x.event.record_ids.push_back(r.id);  // who saw which record about whom
+        if (!r.subject.empty()) x.event.subjects.push_back(r.subject);
+    }
+    w.EndArray();
+}
+
 bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subject) {
     rapidjson::Document d;
     d.Parse(req.body().data(), req.body().size());
@@ -38,13 +58,12 @@ bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subjec
 
 void Api::summary(Exchange& x) {
     const Region* region = own_region(x);
-    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    if (!region) return no_region(x);
     std::vector<RecordStore::SummaryRow> rows;
     try {
         rows = store_.summary(region->code);
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
@@ -78,8 +97,7 @@ void Api::record(Exchange& x, std::string_view id) {
         rec = store_.find_record(std::string(id));
         if (rec && rec->active && rec->region == region->code) history = store_.history(rec->id);
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     // Another region's record, or a withdrawn one, is answered exactly like a missing one.
     if (!rec || !rec->active || rec->region != region->code) return not_found();
@@ -108,7 +126,7 @@ void Api::record(Exchange& x, std::string_view id) {
 
 void Api::search(Exchange& x, const Request& req) {
     const Region* region = own_region(x);
-    if (!region) return finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    if (!region) return no_region(x);
     std::string subject;
     if (!subject_from_body(x, req, subject)) return;
     x.event.subjects.push_back(subject);
@@ -116,19 +134,12 @@ void Api::search(Exchange& x, const Request& req) {
     try {
         found = store_.records_of_subject(subject, region->code);
     } catch (const std::exception&) {
-        metrics_.store_error();
-        return finish(x, problem_response(503, "Store unavailable", "try again later", {}));
+        return store_unavailable(x);
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
-    write_string(w, "items");
-    w.StartArray();
-    for (const auto& r : found) {
-        write_record(w, r);
-        x.event.record_ids.push_back(r.id);
-    }
-    w.EndArray();
+    write_items(w, found, x);
     w.EndObject();
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
