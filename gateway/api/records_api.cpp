@@ -15,7 +15,7 @@ void Api::no_region(Exchange& x) {
 
 void Api::store_unavailable(Exchange& x) {
     metrics_.store_error();
-    finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}));
+    finish(x, problem_response(503, "Store unavailable", "the store cannot be reached; try again later", {}));
 }
 
 void Api::write_items(JsonWriter& w, const std::vector<StoredRecord>& records, Exchange& x) {
