@@ -11,7 +11,7 @@
 #include "app/audit_verify.hpp"
 #include "audit/audit_entry.hpp"
 #include "audit/signer.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/record_store.hpp"
 
 int main(int argc, char** argv) {
     if (argc < 2) {
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     const std::uint64_t n = argc > 2 ? std::stoull(argv[2]) : 1000000;
     std::filesystem::remove_all(dir);
     using clock = std::chrono::steady_clock;
-    auto store = dg::open_sqlite_store(dir);
+    auto store = dg::open_store("sqlite:" + dir.string());
     dg::AuditEvent e;
     e.time = "2026-11-23T09:15:00.000Z";
     e.action = "POST /v1/berichten";
@@ -77,10 +77,13 @@ int main(int argc, char** argv) {
     std::cout << "{\"scenario\":\"P5-inclusion-proof\",\"entries\":" << n << ",\"p50ms\":" << proof_ms[500]
               << ",\"p99ms\":" << proof_ms[990] << "}\n";
     nodes.reset();
-    store->close();
+    store.reset();
 
     const auto v0 = clock::now();
-    const auto report = dg::verify_audit_log(dir / "gateway.db", signer.public_key_pem());
+    dg::StoreOptions read_only;
+    read_only.read_only = true;
+    const auto log = dg::open_store("sqlite:" + dir.string(), read_only);
+    const auto report = dg::verify_audit_log(log->audit(), signer.public_key_pem());
     const double verify_s = std::chrono::duration<double>(clock::now() - v0).count();
     std::cout << "{\"scenario\":\"P5-verify\",\"entries\":" << report.entries << ",\"ok\":" << (report.ok ? "true" : "false")
               << ",\"seconds\":" << verify_s << "}\n";

@@ -12,7 +12,7 @@
 #include "app/audit_verify.hpp"
 #include "app/purge.hpp"
 #include "app/service.hpp"
-#include "store/sqlite_store.hpp"
+#include "store/record_store.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
 #include "core/log.hpp"
@@ -47,7 +47,8 @@ constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
   --listen HOST:PORT     HTTPS listener (default from config, 127.0.0.1:8443)
   --admin-listen H:P     admin listener: /healthz /readyz /metrics (default 127.0.0.1:9090)
   --data-dir DIR         where the store and keys live (default var/)
-  --store URL            sqlite:DIR (default: sqlite under the data dir)
+  --store URL            sqlite:DIR (default: sqlite under the data dir; one file per region plus
+                         audit.db) or postgresql://USER@HOST/DB (several gateways may share it)
 
 SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties and regions.
 )";
@@ -67,15 +68,17 @@ role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, sc
 retention. Exit 0 when every record would be accepted, 1 otherwise.
 )";
 
-constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--public-key PEM]
+constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--store URL] [--public-key PEM]
 
 Recomputes every leaf hash from the stored entries and every stored subtree (RFC 9162), and
 checks each signed tree head: its Ed25519 signature (with the data dir's key, or --public-key as
 published at /v1/audit/keys) and that the entries give its root. Exit 0 when all holds; otherwise
 exit 1 naming the first bad index and why (edited, deleted, reordered, truncated, forged).
+--store reads another store than the config's (sqlite:DIR or a postgresql:// URL); the log is
+opened read-only.
 )";
 
-constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config FILE] [--data-dir DIR] [--today YYYY-MM-DD]
+constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config FILE] [--data-dir DIR] [--store URL] [--today YYYY-MM-DD]
 
 Deletes every record whose retention period has ended (set per berichttype by the policy when the
 record was stored; tombstones of withdrawn records included), with their history. Each batch of
@@ -189,22 +192,25 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
 int audit(const std::vector<std::string>& a, const char* argv0) {
     if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kAuditUsage; return a.empty() ? 2 : 0; }
     if (a[0] != "verify") throw std::runtime_error("audit: unknown subcommand " + a[0] + " (use: audit verify)");
-    std::string config_file, data_dir, public_key;
+    std::string config_file, data_dir, public_key, store;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == "--help" || a[i] == "-h") { std::cout << kAuditUsage; return 0; }
         else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i] == "--store") store = args.value(a[i], i, a);
         else if (a[i] == "--public-key") public_key = args.value(a[i], i, a);
         else throw std::runtime_error("audit verify: unknown option " + a[i]);
     }
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    if (!store.empty()) c.store = store;
     const std::string pem = public_key.empty() ? dg::HeadSigner::from_key_file(c.data_dir / "audit-signing.key").public_key_pem()
                                                : dg::read_file(public_key);
-    const auto db = c.data_dir / "gateway.db";
-    if (!std::filesystem::exists(db)) throw std::runtime_error("audit verify: no store at " + db.string());
-    const auto r = dg::verify_audit_log(db, pem);
+    dg::StoreOptions read_only;
+    read_only.read_only = true;
+    const auto log = dg::open_store(dg::store_url(c), read_only);
+    const auto r = dg::verify_audit_log(log->audit(), pem);
     if (r.ok) {
         std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads verified\n";
         return 0;
@@ -214,21 +220,23 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
 }
 
 int purge(const std::vector<std::string>& a, const char* argv0) {
-    std::string config_file, data_dir, today;
+    std::string config_file, data_dir, today, store_arg;
     Args args;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] == "--help" || a[i] == "-h") { std::cout << kPurgeUsage; return 0; }
         else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
+        else if (a[i] == "--store") store_arg = args.value(a[i], i, a);
         else if (a[i] == "--today") today = args.value(a[i], i, a);
         else throw std::runtime_error("purge: unknown option " + a[i]);
     }
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    if (!store_arg.empty()) c.store = store_arg;
     const auto date = today.empty() ? std::optional<dg::Date>(dg::today_utc()) : dg::parse_date(today);
     if (!date) throw std::runtime_error("purge: --today must be a date YYYY-MM-DD");
     const auto snapshot = dg::load_snapshot(c);
-    auto store = dg::open_sqlite_store(c.store.rfind("sqlite:", 0) == 0 ? std::filesystem::path(c.store.substr(7)) : c.data_dir);
+    auto store = dg::open_store(dg::store_url(c));
     const auto r = dg::purge_expired(*store, *snapshot->policy, *date);
     store->close();
     std::cout << "purged " << r.purged << " records whose retention ended before " << date->iso() << "\n";

@@ -233,7 +233,7 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
         if (rec.legal_basis == "inherit") rec.legal_basis = own->legal_basis;
         if (!rec.subject.empty()) subjects.push_back(rec.subject);
     } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
-        const auto target = store_.find_record(rec.target_id);
+        const auto target = store_.find_record(rec.target_id, rec.region);
         // Only a record of this pupil in this region: an id alone must not reach other records.
         if (!target || !target->active || target->region != rec.region || target->subject != rec.subject)
             return refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");

@@ -94,8 +94,8 @@ void Api::record(Exchange& x, std::string_view id) {
     std::optional<StoredRecord> rec;
     std::vector<HistoryEvent> history;
     try {
-        rec = store_.find_record(std::string(id));
-        if (rec && rec->active && rec->region == region->code) history = store_.history(rec->id);
+        rec = store_.find_record(std::string(id), region->code);
+        if (rec && rec->active && rec->region == region->code) history = store_.history(rec->id, region->code);
     } catch (const std::exception&) {
         return store_unavailable(x);
     }

@@ -1,10 +1,11 @@
 #pragma once
 // `audit verify`: recomputes every leaf and subtree of the stored audit log, and checks every
-// signed tree head against the recomputed tree and the public key. Reads the SQLite file directly.
+// signed tree head against the recomputed tree and the public key. Works on either store.
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
+
+#include "audit/audit_log.hpp"
 
 namespace dg {
 
@@ -15,6 +16,6 @@ struct AuditVerifyReport {
     std::string reason;
 };
 
-AuditVerifyReport verify_audit_log(const std::filesystem::path& db_file, const std::string& public_key_pem);
+AuditVerifyReport verify_audit_log(AuditLog& log, const std::string& public_key_pem);
 
 }  // namespace dg

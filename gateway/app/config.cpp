@@ -55,6 +55,10 @@ Config load_config(const std::filesystem::path& file) {
     return c;
 }
 
+std::string store_url(const Config& config) {
+    return config.store.empty() ? "sqlite:" + config.data_dir.string() : config.store;
+}
+
 std::filesystem::path region_table_path(const Config& config) {
     const auto current = config.data_dir / "regions/current";
     if (std::filesystem::exists(current)) {

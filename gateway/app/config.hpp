@@ -23,8 +23,11 @@ struct Config {
     std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
     std::filesystem::path pseudonym_key_file;  // relative to data_dir when not absolute
     unsigned threads = 0;                       // 0: one per core
-    std::string store;                          // "sqlite:DIR"; empty: sqlite under data_dir
+    std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
 };
+
+// The store the config names, or the embedded one in the data dir.
+std::string store_url(const Config& config);
 
 // Throws FileError naming the file, the setting and the reason.
 Config load_config(const std::filesystem::path& file);

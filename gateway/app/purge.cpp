@@ -26,7 +26,7 @@ PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Dat
         for (const auto& r : expired) {
             e.record_ids.push_back(r.id);
             if (!r.subject.empty()) e.subjects.push_back(r.subject);
-            b.purge_ids.push_back(r.id);
+            b.purge.push_back({r.id, r.region});
         }
         b.audit_entries.push_back(canonical_json(std::move(e)));
         std::promise<CommitResult> done;

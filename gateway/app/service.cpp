@@ -8,7 +8,6 @@
 #include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "app/purge.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace dg {
 
@@ -30,12 +29,6 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     auto addr = net::ip::make_address(host, ec);
     if (ec) throw std::runtime_error(std::string(what) + ": '" + host + "' is not an IP address");
     return {addr, static_cast<unsigned short>(port)};
-}
-
-std::unique_ptr<RecordStore> open_store(const Config& c) {
-    if (c.store.empty()) return open_sqlite_store(c.data_dir);
-    if (c.store.rfind("sqlite:", 0) == 0) return open_sqlite_store(c.store.substr(7));
-    throw std::runtime_error("--store: unsupported store URL (use sqlite:DIR)");
 }
 
 }  // namespace
@@ -67,7 +60,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
 Service::Service(Config config)
     : config_(std::move(config)),
       snapshots_(load_snapshot(config_)),
-      store_(open_store(config_)),
+      store_(open_store(store_url(config_))),
       tls_(make_server_tls_context(config_.tls)) {
     const auto key = config_.pseudonym_key_file.is_absolute() ? config_.pseudonym_key_file : config_.data_dir / config_.pseudonym_key_file;
     ApiOptions options;
@@ -76,7 +69,7 @@ Service::Service(Config config)
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key),
                                  HeadSigner::from_key_file(config_.data_dir / "audit-signing.key"), metrics_, options);
-    metrics_.set_audit_size(static_cast<std::uint64_t>(store_->audit_size()));
+    metrics_.set_audit_size(store_->audit().committed_size());
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {
         const std::string_view target(req.target().data(), req.target().size());

@@ -3,9 +3,11 @@
 // heads and proofs (RFC 9162), and the signed tree heads. Appending happens in the store's commits,
 // in the same transaction as the records an entry is about.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/merkle.hpp"
@@ -45,6 +47,22 @@ public:
     virtual std::unique_ptr<merkle::NodeSource> nodes() = 0;
     virtual std::optional<SignedHead> latest_head() = 0;
     virtual std::vector<SignedHead> heads() = 0;
+
+    // What `audit verify` reads, in store order, as stored (nothing recomputed): every entry with
+    // its leaf hash (`leaf` is null when the stored hash is not 32 bytes), and every stored subtree.
+    // The callbacks return false to stop early.
+    struct StoredLeaf {
+        std::uint64_t index;  // as stored: a gap or a repeat shows a deleted or reordered entry
+        std::string_view entry;
+        const unsigned char* leaf;
+    };
+    virtual void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) = 0;
+    struct StoredNode {
+        unsigned level;
+        std::uint64_t index;
+        const unsigned char* hash;  // null when not 32 bytes
+    };
+    virtual void scan_nodes(const std::function<bool(const StoredNode&)>& fn) = 0;
 };
 
 }  // namespace dg

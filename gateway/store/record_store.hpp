@@ -3,6 +3,7 @@
 // one transaction and one fsync, and each request is told only after its commit.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,11 +48,16 @@ struct MessageRow {
     std::string sender_oin, bericht_id, content_hash, receipt, received_at;
 };
 
+// A record whose retention ended, to delete with its history.
+struct PurgeItem {
+    std::string id, region;
+};
+
 struct WriteBatch {
     std::vector<StoredRecord> records;
     std::vector<std::string> audit_entries;  // canonical JSON texts
     std::optional<MessageRow> message;       // set for an accepted message
-    std::vector<std::string> purge_ids;      // records (and their history) to delete: retention ended
+    std::vector<PurgeItem> purge;            // records (and their history) to delete: retention ended
     std::optional<SignedHead> head;          // a signed tree head to keep
 };
 
@@ -86,12 +92,15 @@ public:
                         CommitCallback done) = 0;
 };
 
+// Reads throw std::runtime_error when the store cannot answer; writes report through CommitResult.
+// Every read that returns records is scoped to one region, except the look-ups the writer side
+// needs (by meldingId, by message, expired records).
 class RecordStore {
 public:
     virtual ~RecordStore() = default;
     // Queues the batch; `done` runs (on the store's thread) once it is durable or has failed.
     virtual void submit(WriteBatch batch, CommitCallback done) = 0;
-    // Takes the writer for one large message until finish(); other writes wait behind it.
+    // One large message, written as it is judged and committed (or rolled back) at finish().
     virtual std::unique_ptr<BulkWrite> begin_bulk() = 0;
     virtual CaseloadPage caseload(const CaseloadQuery& query) = 0;
     struct SummaryRow {
@@ -101,20 +110,32 @@ public:
     virtual std::vector<SummaryRow> summary(const std::string& region) = 0;
     // Active records of one pupil (by pseudonym) within one region, newest first.
     virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) = 0;
-    virtual std::int64_t audit_size() = 0;
-    // Records (active or not) with this meldingId, from any sender.
+    // Records (active or not) with this meldingId, from any sender, in any region.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
-    virtual std::optional<StoredRecord> find_record(const std::string& id) = 0;
+    // One record (active or not) of one region.
+    virtual std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) = 0;
+    virtual std::vector<HistoryEvent> history(const std::string& id, const std::string& region) = 0;
     // Records whose retention ended before `today` (ISO date), active or tombstone, at most `limit`.
     virtual std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) = 0;
     virtual std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) = 0;
-    virtual std::vector<HistoryEvent> history(const std::string& id) = 0;
     // The tamper-evident log the store appends audit entries to.
     virtual AuditLog& audit() = 0;
-    // Last write succeeded and the store can be reached.
+    // The last write succeeded and the store can be reached.
     virtual bool ready() const = 0;
+    // Writes an empty transaction to find out whether the store works again; updates ready().
+    virtual void probe() = 0;
     // Commits what is queued and stops accepting writes.
     virtual void close() = 0;
 };
+
+struct StoreOptions {
+    bool read_only = false;       // for audit verify: no schema changes, no recovery, no writer
+    std::size_t max_group = 512;  // requests per transaction at most
+    std::size_t readers = 4;      // read connections (per region file for SQLite)
+};
+
+// "sqlite:DIR", "postgresql://…" or "postgres://…" (a libpq URL). Throws std::runtime_error with
+// the reason when the store cannot be opened.
+std::unique_ptr<RecordStore> open_store(const std::string& url, const StoreOptions& options = {});
 
 }  // namespace dg

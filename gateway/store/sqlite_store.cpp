@@ -1,38 +1,40 @@
+// The embedded store: DIR/audit.db holds the audit log, the accepted messages and the commit
+// counter; DIR/region-<code>.db holds one Doorstroompunt region's records and their history. Every
+// file is SQLite in WAL mode with synchronous=FULL.
+//
+// WAL commits are atomic per file, not across files, so one transaction T is committed in two
+// steps: first every region file it touched (each remembering T), then audit.db, which records T
+// as committed. audit.db decides: a region change of a transaction that audit.db did not commit
+// is undone, right away when the commit fails, or at the next start after a crash. For that each
+// region file keeps, within T, the rows T created (created_txn / txn = T) and the before-image of
+// every row T changed or deleted (undo_records, undo_history), dropped once audit.db has T.
 #include "store/sqlite_store.hpp"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
+#include <cstdlib>
+#include <future>
+#include <map>
 #include <mutex>
-#include <optional>
-#include <stdexcept>
-#include <thread>
+#include <set>
 
 #include "audit/merkle.hpp"
+#include "core/json_util.hpp"
+#include "core/log.hpp"
+#include "store/group_commit.hpp"
+#include "store/sqlite_util.hpp"
 
 namespace dg {
 namespace {
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS records(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  region TEXT NOT NULL, region_name TEXT NOT NULL, gemeente TEXT NOT NULL,
-  berichttype TEXT NOT NULL, status TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
-  sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, melding_id TEXT NOT NULL,
-  subject TEXT NOT NULL, received_at TEXT NOT NULL,
-  legal_basis TEXT NOT NULL, purpose TEXT NOT NULL, policy_version TEXT NOT NULL,
-  retention_until TEXT NOT NULL, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS records_region ON records(region, active, seq);
-CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
-CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
-CREATE TABLE IF NOT EXISTS record_history(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL, time TEXT NOT NULL,
-  event TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
+using sqlite::Stmt;
+
+constexpr int kSchemaVersion = 3;
+
+constexpr const char* kMainSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta(key, value) VALUES('txn', 0);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_nodes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
   PRIMARY KEY(level, idx)) WITHOUT ROWID;
@@ -43,304 +45,387 @@ CREATE TABLE IF NOT EXISTS messages(
   received_at TEXT NOT NULL, PRIMARY KEY(sender_oin, bericht_id)) WITHOUT ROWID;
 )sql";
 
-constexpr const char* kColumns =
-    "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
+// The record columns after seq, id and created_txn; the undo table repeats them.
+constexpr const char* kRecordData =
+    "region TEXT NOT NULL, region_name TEXT NOT NULL, gemeente TEXT NOT NULL, berichttype TEXT NOT NULL,"
+    " status TEXT NOT NULL, sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, melding_id TEXT NOT NULL,"
+    " subject TEXT NOT NULL, received_at TEXT NOT NULL, legal_basis TEXT NOT NULL, purpose TEXT NOT NULL,"
+    " policy_version TEXT NOT NULL, retention_until TEXT NOT NULL, data TEXT NOT NULL, active INTEGER NOT NULL";
 
-struct Stmt {
-    sqlite3_stmt* s = nullptr;
-    Stmt() = default;
-    Stmt(sqlite3* db, const char* sql) {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
-            throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-    }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(Stmt&& o) noexcept { std::swap(s, o.s); return *this; }
-    ~Stmt() { sqlite3_finalize(s); }
-    // Binding an index the statement does not use is harmless (SQLITE_RANGE), which lets one
-    // set of arguments serve statements that use different subsets of them.
-    void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-};
-
-std::string column_text(sqlite3_stmt* s, int i) {
-    const auto* p = sqlite3_column_text(s, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+std::string region_schema() {
+    return std::string(R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta(key, value) VALUES('txn', 0);
+CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+  created_txn INTEGER NOT NULL, )sql") + kRecordData + R"sql();
+CREATE INDEX IF NOT EXISTS records_caseload ON records(active, seq);
+CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
+CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
+CREATE TABLE IF NOT EXISTS record_history(seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL,
+  txn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
+CREATE TABLE IF NOT EXISTS undo_records(useq INTEGER PRIMARY KEY, txn INTEGER NOT NULL, seq INTEGER NOT NULL,
+  id TEXT NOT NULL, created_txn INTEGER NOT NULL, )sql" + kRecordData + R"sql();
+CREATE TABLE IF NOT EXISTS undo_history(useq INTEGER PRIMARY KEY, txn INTEGER NOT NULL, seq INTEGER NOT NULL,
+  record_id TEXT NOT NULL, htxn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
+)sql";
 }
 
-StoredRecord read_record(sqlite3_stmt* st) {
+// Columns as read_record() expects them.
+constexpr const char* kColumns =
+    "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, created_txn";
+constexpr const char* kAllRecordColumns =
+    "seq, id, created_txn, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
+
+StoredRecord read_record(const Stmt& st) {
     StoredRecord rec;
-    rec.seq = sqlite3_column_int64(st, 0);
+    rec.seq = st.i64(0);
     std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
                            &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
                            &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
-    for (int i = 0; i < 16; ++i) *cols[i] = column_text(st, i + 1);
-    rec.active = sqlite3_column_int(st, 17) != 0;
+    for (int i = 0; i < 16; ++i) *cols[i] = st.str(i + 1);
+    rec.active = st.i64(17) != 0;
     return rec;
 }
 
-sqlite3* open_db(const std::filesystem::path& file) {
-    sqlite3* db = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-        sqlite3_close(db);
-        throw std::runtime_error("cannot open " + file.string() + ": " + msg);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    return db;
+std::string region_file_name(const std::string& code) { return "region-" + code + ".db"; }
+
+// Region codes become file names: letters, digits, '-' and '_' only (the region table holds them to that).
+bool region_code_safe(const std::string& code) {
+    return !code.empty() && code.size() <= 32 &&
+           std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
 }
 
-void exec(sqlite3* db, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
-        sqlite3_free(err);
-        throw std::runtime_error(std::string("sqlite: ") + msg);
-    }
-}
+void configure_writer(sqlite3* db) { sqlite::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;"); }
 
-// Shared between the request thread that produces a large message's rows and the writer thread.
-struct BulkState {
-    static constexpr std::size_t kMaxChunks = 4;  // bounded: the producer waits for the writer
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<std::vector<StoredRecord>> chunks;
-    bool finished = false, commit = false;
-    std::vector<std::string> audit;
-    std::optional<MessageRow> message;
-    CommitCallback done;
-};
-
-class SqliteBulk final : public BulkWrite {
+// Read connections of one file, opened as needed up to a maximum.
+class ReaderPool {
 public:
-    explicit SqliteBulk(std::shared_ptr<BulkState> s) : s_(std::move(s)) {}
-    ~SqliteBulk() override {
-        if (!finished_) finish(false, {}, std::nullopt, [](const CommitResult&) {});
+    ReaderPool(std::filesystem::path file, std::size_t max, bool read_only) : file_(std::move(file)), max_(max), read_only_(read_only) {}
+    ~ReaderPool() {
+        for (auto* db : free_) sqlite3_close(db);
     }
-    void add(std::vector<StoredRecord>&& chunk) override {
-        std::unique_lock lock(s_->mu);
-        s_->cv.wait(lock, [&] { return s_->chunks.size() < BulkState::kMaxChunks; });
-        s_->chunks.push_back(std::move(chunk));
-        s_->cv.notify_all();
-    }
-    void finish(bool commit, std::vector<std::string> audit, std::optional<MessageRow> message, CommitCallback done) override {
-        finished_ = true;
-        std::lock_guard lock(s_->mu);
-        s_->finished = true;
-        s_->commit = commit;
-        s_->audit = std::move(audit);
-        s_->message = std::move(message);
-        s_->done = std::move(done);
-        s_->cv.notify_all();
+    class Lease {
+    public:
+        Lease(ReaderPool& p, sqlite3* db) : pool_(p), db_(db) {}
+        Lease(const Lease&) = delete;
+        ~Lease() { pool_.give_back(db_); }
+        sqlite3* db() const { return db_; }
+
+    private:
+        ReaderPool& pool_;
+        sqlite3* db_;
+    };
+    Lease borrow() {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !free_.empty() || open_ < max_; });
+        if (!free_.empty()) {
+            sqlite3* db = free_.back();
+            free_.pop_back();
+            return Lease(*this, db);
+        }
+        ++open_;
+        lock.unlock();
+        try {
+            sqlite3* db = sqlite::open(file_, read_only_);
+            if (!read_only_) sqlite::exec(db, "PRAGMA query_only=ON;");
+            return Lease(*this, db);
+        } catch (...) {
+            std::lock_guard relock(mu_);
+            --open_;
+            cv_.notify_one();
+            throw;
+        }
     }
 
 private:
-    std::shared_ptr<BulkState> s_;
-    bool finished_ = false;
+    void give_back(sqlite3* db) {
+        std::lock_guard lock(mu_);
+        free_.push_back(db);
+        cv_.notify_one();
+    }
+    std::filesystem::path file_;
+    std::size_t max_;
+    bool read_only_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<sqlite3*> free_;
+    std::size_t open_ = 0;
+};
+
+// The writer's connection to one region file and the statements it runs there.
+struct RegionFile {
+    std::string code;
+    sqlite3* db = nullptr;
+    Stmt insert, insert_history, save_record, save_history, withdraw, is_active, of_subject, history_rows, delete_record,
+        delete_history, set_gemeente, status_targets, set_status, set_txn, find;
+    bool in_txn = false;
+    bool committed = false;       // committed within the current transaction (undo if audit.db fails)
+    bool undo_rows = true;        // before-images may be left from committed transactions
+    bool needs_recovery = false;  // an undo could not be written: run it before the next use
+
+    RegionFile(const std::filesystem::path& file, std::string c) : code(std::move(c)), db(sqlite::open(file, false)) {
+        try {
+            configure_writer(db);
+            sqlite::exec(db, region_schema().c_str());
+            sqlite::exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+            insert = Stmt(db, std::string("INSERT INTO records(id, created_txn, region, region_name, gemeente, berichttype, status,"
+                                          " sender_oin, bericht_id, melding_id, subject, received_at, legal_basis, purpose,"
+                                          " policy_version, retention_until, data, active)"
+                                          " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"));
+            insert_history = Stmt(db, "INSERT INTO record_history(record_id, txn, time, event, detail) VALUES(?1,?2,?3,?4,?5)");
+            save_record = Stmt(db, std::string("INSERT INTO undo_records(txn, ") + kAllRecordColumns + ") SELECT ?2, " +
+                                       kAllRecordColumns + " FROM records WHERE id = ?1");
+            save_history = Stmt(db, "INSERT INTO undo_history(txn, seq, record_id, htxn, time, event, detail)"
+                                    " SELECT ?2, seq, record_id, txn, time, event, detail FROM record_history WHERE record_id = ?1");
+            withdraw = Stmt(db, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
+            is_active = Stmt(db, "SELECT 1 FROM records WHERE id = ?1 AND active = 1");
+            of_subject = Stmt(db, std::string("SELECT ") + kColumns +
+                                      " FROM records WHERE subject = ?1 AND active = 1 AND id <> ?2 AND (region <> ?3 OR gemeente <> ?4) ORDER BY seq");
+            history_rows = Stmt(db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
+            delete_record = Stmt(db, "DELETE FROM records WHERE id = ?1");
+            delete_history = Stmt(db, "DELETE FROM record_history WHERE record_id = ?1");
+            set_gemeente = Stmt(db, "UPDATE records SET gemeente = ?2 WHERE id = ?1");
+            status_targets = Stmt(db, "SELECT id FROM records WHERE active = 1 AND berichttype <> 'trajectmelding'"
+                                      " AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
+            set_status = Stmt(db, "UPDATE records SET status = ?2 WHERE id = ?1");
+            set_txn = Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
+            find = Stmt(db, "SELECT 1 FROM records WHERE id = ?1");
+        } catch (...) {
+            close();
+            throw;
+        }
+    }
+    ~RegionFile() { close(); }
+    void close() {
+        for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &withdraw, &is_active, &of_subject, &history_rows,
+                        &delete_record, &delete_history, &set_gemeente, &status_targets, &set_status, &set_txn, &find})
+            *s = Stmt();
+        sqlite3_close(db);
+        db = nullptr;
+    }
+
+    std::int64_t last_txn() {
+        Stmt st(db, "SELECT value FROM meta WHERE key = 'txn'");
+        const std::int64_t v = st.row() ? st.i64(0) : 0;
+        st.reset();
+        return v;
+    }
+
+    // Takes back every change of the transactions after `committed` (the last one audit.db has).
+    void undo_after(std::int64_t committed) {
+        const std::string w = std::to_string(committed);
+        const std::string sql =
+            "BEGIN IMMEDIATE;"
+            "DELETE FROM records WHERE created_txn > " + w + ";"
+            "INSERT OR REPLACE INTO records(" + kAllRecordColumns + ") SELECT " + kAllRecordColumns +
+            " FROM undo_records WHERE txn > " + w + " AND created_txn <= " + w + " ORDER BY useq DESC;"
+            "DELETE FROM record_history WHERE txn > " + w + ";"
+            "INSERT OR REPLACE INTO record_history(seq, record_id, txn, time, event, detail)"
+            " SELECT seq, record_id, htxn, time, event, detail FROM undo_history WHERE txn > " + w + " AND htxn <= " + w +
+            " ORDER BY useq DESC;"
+            "DELETE FROM undo_records; DELETE FROM undo_history;"
+            "UPDATE meta SET value = " + w + " WHERE key = 'txn';"
+            "COMMIT;";
+        try {
+            sqlite::exec(db, sql.c_str());
+        } catch (...) {
+            if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+        undo_rows = false;
+    }
 };
 
 class SqliteStore final : public RecordStore, public AuditLog {
 public:
-    SqliteStore(const std::filesystem::path& dir, const SqliteOptions& options) : options_(options) {
-        std::filesystem::create_directories(dir);
-        const auto file = dir / "gateway.db";
-        writer_ = open_db(file);
-        exec(writer_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;");
-        // user_version 2: the Merkle audit log. Older stores are refused rather than half-used.
-        {
-            Stmt v(writer_, "PRAGMA user_version");
-            Stmt t(writer_, "SELECT count(*) FROM sqlite_master WHERE name = 'records'");
-            const int version = sqlite3_step(v.s) == SQLITE_ROW ? sqlite3_column_int(v.s, 0) : 0;
-            const bool existing = sqlite3_step(t.s) == SQLITE_ROW && sqlite3_column_int(t.s, 0) > 0;
-            if (existing && version < 2)
-                throw std::runtime_error(file.string() + ": store schema " + std::to_string(version) +
-                                         " predates this gateway (2); move the data dir aside and start afresh");
+    SqliteStore(const std::filesystem::path& dir, const StoreOptions& options) : dir_(dir), options_(options) {
+        if (std::filesystem::exists(dir / "gateway.db"))
+            throw std::runtime_error((dir / "gateway.db").string() +
+                                     ": a single-file store of an earlier version; move the data dir aside and start afresh");
+        const auto main_file = dir / "audit.db";
+        if (options_.read_only) {
+            if (!std::filesystem::exists(main_file)) throw std::runtime_error("no store at " + main_file.string());
+        } else {
+            std::filesystem::create_directories(dir);
         }
-        exec(writer_, kSchema);
-        exec(writer_, "PRAGMA user_version = 2");
-        insert_record_ = Stmt(writer_,
-            "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-            " subject, received_at, legal_basis, purpose, policy_version, retention_until, data"
-            ", active) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
-        insert_audit_ = Stmt(writer_, "INSERT INTO audit(seq, entry, leaf_hash) VALUES(?1, ?2, ?3)");
-        insert_node_ = Stmt(writer_, "INSERT INTO audit_nodes(level, idx, hash) VALUES(?1, ?2, ?3)");
-        insert_head_ = Stmt(writer_, "INSERT OR IGNORE INTO audit_heads(size, root, time, signature, key_id) VALUES(?1,?2,?3,?4,?5)");
-        load_log_state();
-        insert_message_ = Stmt(writer_, "INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
-                                        " VALUES(?1,?2,?3,?4,?5)");
-        purge_record_ = Stmt(writer_, "DELETE FROM records WHERE id = ?1");
-        purge_history_ = Stmt(writer_, "DELETE FROM record_history WHERE record_id = ?1");
-        insert_history_ = Stmt(writer_, "INSERT INTO record_history(record_id, time, event, detail) VALUES(?1,?2,?3,?4)");
-        withdraw_ = Stmt(writer_, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
-        // A move: every active record of the subject elsewhere; history first, then the update.
-        move_history_ = Stmt(writer_,
-            "INSERT INTO record_history(record_id, time, event, detail) SELECT id, ?3, 'moved',"
-            " json_object('fromRegion', region, 'fromGemeente', gemeente, 'toRegion', ?2, 'toGemeente', ?4, 'verhuizing', ?5)"
-            " FROM records WHERE subject = ?1 AND active = 1 AND (region <> ?2 OR gemeente <> ?4) AND id <> ?5");
-        move_ = Stmt(writer_, "UPDATE records SET region = ?2, region_name = ?6, gemeente = ?4"
-                              " WHERE subject = ?1 AND active = 1 AND (region <> ?2 OR gemeente <> ?4) AND id <> ?5");
-        status_history_ = Stmt(writer_,
-            "INSERT INTO record_history(record_id, time, event, detail) SELECT id, ?3, 'status',"
-            " json_object('status', ?4, 'trajectmelding', ?5) FROM records"
-            " WHERE active = 1 AND berichttype <> 'trajectmelding' AND region = ?6 AND (id = ?1 OR (?1 = '' AND subject = ?2))");
-        status_ = Stmt(writer_, "UPDATE records SET status = ?4 WHERE active = 1 AND berichttype <> 'trajectmelding' AND region = ?6"
-                                " AND (id = ?1 OR (?1 = '' AND subject = ?2))");
-        for (std::size_t i = 0; i < options_.readers; ++i) {
-            sqlite3* r = open_db(file);
-            exec(r, "PRAGMA query_only=ON;");
-            readers_.push_back(r);
+        main_readers_ = std::make_unique<ReaderPool>(main_file, options_.readers, options_.read_only);
+        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind("region-", 0) == 0 && name.size() > 10 && name.ends_with(".db"))
+                known_regions_.insert(name.substr(7, name.size() - 10));
         }
-        committer_ = std::thread([this] { run(); });
+        if (options_.read_only) {
+            visible_txn_ = INT64_MAX;
+            return;
+        }
+        main_ = sqlite::open(main_file, false);
+        try {
+            configure_writer(main_);
+            check_schema_version();
+            sqlite::exec(main_, kMainSchema);
+            sqlite::exec(main_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+            insert_message_ = Stmt(main_, "INSERT OR IGNORE INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
+                                          " VALUES(?1,?2,?3,?4,?5)");
+            insert_audit_ = Stmt(main_, "INSERT INTO audit(seq, entry, leaf_hash) VALUES(?1, ?2, ?3)");
+            insert_node_ = Stmt(main_, "INSERT INTO audit_nodes(level, idx, hash) VALUES(?1, ?2, ?3)");
+            insert_head_ = Stmt(main_, "INSERT OR IGNORE INTO audit_heads(size, root, time, signature, key_id) VALUES(?1,?2,?3,?4,?5)");
+            set_txn_ = Stmt(main_, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
+            {
+                Stmt t(main_, "SELECT value FROM meta WHERE key = 'txn'");
+                txn_ = t.row() ? t.i64(0) : 0;
+                t.reset();
+            }
+            load_log_state();
+            // A crash between a region file's commit and audit.db's leaves changes audit.db never
+            // committed: take them back before anything reads them.
+            for (const auto& code : known_regions_) {
+                RegionFile& r = region(code);
+                if (r.last_txn() > txn_) {
+                    log_warn("store recovery: undoing an uncommitted transaction", {{"region", code}});
+                    r.undo_after(txn_);
+                }
+            }
+        } catch (...) {
+            close_files();
+            throw;
+        }
+        visible_txn_ = txn_;
+        writer_ = std::make_unique<GroupCommit>(
+            options_.max_group, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
+            [this](BulkChannel& b) { return commit_bulk(b); });
     }
 
     ~SqliteStore() override {
         close();
-        for (Stmt* st : {&insert_node_, &insert_head_, &insert_record_, &insert_audit_, &insert_message_, &purge_record_, &purge_history_, &insert_history_, &withdraw_, &move_history_, &move_, &status_history_, &status_})
-            *st = Stmt();
-        for (auto* r : readers_) sqlite3_close(r);
-        sqlite3_close(writer_);
+        close_files();
     }
 
     void submit(WriteBatch batch, CommitCallback done) override {
-        {
-            std::lock_guard lock(mu_);
-            if (!closing_) {
-                queue_.push_back({std::move(batch), std::move(done), nullptr});
-                cv_.notify_one();
-                return;
-            }
-        }
-        done({false, false, "store is closed"});
+        if (!writer_) return done({false, false, "store is read-only"});
+        writer_->submit(std::move(batch), std::move(done));
     }
-
     std::unique_ptr<BulkWrite> begin_bulk() override {
-        auto state = std::make_shared<BulkState>();
-        std::lock_guard lock(mu_);
-        if (closing_) return std::make_unique<ClosedBulk>();
-        queue_.push_back({{}, {}, state});
-        cv_.notify_one();
-        return std::make_unique<SqliteBulk>(state);
+        if (!writer_) throw std::runtime_error("store is read-only");
+        return writer_->begin_bulk();
     }
+    bool ready() const override { return writer_ && writer_->healthy(); }
+    void probe() override {
+        if (!writer_) return;
+        std::promise<void> done;
+        auto f = done.get_future();
+        writer_->submit({}, [&done](const CommitResult&) { done.set_value(); });
+        f.wait();
+    }
+    void close() override {
+        if (writer_) writer_->close();
+    }
+    AuditLog& audit() override { return *this; }
+
+    // ---- reads of one region ----
 
     CaseloadPage caseload(const CaseloadQuery& q) override {
-        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = ?1 AND active = 1";
+        CaseloadPage page;
+        ReaderPool* pool = region_readers(q.region);
+        if (!pool) return page;
+        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE active = 1 AND created_txn <= ?1";
         if (!q.berichttype.empty()) sql += " AND berichttype = ?2";
         if (!q.gemeente.empty()) sql += " AND gemeente = ?3";
         if (!q.status.empty()) sql += " AND status = ?4";
         if (!q.since.empty()) sql += " AND received_at >= ?5";
         if (q.before_seq) sql += " AND seq < ?6";
         sql += " ORDER BY seq DESC LIMIT ?7";
-        Reader r(*this);
-        Stmt st(r.db, sql.c_str());
-        st.text(1, q.region);
-        if (!q.berichttype.empty()) st.text(2, q.berichttype);
-        if (!q.gemeente.empty()) st.text(3, q.gemeente);
-        if (!q.status.empty()) st.text(4, q.status);
-        if (!q.since.empty()) st.text(5, q.since);
-        if (q.before_seq) sqlite3_bind_int64(st.s, 6, *q.before_seq);
-        sqlite3_bind_int64(st.s, 7, static_cast<sqlite3_int64>(q.limit + 1));
-        CaseloadPage page;
-        int rc;
-        while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
+        auto lease = pool->borrow();
+        Stmt st(lease.db(), sql);
+        st.int64(1, visible_txn_.load()).text(2, q.berichttype).text(3, q.gemeente).text(4, q.status).text(5, q.since);
+        if (q.before_seq) st.int64(6, *q.before_seq);
+        st.int64(7, static_cast<std::int64_t>(q.limit + 1));
+        while (st.row()) {
             if (page.items.size() == q.limit) {
                 page.next_before = page.items.back().seq;
+                st.reset();
                 break;
             }
-            page.items.push_back(read_record(st.s));
+            page.items.push_back(read_record(st));
         }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error(std::string("sqlite read: ") + sqlite3_errmsg(r.db));
         return page;
     }
 
-    std::int64_t audit_size() override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT COALESCE(MAX(seq), 0) FROM audit");
-        return sqlite3_step(st.s) == SQLITE_ROW ? sqlite3_column_int64(st.s, 0) : 0;
-    }
-
-    std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) override {
-        Reader r(*this);
-        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE melding_id = ?1 ORDER BY seq").c_str());
-        st.text(1, melding_id);
-        std::vector<StoredRecord> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
-        return out;
-    }
-
-    std::optional<StoredRecord> find_record(const std::string& id) override {
-        Reader r(*this);
-        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE id = ?1").c_str());
-        st.text(1, id);
-        if (sqlite3_step(st.s) == SQLITE_ROW) return read_record(st.s);
-        return std::nullopt;
-    }
-
     std::vector<SummaryRow> summary(const std::string& region) override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE region = ?1 AND active = 1"
-                      " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
-        st.text(1, region);
         std::vector<SummaryRow> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW)
-            out.push_back({column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2), static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 3))});
+        ReaderPool* pool = region_readers(region);
+        if (!pool) return out;
+        auto lease = pool->borrow();
+        Stmt st(lease.db(), "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
+                            " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
+        st.int64(1, visible_txn_.load());
+        while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2), static_cast<std::uint64_t>(st.i64(3))});
         return out;
     }
 
     std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) override {
-        Reader r(*this);
-        Stmt st(r.db, (std::string("SELECT ") + kColumns + " FROM records WHERE subject = ?1 AND region = ?2 AND active = 1 ORDER BY seq DESC").c_str());
-        st.text(1, subject);
-        st.text(2, region);
+        return select_records(region, " WHERE subject = ?1 AND active = 1 AND created_txn <= ?9 ORDER BY seq DESC", subject);
+    }
+
+    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) override {
+        auto found = select_records(region, " WHERE id = ?1 AND created_txn <= ?9", id);
+        if (found.empty()) return std::nullopt;
+        return std::move(found.front());
+    }
+
+    std::vector<HistoryEvent> history(const std::string& id, const std::string& region) override {
+        std::vector<HistoryEvent> out;
+        ReaderPool* pool = region_readers(region);
+        if (!pool) return out;
+        auto lease = pool->borrow();
+        Stmt st(lease.db(), "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
+        st.text(1, id);
+        while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2)});
+        return out;
+    }
+
+    // ---- reads across regions (the writer side's look-ups) ----
+
+    std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) override {
         std::vector<StoredRecord> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
+        for (const auto& code : regions_now()) {
+            auto found = select_records(code, " WHERE melding_id = ?1 AND created_txn <= ?9 ORDER BY seq", melding_id);
+            std::move(found.begin(), found.end(), std::back_inserter(out));
+        }
         return out;
     }
 
     std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) override {
-        Reader r(*this);
-        Stmt st(r.db, (std::string("SELECT ") + kColumns +
-                       " FROM records WHERE retention_until <> '' AND retention_until < ?1 ORDER BY seq LIMIT ?2").c_str());
-        st.text(1, today);
-        sqlite3_bind_int64(st.s, 2, static_cast<sqlite3_int64>(limit));
         std::vector<StoredRecord> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(read_record(st.s));
+        for (const auto& code : regions_now()) {
+            if (out.size() >= limit) break;
+            auto found = select_records(code, " WHERE retention_until <> '' AND retention_until < ?1 ORDER BY seq LIMIT ?2", today,
+                                        static_cast<std::int64_t>(limit - out.size()));
+            std::move(found.begin(), found.end(), std::back_inserter(out));
+        }
         return out;
     }
 
     std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
-        st.text(1, sender_oin);
-        st.text(2, bericht_id);
-        if (sqlite3_step(st.s) != SQLITE_ROW) return std::nullopt;
-        return MessageRow{sender_oin, bericht_id, column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2)};
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
+        st.text(1, sender_oin).text(2, bericht_id);
+        if (!st.row()) return std::nullopt;
+        MessageRow m{sender_oin, bericht_id, st.str(0), st.str(1), st.str(2)};
+        st.reset();
+        return m;
     }
 
-    std::vector<HistoryEvent> history(const std::string& id) override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
-        st.text(1, id);
-        std::vector<HistoryEvent> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back({column_text(st.s, 0), column_text(st.s, 1), column_text(st.s, 2)});
-        return out;
-    }
-
-    AuditLog& audit() override { return *this; }
+    // ---- the audit log ----
 
     std::uint64_t committed_size() override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT COUNT(*) FROM audit");
-        return sqlite3_step(st.s) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)) : 0;
-    }
-
-    static AuditRow audit_row(sqlite3_stmt* st) {
-        AuditRow row;
-        row.index = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0) - 1);
-        merkle::Hash h{};
-        if (sqlite3_column_bytes(st, 1) == 32) std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(st, 1)), 32, h.begin());
-        row.leaf_hash = merkle::hex(h);
-        row.entry = column_text(st, 2);
-        return row;
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        const auto n = st.row() ? static_cast<std::uint64_t>(st.i64(0)) : 0;
+        st.reset();
+        return n;
     }
 
     std::vector<AuditRow> entries(const AuditQuery& q) override {
@@ -348,23 +433,23 @@ public:
         if (!q.action.empty()) sql += " AND instr(entry, ?2) > 0";
         if (!q.party.empty()) sql += " AND instr(entry, ?3) > 0";
         sql += " ORDER BY seq LIMIT ?4";
-        Reader r(*this);
-        Stmt st(r.db, sql.c_str());
-        sqlite3_bind_int64(st.s, 1, static_cast<sqlite3_int64>(q.from));
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), sql);
+        st.int64(1, static_cast<std::int64_t>(q.from));
         if (!q.action.empty()) st.text(2, "\"action\":\"" + q.action + "\"");
         if (!q.party.empty()) st.text(3, "\"partyOin\":\"" + q.party + "\"");
-        sqlite3_bind_int64(st.s, 4, static_cast<sqlite3_int64>(q.limit));
+        st.int64(4, static_cast<std::int64_t>(q.limit));
         std::vector<AuditRow> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(audit_row(st.s));
+        while (st.row()) out.push_back(audit_row(st));
         return out;
     }
 
     std::vector<AuditRow> entries_mentioning(const std::string& pseudonym) override {
-        Reader r(*this);
-        Stmt st(r.db, "SELECT seq, leaf_hash, entry FROM audit WHERE instr(entry, ?1) > 0 ORDER BY seq");
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), "SELECT seq, leaf_hash, entry FROM audit WHERE instr(entry, ?1) > 0 ORDER BY seq");
         st.text(1, "\"" + pseudonym + "\"");
         std::vector<AuditRow> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW) out.push_back(audit_row(st.s));
+        while (st.row()) out.push_back(audit_row(st));
         return out;
     }
 
@@ -377,111 +462,320 @@ public:
         return h.empty() ? std::nullopt : std::optional<SignedHead>(h.front());
     }
 
-    std::vector<SignedHead> read_heads(const char* sql) {
-        Reader r(*this);
-        Stmt st(r.db, sql);
-        std::vector<SignedHead> out;
-        while (sqlite3_step(st.s) == SQLITE_ROW)
-            out.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(st.s, 0)), column_text(st.s, 1), column_text(st.s, 2),
-                           column_text(st.s, 3), column_text(st.s, 4)});
-        return out;
+    void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) override {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), "SELECT seq, entry, leaf_hash FROM audit ORDER BY seq");
+        while (st.row()) {
+            if (!fn({static_cast<std::uint64_t>(st.i64(0) - 1), st.view(1), st.hash32(2)})) {
+                st.reset();
+                return;
+            }
+        }
     }
 
-    bool ready() const override { return healthy_.load(); }
-
-    void close() override {
-        {
-            std::lock_guard lock(mu_);
-            if (closing_) return;
-            closing_ = true;
-            cv_.notify_all();
+    void scan_nodes(const std::function<bool(const StoredNode&)>& fn) override {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), "SELECT level, idx, hash FROM audit_nodes ORDER BY level, idx");
+        while (st.row()) {
+            if (!fn({static_cast<unsigned>(st.i64(0)), static_cast<std::uint64_t>(st.i64(1)), st.hash32(2)})) {
+                st.reset();
+                return;
+            }
         }
-        if (committer_.joinable()) committer_.join();
     }
 
 private:
-    struct Pending {
-        WriteBatch batch;
-        CommitCallback done;
-        std::shared_ptr<BulkState> bulk;  // set: a large message streamed in chunks
-    };
-
-    struct ClosedBulk final : BulkWrite {
-        void add(std::vector<StoredRecord>&&) override {}
-        void finish(bool, std::vector<std::string>, std::optional<MessageRow>, CommitCallback done) override {
-            done({false, false, "store is closed"});
-        }
-    };
-
-    // Borrows a read connection for the scope of one query.
-    struct Reader {
-        SqliteStore& s;
-        sqlite3* db;
-        explicit Reader(SqliteStore& store) : s(store) {
-            std::unique_lock lock(s.read_mu_);
-            s.read_cv_.wait(lock, [&] { return !s.readers_.empty(); });
-            db = s.readers_.back();
-            s.readers_.pop_back();
-        }
-        ~Reader() {
-            std::lock_guard lock(s.read_mu_);
-            s.readers_.push_back(db);
-            s.read_cv_.notify_one();
-        }
-    };
-
     // Reads committed subtree hashes through one borrowed read connection.
     class Nodes final : public merkle::NodeSource {
     public:
-        explicit Nodes(SqliteStore& s) : reader_(s), st_(reader_.db, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2") {}
+        explicit Nodes(ReaderPool& pool) : lease_(pool.borrow()), st_(lease_.db(), "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2") {}
         merkle::Hash node(unsigned level, std::uint64_t idx) override {
-            sqlite3_reset(st_.s);
-            sqlite3_bind_int(st_.s, 1, static_cast<int>(level));
-            sqlite3_bind_int64(st_.s, 2, static_cast<sqlite3_int64>(idx));
-            if (sqlite3_step(st_.s) != SQLITE_ROW || sqlite3_column_bytes(st_.s, 0) != 32)
+            st_.int64(1, level).int64(2, static_cast<std::int64_t>(idx));
+            const unsigned char* h = st_.row() ? st_.hash32(0) : nullptr;
+            if (!h) {
+                st_.reset();
                 throw std::out_of_range("audit log: no such subtree");
-            merkle::Hash h;
-            std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(st_.s, 0)), 32, h.begin());
-            return h;
+            }
+            merkle::Hash out;
+            std::copy_n(h, 32, out.begin());
+            st_.reset();
+            return out;
         }
 
     private:
-        Reader reader_;
+        ReaderPool::Lease lease_;
         Stmt st_;
     };
 
-
-    bool step_done(Stmt& st) {
-        const int rc = sqlite3_step(st.s);
-        sqlite3_reset(st.s);
-        sqlite3_clear_bindings(st.s);
-        return rc == SQLITE_DONE;
+    static AuditRow audit_row(const Stmt& st) {
+        AuditRow row;
+        row.index = static_cast<std::uint64_t>(st.i64(0) - 1);
+        merkle::Hash h{};
+        if (const unsigned char* p = st.hash32(1)) std::copy_n(p, 32, h.begin());
+        row.leaf_hash = merkle::hex(h);
+        row.entry = st.str(2);
+        return row;
     }
 
-    bool insert(const StoredRecord& r) {
-        const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
-                                     &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
-                                     &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
-        for (int i = 0; i < 16; ++i) insert_record_.text(i + 1, *vals[i]);
-        sqlite3_bind_int(insert_record_.s, 17, r.active ? 1 : 0);
-        return step_done(insert_record_) && apply_effect(r);
+    std::vector<SignedHead> read_heads(const char* sql) {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease.db(), sql);
+        std::vector<SignedHead> out;
+        while (st.row()) out.push_back({static_cast<std::uint64_t>(st.i64(0)), st.str(1), st.str(2), st.str(3), st.str(4)});
+        return out;
     }
 
-    bool insert_node(unsigned level, std::uint64_t idx, const merkle::Hash& h) {
-        sqlite3_bind_int(insert_node_.s, 1, static_cast<int>(level));
-        sqlite3_bind_int64(insert_node_.s, 2, static_cast<sqlite3_int64>(idx));
-        sqlite3_bind_blob(insert_node_.s, 3, h.data(), 32, SQLITE_TRANSIENT);
-        return step_done(insert_node_);
+    std::set<std::string> regions_now() {
+        std::lock_guard lock(regions_mu_);
+        return known_regions_;
+    }
+
+    // The readers of a region's file, or null while the region has no file yet.
+    ReaderPool* region_readers(const std::string& code) {
+        std::lock_guard lock(regions_mu_);
+        if (!known_regions_.contains(code)) return nullptr;
+        auto& pool = region_readers_[code];
+        if (!pool) pool = std::make_unique<ReaderPool>(dir_ / region_file_name(code), options_.readers, options_.read_only);
+        return pool.get();
+    }
+
+    // Records of one region: `where` uses ?1 (and ?2) for the arguments and ?9 for the visible transaction.
+    std::vector<StoredRecord> select_records(const std::string& region, const char* where, const std::string& arg,
+                                             std::int64_t arg2 = 0) {
+        std::vector<StoredRecord> out;
+        ReaderPool* pool = region_readers(region);
+        if (!pool) return out;
+        auto lease = pool->borrow();
+        Stmt st(lease.db(), std::string("SELECT ") + kColumns + " FROM records" + where);
+        st.text(1, arg).int64(2, arg2).int64(9, visible_txn_.load());
+        while (st.row()) out.push_back(read_record(st));
+        return out;
+    }
+
+    void check_schema_version() {
+        Stmt v(main_, "PRAGMA user_version");
+        const int version = v.row() ? static_cast<int>(v.i64(0)) : 0;
+        v.reset();
+        Stmt t(main_, "SELECT count(*) FROM sqlite_master WHERE name = 'audit'");
+        const bool existing = t.row() && t.i64(0) > 0;
+        t.reset();
+        if (existing && version != kSchemaVersion)
+            throw std::runtime_error((dir_ / "audit.db").string() + ": store schema " + std::to_string(version) +
+                                     " is not this gateway's (" + std::to_string(kSchemaVersion) + ")");
+    }
+
+    // ---- the writer (GroupCommit's thread only) ----
+
+    RegionFile& region(const std::string& code) {
+        auto it = regions_.find(code);
+        if (it != regions_.end()) return *it->second;
+        if (!region_code_safe(code)) throw std::runtime_error("region code not usable as a file name");
+        auto file = std::make_unique<RegionFile>(dir_ / region_file_name(code), code);
+        RegionFile& r = *file;
+        regions_.emplace(code, std::move(file));
+        std::lock_guard lock(regions_mu_);
+        known_regions_.insert(code);
+        return r;
+    }
+
+    // The region file, in transaction `txn_ + 1` (opened, recovered and begun as needed).
+    RegionFile& touch(const std::string& code) {
+        RegionFile& r = region(code);
+        if (r.in_txn) return r;
+        if (r.needs_recovery) {
+            r.undo_after(txn_);
+            r.needs_recovery = false;
+        }
+        sqlite::exec(r.db, "BEGIN IMMEDIATE");
+        r.in_txn = true;
+        if (r.undo_rows) {
+            sqlite::exec(r.db, "DELETE FROM undo_records; DELETE FROM undo_history;");  // all of committed transactions
+            r.undo_rows = false;
+        }
+        r.set_txn.int64(1, txn_ + 1).run();
+        return r;
+    }
+
+    void begin_main() {
+        sqlite::exec(main_, "BEGIN IMMEDIATE");
+        for (auto& [code, r] : regions_)
+            if (r->needs_recovery) touch(code);  // an undo left over from a failed commit comes first
+    }
+
+    // Commits the transaction: the region files, then audit.db, which makes it count.
+    void commit_txn() {
+        const std::int64_t t = txn_ + 1;
+        set_txn_.int64(1, t).run();
+        for (auto& [code, r] : regions_) {
+            if (!r->in_txn) continue;
+            if (sqlite3_exec(r->db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) sqlite::fail(r->db, "commit " + code);
+            r->in_txn = false;
+            r->committed = true;
+        }
+        const int rc = sqlite3_exec(main_, "COMMIT", nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) {
+            // After a failed fsync nobody can tell whether audit.db's commit is on disk; only a
+            // restart, reading what is there, can make the region files agree with it.
+            if (sqlite3_extended_errcode(main_) == SQLITE_IOERR_FSYNC) {
+                log_error("audit.db: fsync failed during commit; stopping so that recovery at start decides", {});
+                std::_Exit(70);
+            }
+            sqlite::fail(main_, "commit audit.db");
+        }
+        txn_ = t;
+        visible_txn_.store(t);
+        for (auto& [code, r] : regions_) {
+            if (r->committed) r->undo_rows = true;
+            r->committed = false;
+        }
+    }
+
+    // Takes back everything of the transaction that failed, in every file.
+    void abort_txn() noexcept {
+        for (auto& [code, r] : regions_) {
+            if (r->in_txn) sqlite3_exec(r->db, "ROLLBACK", nullptr, nullptr, nullptr);
+            r->in_txn = false;
+            if (r->committed) {
+                try {
+                    r->undo_after(txn_);
+                } catch (const std::exception& e) {
+                    r->needs_recovery = true;
+                    log_error("store: cannot undo a failed transaction yet; will retry", {{"region", code}, {"reason", e.what()}});
+                }
+            }
+            r->committed = false;
+        }
+        if (!sqlite3_get_autocommit(main_)) sqlite3_exec(main_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+
+    void insert_record(RegionFile& f, const StoredRecord& r, const std::string& region, const std::string& region_name,
+                       const std::string& gemeente, bool active) {
+        const std::string* vals[] = {&r.id, &region, &region_name, &gemeente, &r.berichttype, &r.status, &r.sender_oin,
+                                     &r.bericht_id, &r.melding_id, &r.subject, &r.received_at, &r.legal_basis, &r.purpose,
+                                     &r.policy_version, &r.retention_until, &r.data};
+        f.insert.text(1, r.id).int64(2, txn_ + 1);
+        for (int i = 1; i < 16; ++i) f.insert.text(i + 2, *vals[i]);
+        f.insert.int64(18, active ? 1 : 0).run();
+    }
+
+    void history_event(RegionFile& f, const std::string& id, const std::string& time, const char* event, const std::string& detail) {
+        f.insert_history.text(1, id).int64(2, txn_ + 1).text(3, time).text(4, event).text(5, detail).run();
+    }
+
+    void save(RegionFile& f, const std::string& id, bool with_history) {
+        f.save_record.text(1, id).int64(2, txn_ + 1).run();
+        if (with_history) f.save_history.text(1, id).int64(2, txn_ + 1).run();
+    }
+
+    // The region file holding an active record with this id, looking in `hint` first.
+    RegionFile* holding(const std::string& id, const std::string& hint, bool active_only) {
+        auto has = [&](RegionFile& f) {
+            Stmt& st = active_only ? f.is_active : f.find;
+            st.text(1, id);
+            const bool found = st.row();
+            st.reset();
+            return found;
+        };
+        if (regions_.contains(hint) && has(*regions_.at(hint))) return regions_.at(hint).get();
+        for (auto& [code, f] : regions_)
+            if (code != hint && has(*f)) return f.get();
+        return nullptr;
+    }
+
+    void store(const StoredRecord& r) {
+        // A verhuizing is the newest event of the region it moves records to: those come in first.
+        if (r.effect == RecordEffect::Move) move(r);
+        insert_record(touch(r.region), r, r.region, r.region_name, r.gemeente, r.active);
+        switch (r.effect) {
+        case RecordEffect::None:
+        case RecordEffect::Move: return;
+        case RecordEffect::Withdraw:
+            if (RegionFile* f = holding(r.target_id, r.region, true)) {
+                touch(f->code);
+                save(*f, r.target_id, false);
+                f->withdraw.text(1, r.target_id).text(2, r.retention_until).run();
+                history_event(*f, r.target_id, r.received_at, "withdrawn", "{\"intrekking\":\"" + r.id + "\"}");
+            }
+            return;
+        case RecordEffect::Status: {
+            RegionFile& f = touch(r.region);
+            std::vector<std::string> ids;
+            f.status_targets.text(1, r.target_id).text(2, r.subject);
+            while (f.status_targets.row()) ids.push_back(f.status_targets.str(0));
+            for (const auto& id : ids) {
+                save(f, id, false);
+                rapidjson::StringBuffer buf;
+                JsonWriter w(buf);
+                w.StartObject();
+                write_kv(w, "status", r.new_status);
+                write_kv(w, "trajectmelding", r.id);
+                w.EndObject();
+                history_event(f, id, r.received_at, "status", buf.GetString());
+                f.set_status.text(1, id).text(2, r.new_status).run();
+            }
+            return;
+        }
+        }
+    }
+
+    // verhuizing: every active record of the pupil elsewhere goes to this record's region and
+    // gemeente; a record that changes region leaves its old file with its history.
+    void move(const StoredRecord& r) {
+        struct Found {
+            RegionFile* from;
+            StoredRecord rec;
+        };
+        std::vector<Found> found;
+        for (auto& [code, f] : regions_) {
+            f->of_subject.text(1, r.subject).text(2, r.id).text(3, r.region).text(4, r.gemeente);
+            while (f->of_subject.row()) found.push_back({f.get(), read_record(f->of_subject)});
+        }
+        for (const auto& [from, rec] : found) {
+            rapidjson::StringBuffer buf;
+            JsonWriter w(buf);
+            w.StartObject();
+            write_kv(w, "fromRegion", rec.region);
+            write_kv(w, "fromGemeente", rec.gemeente);
+            write_kv(w, "toRegion", r.region);
+            write_kv(w, "toGemeente", r.gemeente);
+            write_kv(w, "verhuizing", r.id);
+            w.EndObject();
+            const std::string detail = buf.GetString();
+            touch(from->code);
+            if (from->code == r.region) {
+                save(*from, rec.id, false);
+                from->set_gemeente.text(1, rec.id).text(2, r.gemeente).run();
+                history_event(*from, rec.id, r.received_at, "moved", detail);
+                continue;
+            }
+            std::vector<HistoryEvent> events;
+            from->history_rows.text(1, rec.id);
+            while (from->history_rows.row()) events.push_back({from->history_rows.str(0), from->history_rows.str(1), from->history_rows.str(2)});
+            save(*from, rec.id, true);
+            from->delete_history.text(1, rec.id).run();
+            from->delete_record.text(1, rec.id).run();
+            RegionFile& to = touch(r.region);
+            insert_record(to, rec, r.region, r.region_name, r.gemeente, true);
+            for (const auto& e : events) to.insert_history.text(1, rec.id).int64(2, txn_ + 1).text(3, e.time).text(4, e.event).text(5, e.detail).run();
+            history_event(to, rec.id, r.received_at, "moved", detail);
+        }
+    }
+
+    void purge(const PurgeItem& item) {
+        RegionFile* f = holding(item.id, item.region, false);
+        if (!f) return;  // gone already
+        touch(f->code);
+        save(*f, item.id, true);
+        f->delete_history.text(1, item.id).run();
+        f->delete_record.text(1, item.id).run();
     }
 
     // Appends a leaf and every complete subtree it closes (RFC 9162 tree, stored incrementally).
-    bool insert_audit(const std::vector<std::string>& entries) {
+    void append_audit(const std::vector<std::string>& entries) {
         for (const auto& e : entries) {
             merkle::Hash h = merkle::leaf_hash(e);
-            sqlite3_bind_int64(insert_audit_.s, 1, static_cast<sqlite3_int64>(log_.size + 1));
-            insert_audit_.text(2, e);
-            sqlite3_bind_blob(insert_audit_.s, 3, h.data(), 32, SQLITE_TRANSIENT);
-            if (!step_done(insert_audit_) || !insert_node(0, log_.size, h)) return false;
+            insert_audit_.int64(1, static_cast<std::int64_t>(log_.size + 1)).text(2, e).blob(3, h.data(), 32).run();
+            insert_node_.int64(1, 0).int64(2, static_cast<std::int64_t>(log_.size)).blob(3, h.data(), 32).run();
             std::uint64_t idx = log_.size;
             unsigned level = 0;
             while (idx & 1) {
@@ -489,254 +783,147 @@ private:
                 log_.frontier[level].reset();
                 idx >>= 1;
                 ++level;
-                if (!insert_node(level, idx, h)) return false;
+                insert_node_.int64(1, level).int64(2, static_cast<std::int64_t>(idx)).blob(3, h.data(), 32).run();
             }
             if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
             log_.frontier[level] = h;
             ++log_.size;
         }
-        return true;
     }
 
-    bool insert_head(const std::optional<SignedHead>& h) {
-        if (!h) return true;
-        sqlite3_bind_int64(insert_head_.s, 1, static_cast<sqlite3_int64>(h->size));
-        insert_head_.text(2, h->root);
-        insert_head_.text(3, h->time);
-        insert_head_.text(4, h->signature);
-        insert_head_.text(5, h->key_id);
-        return step_done(insert_head_);
+    void insert_head(const SignedHead& h) {
+        insert_head_.int64(1, static_cast<std::int64_t>(h.size)).text(2, h.root).text(3, h.time).text(4, h.signature).text(5, h.key_id).run();
+    }
+
+    // False when (sender, berichtId) is stored already: the request is a duplicate.
+    bool insert_message(const MessageRow& m) {
+        insert_message_.text(1, m.sender_oin).text(2, m.bericht_id).text(3, m.content_hash).text(4, m.receipt).text(5, m.received_at).run();
+        return sqlite3_changes(main_) == 1;
+    }
+
+    std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
+        std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
+        const LogState before = log_;
+        try {
+            begin_main();
+            for (std::size_t i = 0; i < group.size(); ++i) {
+                const WriteBatch& b = group[i].batch;
+                if (b.message && !insert_message(*b.message)) {
+                    results[i] = {false, true, "duplicate berichtId"};
+                    continue;
+                }
+                for (const auto& r : b.records) store(r);
+                if (b.head) insert_head(*b.head);
+                for (const auto& p : b.purge) purge(p);
+                append_audit(b.audit_entries);
+            }
+            commit_txn();
+        } catch (const std::exception& e) {
+            abort_txn();
+            log_ = before;
+            for (auto& r : results) r = {false, false, e.what()};
+        }
+        return results;
+    }
+
+    // One large message: its rows as they come, then its audit entry, in one transaction; a
+    // refusal or failure rolls the rows back and still audits, in a transaction of its own.
+    CommitResult commit_bulk(BulkChannel& bulk) {
+        const LogState before = log_;
+        std::string error;
+        try {
+            while (auto chunk = bulk.next())
+                for (const auto& r : *chunk) store(r);
+        } catch (const std::exception& e) {
+            error = e.what();
+            while (bulk.next()) {  // let the request thread finish
+            }
+        }
+        if (bulk.commit && error.empty()) {
+            try {
+                begin_main();
+                if (bulk.message && !insert_message(*bulk.message)) {
+                    abort_txn();
+                    log_ = before;
+                    return {false, true, "duplicate berichtId"};  // the caller answers from what is stored, and audits that
+                }
+                append_audit(bulk.audit);
+                commit_txn();
+                return {true, false, {}};
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+        }
+        abort_txn();
+        log_ = before;
+        CommitResult result{!bulk.commit, false, error};
+        if (bulk.audit.empty()) return result;
+        try {
+            begin_main();
+            append_audit(bulk.audit);
+            commit_txn();
+        } catch (const std::exception& e) {
+            abort_txn();
+            log_ = before;
+            return {false, false, e.what()};
+        }
+        return result;
     }
 
     void load_log_state() {
-        Stmt count(writer_, "SELECT COUNT(*) FROM audit");
-        log_.size = sqlite3_step(count.s) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(count.s, 0)) : 0;
-        Stmt node(writer_, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
+        Stmt count(main_, "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        log_.size = count.row() ? static_cast<std::uint64_t>(count.i64(0)) : 0;
+        count.reset();
+        Stmt node(main_, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
         for (unsigned level = 0; (log_.size >> level) != 0; ++level) {
             if (((log_.size >> level) & 1) == 0) continue;
-            sqlite3_bind_int(node.s, 1, static_cast<int>(level));
-            sqlite3_bind_int64(node.s, 2, static_cast<sqlite3_int64>((log_.size >> level) - 1));
-            if (sqlite3_step(node.s) != SQLITE_ROW || sqlite3_column_bytes(node.s, 0) != 32)
-                throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
-            merkle::Hash h;
-            std::copy_n(static_cast<const unsigned char*>(sqlite3_column_blob(node.s, 0)), 32, h.begin());
+            node.int64(1, level).int64(2, static_cast<std::int64_t>((log_.size >> level) - 1));
+            const unsigned char* h = node.row() ? node.hash32(0) : nullptr;
+            if (!h) throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+            merkle::Hash hash;
+            std::copy_n(h, 32, hash.begin());
+            node.reset();
             if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
-            log_.frontier[level] = h;
-            sqlite3_reset(node.s);
+            log_.frontier[level] = hash;
         }
     }
 
-    // Inserting the message row first makes a concurrent duplicate fail here, before any record.
-    enum class Insert { Ok, Duplicate, Failed };
-    Insert insert_message(const std::optional<MessageRow>& m) {
-        if (!m) return Insert::Ok;
-        const std::string* vals[] = {&m->sender_oin, &m->bericht_id, &m->content_hash, &m->receipt, &m->received_at};
-        for (int i = 0; i < 5; ++i) insert_message_.text(i + 1, *vals[i]);
-        const int rc = sqlite3_step(insert_message_.s);
-        sqlite3_reset(insert_message_.s);
-        sqlite3_clear_bindings(insert_message_.s);
-        if (rc == SQLITE_DONE) return Insert::Ok;
-        return (rc & 0xff) == SQLITE_CONSTRAINT ? Insert::Duplicate : Insert::Failed;
+    void close_files() {
+        writer_.reset();
+        regions_.clear();
+        for (Stmt* s : {&insert_message_, &insert_audit_, &insert_node_, &insert_head_, &set_txn_}) *s = Stmt();
+        sqlite3_close(main_);
+        main_ = nullptr;
+        region_readers_.clear();
+        main_readers_.reset();
     }
 
-    CommitResult apply(const WriteBatch& b) {
-        const Insert m = insert_message(b.message);
-        if (m == Insert::Duplicate) return {false, true, "duplicate berichtId"};
-        if (m == Insert::Failed) return {false, false, sqlite3_errmsg(writer_)};
-        for (const auto& r : b.records)
-            if (!insert(r)) return {false, false, sqlite3_errmsg(writer_)};
-        if (!insert_head(b.head)) return {false, false, sqlite3_errmsg(writer_)};
-        for (const auto& id : b.purge_ids) {
-            for (Stmt* st : {&purge_history_, &purge_record_}) {
-                st->text(1, id);
-                if (!step_done(*st)) return {false, false, sqlite3_errmsg(writer_)};
-            }
-        }
-        if (!insert_audit(b.audit_entries)) return {false, false, sqlite3_errmsg(writer_)};
-        return {true, false, {}};
-    }
-
-    bool exec_ok(const char* sql) { return sqlite3_exec(writer_, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
-
-    // One large message: its rows as they come, then its audit entry, in one transaction.
-    void run_bulk(BulkState& s) {
-        const LogState before = log_;
-        bool ok = exec_ok("BEGIN IMMEDIATE");
-        std::string error = ok ? "" : sqlite3_errmsg(writer_);
-        bool duplicate = false;
-        for (;;) {
-            std::vector<StoredRecord> chunk;
-            {
-                std::unique_lock lock(s.mu);
-                s.cv.wait(lock, [&] { return !s.chunks.empty() || s.finished; });
-                if (s.chunks.empty()) break;
-                chunk = std::move(s.chunks.front());
-                s.chunks.pop_front();
-                s.cv.notify_all();
-            }
-            for (const auto& r : chunk) {
-                if (!ok) break;
-                if (!insert(r)) {
-                    ok = false;
-                    error = sqlite3_errmsg(writer_);
-                }
-            }
-        }
-        CommitResult result{true, false, {}};
-        if (s.commit && ok) {
-            const Insert m = insert_message(s.message);
-            duplicate = m == Insert::Duplicate;
-            ok = m == Insert::Ok;
-        }
-        if (s.commit && ok && insert_audit(s.audit) && exec_ok("COMMIT")) {
-            // committed, records and audit entry together
-        } else if (duplicate) {
-            exec_ok("ROLLBACK");  // the caller answers with the stored receipt or a conflict, and audits that
-            log_ = before;
-            result = {false, true, "duplicate berichtId"};
-        } else {
-            if (s.commit) result = {false, false, error.empty() ? sqlite3_errmsg(writer_) : error};
-            exec_ok("ROLLBACK");
-            log_ = before;
-            // The refusal (or failure) is still audited, in a transaction of its own.
-            if (!s.audit.empty()) {
-                const bool audited = exec_ok("BEGIN IMMEDIATE") && insert_audit(s.audit) && exec_ok("COMMIT");
-                if (!audited) {
-                    exec_ok("ROLLBACK");
-                    log_ = before;
-                    result = {false, false, sqlite3_errmsg(writer_)};
-                }
-            }
-        }
-        healthy_.store(result.ok || result.duplicate);
-        if (s.done) s.done(result);
-    }
-
-    bool history_event(const std::string& id, const std::string& time, const char* event, const std::string& detail) {
-        insert_history_.text(1, id);
-        insert_history_.text(2, time);
-        insert_history_.text(3, event);
-        insert_history_.text(4, detail);
-        return step_done(insert_history_);
-    }
-
-    bool apply_effect(const StoredRecord& r) {
-        switch (r.effect) {
-        case RecordEffect::None: return true;
-        case RecordEffect::Withdraw:
-            withdraw_.text(1, r.target_id);
-            withdraw_.text(2, r.retention_until);
-            return step_done(withdraw_) &&
-                   history_event(r.target_id, r.received_at, "withdrawn", "{\"intrekking\":\"" + r.id + "\"}");
-        case RecordEffect::Move:
-            for (Stmt* st : {&move_history_, &move_}) {
-                st->text(1, r.subject);
-                st->text(2, r.region);
-                st->text(3, r.received_at);
-                st->text(4, r.gemeente);
-                st->text(5, r.id);
-                if (st == &move_) st->text(6, r.region_name);
-                if (!step_done(*st)) return false;
-            }
-            return true;
-        case RecordEffect::Status:
-            for (Stmt* st : {&status_history_, &status_}) {
-                st->text(1, r.target_id);
-                st->text(2, r.subject);
-                st->text(3, r.received_at);
-                st->text(4, r.new_status);
-                st->text(5, r.id);
-                st->text(6, r.region);
-                if (!step_done(*st)) return false;
-            }
-            return true;
-        }
-        return false;
-    }
-
-    void run() {
-        std::vector<Pending> group;
-        std::vector<CommitResult> results;
-        std::shared_ptr<BulkState> bulk;
-        for (;;) {
-            {
-                std::unique_lock lock(mu_);
-                cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
-                if (queue_.empty()) return;
-                if (queue_.front().bulk) {
-                    bulk = std::move(queue_.front().bulk);
-                    queue_.pop_front();
-                } else {
-                    while (!queue_.empty() && !queue_.front().bulk && group.size() < options_.max_group) {
-                        group.push_back(std::move(queue_.front()));
-                        queue_.pop_front();
-                    }
-                }
-            }
-            if (bulk) {
-                run_bulk(*bulk);
-                bulk.reset();
-                continue;
-            }
-            results.assign(group.size(), CommitResult{true, false, {}});
-            const LogState before_group = log_;
-            bool committed = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-            std::string error = committed ? "" : sqlite3_errmsg(writer_);
-            if (committed) {
-                // One savepoint per request, so one bad request does not fail the others.
-                for (std::size_t i = 0; i < group.size(); ++i) {
-                    sqlite3_exec(writer_, "SAVEPOINT req", nullptr, nullptr, nullptr);
-                    const LogState before_request = log_;
-                    results[i] = apply(group[i].batch);
-                    if (results[i].ok) {
-                        sqlite3_exec(writer_, "RELEASE req", nullptr, nullptr, nullptr);
-                    } else {
-                        sqlite3_exec(writer_, "ROLLBACK TO req; RELEASE req", nullptr, nullptr, nullptr);
-                        log_ = before_request;
-                    }
-                }
-                if (sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-                    error = sqlite3_errmsg(writer_);
-                    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
-                    committed = false;
-                }
-            }
-            if (!committed) log_ = before_group;
-            if (!committed)
-                for (auto& r : results) r = {false, false, error};
-            healthy_.store(committed);
-            for (std::size_t i = 0; i < group.size(); ++i) group[i].done(results[i]);
-            group.clear();
-        }
-    }
-
-    SqliteOptions options_;
-    sqlite3* writer_ = nullptr;
-    Stmt insert_node_, insert_head_;
-    // The Merkle log as the writer sees it: size, and per level the complete node still waiting
-    // for its right sibling. Saved before each savepoint and restored when it rolls back.
+    std::filesystem::path dir_;
+    StoreOptions options_;
+    // Writer state: audit.db, the region files, the last committed transaction, the Merkle frontier.
+    sqlite3* main_ = nullptr;
+    Stmt insert_message_, insert_audit_, insert_node_, insert_head_, set_txn_;
+    std::map<std::string, std::unique_ptr<RegionFile>> regions_;
+    std::int64_t txn_ = 0;
     struct LogState {
         std::uint64_t size = 0;
-        std::vector<std::optional<merkle::Hash>> frontier;
+        std::vector<std::optional<merkle::Hash>> frontier;  // per level, the complete node waiting for its right sibling
     };
     LogState log_;
-    Stmt insert_record_, insert_audit_, insert_message_, purge_record_, purge_history_, insert_history_, withdraw_, move_history_, move_, status_history_, status_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<Pending> queue_;
-    bool closing_ = false;
-    std::thread committer_;
-    std::atomic<bool> healthy_{true};
-    std::mutex read_mu_;
-    std::condition_variable read_cv_;
-    std::vector<sqlite3*> readers_;
+    // Readers see records of committed transactions only.
+    std::atomic<std::int64_t> visible_txn_{0};
+    std::mutex regions_mu_;
+    std::set<std::string> known_regions_;
+    std::map<std::string, std::unique_ptr<ReaderPool>> region_readers_;
+    std::unique_ptr<ReaderPool> main_readers_;
+    std::unique_ptr<GroupCommit> writer_;
 };
 
-std::unique_ptr<merkle::NodeSource> SqliteStore::nodes() { return std::make_unique<Nodes>(*this); }
+std::unique_ptr<merkle::NodeSource> SqliteStore::nodes() { return std::make_unique<Nodes>(*main_readers_); }
 
 }  // namespace
 
-std::unique_ptr<RecordStore> open_sqlite_store(const std::filesystem::path& dir, const SqliteOptions& options) {
+std::unique_ptr<RecordStore> open_sqlite_store(const std::filesystem::path& dir, const StoreOptions& options) {
     return std::make_unique<SqliteStore>(dir, options);
 }
 

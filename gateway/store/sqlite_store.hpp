@@ -1,6 +1,7 @@
 #pragma once
-// Embedded store: SQLite in WAL mode with synchronous=FULL, one writer thread doing group commit,
-// a small pool of read connections.
+// Embedded store: SQLite files in one directory, WAL mode with synchronous=FULL: audit.db (the
+// audit log and the accepted messages) and region-<code>.db per Doorstroompunt region. One writer
+// thread does group commit; each file has a small pool of read connections.
 #include <filesystem>
 #include <memory>
 
@@ -8,12 +9,7 @@
 
 namespace dg {
 
-struct SqliteOptions {
-    std::size_t max_group = 512;  // requests per transaction at most
-    std::size_t readers = 4;
-};
-
-// Opens (creating if needed) <dir>/gateway.db. Throws std::runtime_error when it cannot.
-std::unique_ptr<RecordStore> open_sqlite_store(const std::filesystem::path& dir, const SqliteOptions& options = {});
+// Opens (creating if needed) the store in `dir`. Throws std::runtime_error when it cannot.
+std::unique_ptr<RecordStore> open_sqlite_store(const std::filesystem::path& dir, const StoreOptions& options = {});
 
 }  // namespace dg

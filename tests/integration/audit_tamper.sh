@@ -28,7 +28,7 @@ kill -TERM "$pid"; wait "$pid"; pid=
 
 expect_failure() { # name sql expected-index
   rm -rf "$work/t"; cp -r "$work/log" "$work/t"
-  sqlite3 "$work/t/gateway.db" "$2"
+  sqlite3 "$work/t/audit.db" "$2"
   set +e; out=$("$bin" audit verify --data-dir "$work/t"); rc=$?; set -e
   [ "$rc" = 1 ] || fail "$1 not detected: $out"
   echo "$out" | grep -q "FAILED at index $3:" || fail "$1: expected index $3, got: $out"

@@ -50,7 +50,7 @@ struct Gateway {
     std::vector<std::string> audit_entries() const {
         std::vector<std::string> out;
         sqlite3* db = nullptr;
-        sqlite3_open_v2((config.data_dir / "gateway.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_open_v2((config.data_dir / "audit.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
         sqlite3_stmt* st = nullptr;
         sqlite3_prepare_v2(db, "SELECT entry FROM audit ORDER BY seq", -1, &st, nullptr);
         while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));

@@ -50,6 +50,11 @@ BOOST_AUTO_TEST_CASE(bad_layouts_are_refused) {
     BOOST_CHECK_THROW(RegionTable::parse("GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n0363;90\n"), FileError);
     BOOST_CHECK_THROW(RegionTable::parse("GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\nabc;90;A\n"), FileError);
     BOOST_CHECK_THROW(RegionTable::parse(""), FileError);
+    // Region codes name store files: nothing that could leave the data dir.
+    const std::vector<std::string> unsafe = {"../x", "a/b", "", "9 1", std::string(33, '9')};
+    for (const auto& code : unsafe)
+        BOOST_CHECK_THROW(RegionTable::parse("GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n0363;" + code + ";A\n"), FileError);
+    BOOST_CHECK_NO_THROW(RegionTable::parse("GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n0363;rmc_26-a;A\n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
