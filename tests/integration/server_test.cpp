@@ -1,10 +1,10 @@
 // The real server in-process on an ephemeral loopback port, with the dev certificates, a real
-// SQLite store in a temp dir, and a real TLS client.
+// store (SQLite in a temp dir; PostgreSQL in the test cluster with DG_TEST_STORE=postgres), and a
+// real TLS client.
 #include <boost/asio/connect.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <rapidjson/document.h>
-#include <sqlite3.h>
 
 #include <set>
 #include <thread>
@@ -12,6 +12,7 @@
 #include "app/service.hpp"
 #include "audit/merkle.hpp"
 #include "audit/signer.hpp"
+#include "store_under_test.hpp"
 #include "test_support.hpp"
 #include "tls_client.hpp"
 
@@ -24,6 +25,7 @@ namespace {
 
 struct Gateway {
     test::TempDir dir;
+    test::TestStore store{test::store_kind_from_env()};
     std::unique_ptr<Service> service;
     unsigned short port = 0, admin_port = 0;
     Config config;
@@ -34,6 +36,7 @@ struct Gateway {
         config.listen = "127.0.0.1:0";
         config.admin_listen = "127.0.0.1:0";
         config.data_dir = dir.path / "data";
+        config.store = store.url();
         config.threads = 2;
         if (adjust) adjust(config);
         service = std::make_unique<Service>(config);
@@ -49,13 +52,12 @@ struct Gateway {
 
     std::vector<std::string> audit_entries() const {
         std::vector<std::string> out;
-        sqlite3* db = nullptr;
-        sqlite3_open_v2((config.data_dir / "audit.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-        sqlite3_stmt* st = nullptr;
-        sqlite3_prepare_v2(db, "SELECT entry FROM audit ORDER BY seq", -1, &st, nullptr);
-        while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-        sqlite3_finalize(st);
-        sqlite3_close(db);
+        StoreOptions read_only;
+        read_only.read_only = true;
+        open_store(config.store, read_only)->audit().scan_entries([&](const AuditLog::StoredLeaf& l) {
+            out.emplace_back(l.entry);
+            return true;
+        });
         return out;
     }
 

@@ -1,0 +1,743 @@
+// The PostgreSQL store: one database that several gateway processes may share.
+//
+// - Region separation is enforced by the database too: records and their history have row-level
+//   security, and every read says which region it is for (set_config('dg.region', …, true) in
+//   the same implicit transaction). A query that forgot its region filter still sees one region.
+//   The gateway refuses to run as a role that bypasses row-level security.
+// - One audit log with one order across gateways: the transaction that appends entries takes the
+//   row lock of audit_state (the log's size) last, just before it commits. Each gateway caches the
+//   Merkle frontier and reloads it when another gateway appended meanwhile.
+// - Group commit: a writer thread commits many requests per transaction; rows go in with
+//   unnest() over array parameters, a handful of round trips per group.
+// - Idempotency: (sender, berichtId) is the primary key of messages; concurrent copies on several
+//   gateways wait for each other, and the loser is told it is a duplicate.
+#include "store/pg_store.hpp"
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <set>
+
+#include "audit/merkle.hpp"
+#include "core/json_util.hpp"
+#include "core/log.hpp"
+#include "store/group_commit.hpp"
+#include "store/pg_util.hpp"
+
+namespace dg {
+namespace {
+
+using pg::ArrayLiteral;
+using pg::Params;
+
+constexpr std::int64_t kMigrationLock = 7310042001;
+
+// Each entry brings the schema from version i to i + 1.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+CREATE TABLE records(
+  seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE,
+  region text NOT NULL, region_name text NOT NULL, gemeente text NOT NULL, berichttype text NOT NULL,
+  status text NOT NULL, sender_oin text NOT NULL, bericht_id text NOT NULL, melding_id text NOT NULL,
+  subject text NOT NULL, received_at text NOT NULL, legal_basis text NOT NULL, purpose text NOT NULL,
+  policy_version text NOT NULL, retention_until text NOT NULL, data text NOT NULL, active boolean NOT NULL);
+CREATE INDEX records_caseload ON records(region, active, seq);
+CREATE INDEX records_subject ON records(subject, active);
+CREATE INDEX records_melding ON records(melding_id);
+CREATE INDEX records_retention ON records(retention_until);
+CREATE TABLE record_history(seq bigserial PRIMARY KEY, record_id text NOT NULL, region text NOT NULL,
+  time text NOT NULL, event text NOT NULL, detail text NOT NULL);
+CREATE INDEX record_history_id ON record_history(record_id, seq);
+ALTER TABLE records ENABLE ROW LEVEL SECURITY;
+ALTER TABLE records FORCE ROW LEVEL SECURITY;
+CREATE POLICY region_scope ON records USING (current_setting('dg.region', true) IN ('*', region))
+  WITH CHECK (current_setting('dg.region', true) = '*');
+ALTER TABLE record_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE record_history FORCE ROW LEVEL SECURITY;
+CREATE POLICY region_scope ON record_history USING (current_setting('dg.region', true) IN ('*', region))
+  WITH CHECK (current_setting('dg.region', true) = '*');
+CREATE TABLE messages(sender_oin text NOT NULL, bericht_id text NOT NULL, content_hash text NOT NULL,
+  receipt text NOT NULL, received_at text NOT NULL, PRIMARY KEY(sender_oin, bericht_id));
+CREATE TABLE audit(seq bigint PRIMARY KEY, entry text NOT NULL, leaf_hash bytea NOT NULL);
+CREATE TABLE audit_nodes(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY(level, idx));
+CREATE TABLE audit_heads(size bigint PRIMARY KEY, root text NOT NULL, time text NOT NULL, signature text NOT NULL,
+  key_id text NOT NULL);
+CREATE TABLE audit_state(id integer PRIMARY KEY CHECK (id = 1), size bigint NOT NULL);
+INSERT INTO audit_state(id, size) VALUES (1, 0);
+)sql",
+};
+
+constexpr const char* kColumns =
+    "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
+
+std::vector<StoredRecord> read_records(const pg::Result& r) {
+    std::vector<StoredRecord> out(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) {
+        StoredRecord& rec = out[static_cast<std::size_t>(row)];
+        rec.seq = r.i64(row, 0);
+        std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
+                               &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
+                               &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
+        for (int i = 0; i < 16; ++i) *cols[i] = r.str(row, i + 1);
+        rec.active = r.boolean(row, 17);
+    }
+    return out;
+}
+
+merkle::Hash hash_from_hex(std::string_view hex) {
+    merkle::Hash h{};
+    if (!merkle::from_hex(hex, h)) throw std::runtime_error("audit log: a stored hash is not 32 bytes");
+    return h;
+}
+
+std::string detail_json(std::initializer_list<std::pair<const char*, const std::string*>> fields) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    for (const auto& [k, v] : fields) write_kv(w, k, *v);
+    w.EndObject();
+    return buf.GetString();
+}
+
+// The Merkle log as a writer sees it: size, and per level the complete node waiting for its sibling.
+struct LogState {
+    std::int64_t size = -1;  // -1: unknown, load from the database
+    std::vector<std::optional<merkle::Hash>> frontier;
+};
+
+class PgStore;
+
+// A large message on a connection of its own, written on the request thread as it is judged;
+// other requests keep committing meanwhile.
+class PgBulk final : public BulkWrite {
+public:
+    explicit PgBulk(PgStore& s) : s_(s) {}
+    ~PgBulk() override;
+    void add(std::vector<StoredRecord>&& chunk) override;
+    void finish(bool commit, std::vector<std::string> audit, std::optional<MessageRow> message, CommitCallback done) override;
+
+private:
+    PgStore& s_;
+    std::unique_ptr<pg::Conn> conn_;
+    std::string error_;
+    bool finished_ = false;
+};
+
+class PgStore final : public RecordStore, public AuditLog {
+public:
+    PgStore(std::string url, const StoreOptions& options)
+        : url_(std::move(url)), options_(options), readers_(url_, options.readers) {
+        {
+            pg::Conn c(url_);
+            check_role(c);
+            if (options_.read_only) check_schema(c);
+            else migrate(c);
+        }
+        if (!options_.read_only)
+            writer_ = std::make_unique<GroupCommit>(
+                options_.max_group, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
+                [](BulkChannel&) -> CommitResult { return {false, false, "bulk writes go through PgBulk"}; });
+    }
+    ~PgStore() override { close(); }
+
+    void submit(WriteBatch batch, CommitCallback done) override {
+        if (!writer_) return done({false, false, "store is read-only"});
+        writer_->submit(std::move(batch), std::move(done));
+    }
+    std::unique_ptr<BulkWrite> begin_bulk() override {
+        if (!writer_) throw std::runtime_error("store is read-only");
+        return std::make_unique<PgBulk>(*this);
+    }
+    bool ready() const override { return writer_ && writer_->healthy(); }
+    void probe() override {
+        if (!writer_) return;
+        std::promise<void> done;
+        auto f = done.get_future();
+        writer_->submit({}, [&done](const CommitResult&) { done.set_value(); });
+        f.wait();
+    }
+    void close() override {
+        if (writer_) writer_->close();
+    }
+    AuditLog& audit() override { return *this; }
+
+    // ---- reads of one region (row-level security scoped to it) ----
+
+    CaseloadPage caseload(const CaseloadQuery& q) override {
+        Params p;
+        p.add(q.region);
+        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = $1 AND active";
+        auto filter = [&](const char* column, const std::string& value, const char* op = " = ") {
+            if (value.empty()) return;
+            p.add(value);
+            sql += std::string(" AND ") + column + op + "$" + std::to_string(p.size());
+        };
+        filter("berichttype", q.berichttype);
+        filter("gemeente", q.gemeente);
+        filter("status", q.status);
+        filter("received_at", q.since, " >= ");
+        if (q.before_seq) {
+            p.add(*q.before_seq);
+            sql += " AND seq < $" + std::to_string(p.size());
+        }
+        p.add(static_cast<std::int64_t>(q.limit + 1));
+        sql += " ORDER BY seq DESC LIMIT $" + std::to_string(p.size());
+        auto c = readers_.borrow();
+        auto items = read_records(c->query_in_region(q.region, sql.c_str(), p));
+        CaseloadPage page;
+        if (items.size() > q.limit) {
+            items.resize(q.limit);
+            page.next_before = items.back().seq;
+        }
+        page.items = std::move(items);
+        return page;
+    }
+
+    std::vector<SummaryRow> summary(const std::string& region) override {
+        auto c = readers_.borrow();
+        const auto r = c->query_in_region(region,
+                                          "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE region = $1 AND active"
+                                          " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status",
+                                          Params().add(region));
+        std::vector<SummaryRow> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), static_cast<std::uint64_t>(r.i64(i, 3))});
+        return out;
+    }
+
+    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) override {
+        return select(region, " WHERE subject = $1 AND region = $2 AND active ORDER BY seq DESC", Params().add(subject).add(region));
+    }
+
+    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) override {
+        auto found = select(region, " WHERE id = $1 AND region = $2", Params().add(id).add(region));
+        if (found.empty()) return std::nullopt;
+        return std::move(found.front());
+    }
+
+    std::vector<HistoryEvent> history(const std::string& id, const std::string& region) override {
+        auto c = readers_.borrow();
+        const auto r = c->query_in_region(region, "SELECT time, event, detail FROM record_history WHERE record_id = $1 AND region = $2 ORDER BY seq",
+                                          Params().add(id).add(region));
+        std::vector<HistoryEvent> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2)});
+        return out;
+    }
+
+    // ---- reads across regions (the writer side's look-ups) ----
+
+    std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) override {
+        return select("*", " WHERE melding_id = $1 ORDER BY seq", Params().add(melding_id));
+    }
+
+    std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) override {
+        return select("*", " WHERE retention_until <> '' AND retention_until < $1 ORDER BY seq LIMIT $2",
+                      Params().add(today).add(static_cast<std::int64_t>(limit)));
+    }
+
+    std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
+        auto c = readers_.borrow();
+        const auto r = c->query("SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = $1 AND bericht_id = $2",
+                                Params().add(sender_oin).add(bericht_id));
+        if (r.rows() == 0) return std::nullopt;
+        return MessageRow{sender_oin, bericht_id, r.str(0, 0), r.str(0, 1), r.str(0, 2)};
+    }
+
+    // ---- the audit log ----
+
+    std::uint64_t committed_size() override {
+        auto c = readers_.borrow();
+        return static_cast<std::uint64_t>(c->query("SELECT size FROM audit_state WHERE id = 1").i64(0, 0));
+    }
+
+    std::vector<AuditRow> entries(const AuditQuery& q) override {
+        Params p;
+        p.add(static_cast<std::int64_t>(q.from));
+        std::string sql = "SELECT seq, encode(leaf_hash, 'hex'), entry FROM audit WHERE seq > $1";
+        if (!q.action.empty()) {
+            p.add("\"action\":\"" + q.action + "\"");
+            sql += " AND strpos(entry, $" + std::to_string(p.size()) + ") > 0";
+        }
+        if (!q.party.empty()) {
+            p.add("\"partyOin\":\"" + q.party + "\"");
+            sql += " AND strpos(entry, $" + std::to_string(p.size()) + ") > 0";
+        }
+        p.add(static_cast<std::int64_t>(q.limit));
+        sql += " ORDER BY seq LIMIT $" + std::to_string(p.size());
+        auto c = readers_.borrow();
+        return audit_rows(c->query(sql.c_str(), p));
+    }
+
+    std::vector<AuditRow> entries_mentioning(const std::string& pseudonym) override {
+        auto c = readers_.borrow();
+        return audit_rows(c->query("SELECT seq, encode(leaf_hash, 'hex'), entry FROM audit WHERE strpos(entry, $1) > 0 ORDER BY seq",
+                                   Params().add("\"" + pseudonym + "\"")));
+    }
+
+    std::unique_ptr<merkle::NodeSource> nodes() override;
+
+    std::vector<SignedHead> heads() override { return read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size"); }
+
+    std::optional<SignedHead> latest_head() override {
+        auto h = read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size DESC LIMIT 1");
+        return h.empty() ? std::nullopt : std::optional<SignedHead>(h.front());
+    }
+
+    // Pages through the log in store order (binary results: no hex round trip for a million rows).
+    void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) override {
+        auto c = readers_.borrow();
+        std::int64_t after = -1;
+        for (;;) {
+            const auto r = c->query("SELECT seq, entry, leaf_hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT 20000",
+                                    Params().add(after), 1);
+            for (int i = 0; i < r.rows(); ++i) {
+                after = be64(PQgetvalue(r.get(), i, 0));
+                const bool hash_ok = PQgetlength(r.get(), i, 2) == 32;
+                if (!fn({static_cast<std::uint64_t>(after - 1), r.view(i, 1),
+                         hash_ok ? reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), i, 2)) : nullptr}))
+                    return;
+            }
+            if (r.rows() < 20000) return;
+        }
+    }
+
+    void scan_nodes(const std::function<bool(const StoredNode&)>& fn) override {
+        auto c = readers_.borrow();
+        std::int64_t level = 0, after = -1;
+        for (;;) {
+            const auto r = c->query("SELECT level::bigint, idx, hash FROM audit_nodes WHERE (level, idx) > ($1::integer, $2::bigint)"
+                                    " ORDER BY level, idx LIMIT 50000",
+                                    Params().add(level).add(after), 1);
+            for (int i = 0; i < r.rows(); ++i) {
+                level = be64(PQgetvalue(r.get(), i, 0));
+                after = be64(PQgetvalue(r.get(), i, 1));
+                const bool hash_ok = PQgetlength(r.get(), i, 2) == 32;
+                if (!fn({static_cast<unsigned>(level), static_cast<std::uint64_t>(after),
+                         hash_ok ? reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), i, 2)) : nullptr}))
+                    return;
+            }
+            if (r.rows() < 50000) return;
+        }
+    }
+
+private:
+    friend class PgBulk;
+
+    static std::int64_t be64(const char* p) {
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+        return static_cast<std::int64_t>(v);
+    }
+
+    class Nodes final : public merkle::NodeSource {
+    public:
+        explicit Nodes(pg::Pool& pool) : c_(pool.borrow()) {}
+        merkle::Hash node(unsigned level, std::uint64_t idx) override {
+            const auto r = c_->query("SELECT encode(hash, 'hex') FROM audit_nodes WHERE level = $1 AND idx = $2",
+                                     Params().add(static_cast<std::int64_t>(level)).add(static_cast<std::int64_t>(idx)));
+            if (r.rows() == 0) throw std::out_of_range("audit log: no such subtree");
+            return hash_from_hex(r.view(0, 0));
+        }
+
+    private:
+        pg::Pool::Lease c_;
+    };
+
+    static std::vector<AuditRow> audit_rows(const pg::Result& r) {
+        std::vector<AuditRow> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({static_cast<std::uint64_t>(r.i64(i, 0) - 1), r.str(i, 1), r.str(i, 2)});
+        return out;
+    }
+
+    std::vector<SignedHead> read_heads(const char* sql) {
+        auto c = readers_.borrow();
+        const auto r = c->query(sql);
+        std::vector<SignedHead> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({static_cast<std::uint64_t>(r.i64(i, 0)), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4)});
+        return out;
+    }
+
+    std::vector<StoredRecord> select(const std::string& region, const char* where, const Params& p) {
+        auto c = readers_.borrow();
+        return read_records(c->query_in_region(region, (std::string("SELECT ") + kColumns + " FROM records" + where).c_str(), p));
+    }
+
+    static void check_role(pg::Conn& c) {
+        const auto r = c.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+        if (r.rows() == 1 && r.boolean(0, 0))
+            throw std::runtime_error("the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS), so region separation "
+                                     "could not be enforced by the database; connect as a role without them");
+    }
+
+    static int schema_version(pg::Conn& c) {
+        if (!c.query("SELECT to_regclass('dg_schema') IS NOT NULL").boolean(0, 0)) return 0;
+        return static_cast<int>(c.query("SELECT COALESCE(MAX(version), 0) FROM dg_schema").i64(0, 0));
+    }
+
+    static void check_schema(pg::Conn& c) {
+        if (static_cast<std::size_t>(schema_version(c)) != kMigrations.size())
+            throw std::runtime_error("the PostgreSQL database holds no gateway store of this version");
+    }
+
+    // Creates or upgrades the schema; several gateways starting at once take turns.
+    static void migrate(pg::Conn& c) {
+        c.query("SELECT pg_advisory_lock($1)", Params().add(kMigrationLock));
+        try {
+            c.exec("CREATE TABLE IF NOT EXISTS dg_schema(version integer NOT NULL)");
+            const int version = schema_version(c);
+            if (static_cast<std::size_t>(version) > kMigrations.size())
+                throw std::runtime_error("the PostgreSQL store has schema version " + std::to_string(version) +
+                                         ", newer than this gateway knows");
+            for (std::size_t v = static_cast<std::size_t>(version); v < kMigrations.size(); ++v) {
+                c.exec("BEGIN");
+                c.exec(kMigrations[v]);
+                c.query("INSERT INTO dg_schema(version) VALUES ($1)", Params().add(static_cast<std::int64_t>(v + 1)));
+                c.exec("COMMIT");
+                log_info("PostgreSQL store schema migrated", {{"version", std::to_string(v + 1)}});
+            }
+        } catch (...) {
+            if (PQtransactionStatus(c.get()) != PQTRANS_IDLE) PQclear(PQexec(c.get(), "ROLLBACK"));
+            PQclear(PQexec(c.get(), "SELECT pg_advisory_unlock_all()"));
+            throw;
+        }
+        c.query("SELECT pg_advisory_unlock($1)", Params().add(kMigrationLock));
+    }
+
+    // ---- writing (the writer thread, and PgBulk on its request thread) ----
+
+    // A connection that writes: every region, row-level security's WITH CHECK included.
+    std::unique_ptr<pg::Conn> write_connection() {
+        auto c = std::make_unique<pg::Conn>(url_);
+        c->exec("SET dg.region = '*'");
+        return c;
+    }
+
+    // Records in request order: plain ones go in together; an effect needs what came before it.
+    class RecordWriter {
+    public:
+        explicit RecordWriter(pg::Conn& c) : c_(c) {}
+        void add(const StoredRecord& r) {
+            if (r.effect == RecordEffect::Move) {  // the verhuizing is the newest event of the region it moves records to
+                flush();
+                move(r);
+            }
+            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
+                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
+                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
+            for (int i = 0; i < 16; ++i) cols_[i].add(*vals[i]);
+            cols_[16].add(r.active ? "t" : "f");
+            ++pending_;
+            if (r.effect == RecordEffect::Withdraw || r.effect == RecordEffect::Status) {
+                flush();
+                r.effect == RecordEffect::Withdraw ? withdraw(r) : status(r);
+            }
+        }
+        void flush() {
+            if (pending_ == 0) return;
+            Params p;
+            for (auto& col : cols_) p.add(col.take());
+            c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+                     " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active)"
+                     " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+                     " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],"
+                     " $16::text[], $17::boolean[])",
+                     p);
+            pending_ = 0;
+        }
+
+    private:
+        void history(const std::string& id, const std::string& region, const std::string& time, const char* event,
+                     const std::string& detail) {
+            c_.query("INSERT INTO record_history(record_id, region, time, event, detail) VALUES ($1, $2, $3, $4, $5)",
+                     Params().add(id).add(region).add(time).add(event).add(detail));
+        }
+        void withdraw(const StoredRecord& r) {
+            const auto w = c_.query("UPDATE records SET active = false, status = 'ingetrokken', retention_until = $2"
+                                    " WHERE id = $1 AND active RETURNING region",
+                                    Params().add(r.target_id).add(r.retention_until));
+            if (w.rows() == 1) history(r.target_id, w.str(0, 0), r.received_at, "withdrawn", detail_json({{"intrekking", &r.id}}));
+        }
+        void status(const StoredRecord& r) {
+            const auto ids = c_.query("SELECT id FROM records WHERE active AND berichttype <> 'trajectmelding' AND region = $3"
+                                      " AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq",
+                                      Params().add(r.target_id).add(r.subject).add(r.region));
+            for (int i = 0; i < ids.rows(); ++i) {
+                const std::string id = ids.str(i, 0);
+                history(id, r.region, r.received_at, "status", detail_json({{"status", &r.new_status}, {"trajectmelding", &r.id}}));
+                c_.query("UPDATE records SET status = $2 WHERE id = $1", Params().add(id).add(r.new_status));
+            }
+        }
+        // Every active record of the pupil elsewhere goes to this record's region and gemeente;
+        // one that changes region arrives there as new (a new seq), with its history.
+        void move(const StoredRecord& r) {
+            const auto found = c_.query("SELECT id, region, gemeente FROM records WHERE subject = $1 AND active AND id <> $2"
+                                        " AND (region <> $3 OR gemeente <> $4) ORDER BY seq",
+                                        Params().add(r.subject).add(r.id).add(r.region).add(r.gemeente));
+            for (int i = 0; i < found.rows(); ++i) {
+                const std::string id = found.str(i, 0), from_region = found.str(i, 1), from_gemeente = found.str(i, 2);
+                if (from_region != r.region) {
+                    c_.query("UPDATE records SET region = $2, region_name = $3, gemeente = $4,"
+                             " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1",
+                             Params().add(id).add(r.region).add(r.region_name).add(r.gemeente));
+                    c_.query("UPDATE record_history SET region = $2 WHERE record_id = $1", Params().add(id).add(r.region));
+                } else {
+                    c_.query("UPDATE records SET gemeente = $2 WHERE id = $1", Params().add(id).add(r.gemeente));
+                }
+                history(id, r.region, r.received_at, "moved",
+                        detail_json({{"fromRegion", &from_region}, {"fromGemeente", &from_gemeente}, {"toRegion", &r.region},
+                                     {"toGemeente", &r.gemeente}, {"verhuizing", &r.id}}));
+            }
+        }
+
+        pg::Conn& c_;
+        ArrayLiteral cols_[17];
+        std::size_t pending_ = 0;
+    };
+
+    // Inserts the message rows in key order (so that gateways inserting the same keys never wait
+    // on each other in a cycle); returns, per row, whether it was new.
+    static std::vector<bool> insert_messages(pg::Conn& c, const std::vector<const MessageRow*>& rows) {
+        std::vector<std::size_t> order(rows.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return std::tie(rows[a]->sender_oin, rows[a]->bericht_id) < std::tie(rows[b]->sender_oin, rows[b]->bericht_id);
+        });
+        std::vector<bool> fresh(rows.size(), false);
+        std::set<std::pair<std::string, std::string>> keys;
+        ArrayLiteral cols[5];
+        for (std::size_t i : order) {
+            const MessageRow& m = *rows[i];
+            if (!keys.emplace(m.sender_oin, m.bericht_id).second) continue;  // the same key twice in one group
+            cols[0].add(m.sender_oin);
+            cols[1].add(m.bericht_id);
+            cols[2].add(m.content_hash);
+            cols[3].add(m.receipt);
+            cols[4].add(m.received_at);
+        }
+        if (keys.empty()) return fresh;
+        Params p;
+        for (auto& col : cols) p.add(col.take());
+        const auto r = c.query("INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
+                               " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
+                               " ON CONFLICT DO NOTHING RETURNING sender_oin, bericht_id",
+                               p);
+        std::set<std::pair<std::string, std::string>> inserted;
+        for (int i = 0; i < r.rows(); ++i) inserted.emplace(r.str(i, 0), r.str(i, 1));
+        for (std::size_t i : order) {
+            auto it = inserted.find({rows[i]->sender_oin, rows[i]->bericht_id});
+            if (it != inserted.end()) {
+                fresh[i] = true;
+                inserted.erase(it);  // a second copy in this group is a duplicate
+            }
+        }
+        return fresh;
+    }
+
+    // Appends entries at the end of the one log, under its row lock; returns the state to cache
+    // once the transaction commits.
+    LogState append_audit(pg::Conn& c, const std::vector<const std::string*>& entries) {
+        const std::int64_t size = c.query("SELECT size FROM audit_state WHERE id = 1 FOR UPDATE").i64(0, 0);
+        LogState log;
+        {
+            std::lock_guard lock(log_mu_);
+            if (log_.size == size) log = log_;
+        }
+        if (log.size != size) log = load_frontier(c, size);
+        ArrayLiteral seqs, texts, leaves, levels, idxs, hashes;
+        for (const std::string* e : entries) {
+            merkle::Hash h = merkle::leaf_hash(*e);
+            seqs.add(std::to_string(log.size + 1));
+            texts.add(*e);
+            leaves.add(merkle::hex(h));
+            auto node = [&](unsigned level, std::uint64_t idx, const merkle::Hash& hash) {
+                levels.add(std::to_string(level));
+                idxs.add(std::to_string(idx));
+                hashes.add(merkle::hex(hash));
+            };
+            node(0, static_cast<std::uint64_t>(log.size), h);
+            auto idx = static_cast<std::uint64_t>(log.size);
+            unsigned level = 0;
+            while (idx & 1) {
+                h = merkle::node_hash(*log.frontier[level], h);
+                log.frontier[level].reset();
+                idx >>= 1;
+                ++level;
+                node(level, idx, h);
+            }
+            if (log.frontier.size() <= level) log.frontier.resize(level + 1);
+            log.frontier[level] = h;
+            ++log.size;
+        }
+        c.query("INSERT INTO audit(seq, entry, leaf_hash) SELECT s, e, decode(h, 'hex')"
+                " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(s, e, h)",
+                Params().add(seqs.take()).add(texts.take()).add(leaves.take()));
+        c.query("INSERT INTO audit_nodes(level, idx, hash) SELECT l, i, decode(h, 'hex')"
+                " FROM unnest($1::integer[], $2::bigint[], $3::text[]) AS t(l, i, h)",
+                Params().add(levels.take()).add(idxs.take()).add(hashes.take()));
+        c.query("UPDATE audit_state SET size = $1 WHERE id = 1", Params().add(log.size));
+        return log;
+    }
+
+    static LogState load_frontier(pg::Conn& c, std::int64_t size) {
+        LogState log;
+        log.size = size;
+        ArrayLiteral levels, idxs;
+        const auto n = static_cast<std::uint64_t>(size);
+        for (unsigned level = 0; (n >> level) != 0; ++level) {
+            if (((n >> level) & 1) == 0) continue;
+            levels.add(std::to_string(level));
+            idxs.add(std::to_string((n >> level) - 1));
+        }
+        const auto r = c.query("SELECT n.level, encode(n.hash, 'hex') FROM audit_nodes n"
+                               " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
+                               Params().add(levels.take()).add(idxs.take()));
+        for (int i = 0; i < r.rows(); ++i) {
+            const auto level = static_cast<std::size_t>(r.i64(i, 0));
+            if (log.frontier.size() <= level) log.frontier.resize(level + 1);
+            log.frontier[level] = hash_from_hex(r.view(i, 1));
+        }
+        for (unsigned level = 0; (n >> level) != 0; ++level)
+            if (((n >> level) & 1) && (log.frontier.size() <= level || !log.frontier[level]))
+                throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+        return log;
+    }
+
+    void remember(LogState log) {
+        std::lock_guard lock(log_mu_);
+        log_ = std::move(log);
+    }
+    void forget() {
+        std::lock_guard lock(log_mu_);
+        log_ = LogState{};
+    }
+
+    static void rollback(pg::Conn* c) {
+        if (c && c->ok() && PQtransactionStatus(c->get()) != PQTRANS_IDLE) PQclear(PQexec(c->get(), "ROLLBACK"));
+    }
+
+    std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
+        std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
+        try {
+            if (!writer_conn_ || !writer_conn_->ok()) {
+                writer_conn_.reset();
+                writer_conn_ = write_connection();
+            }
+            pg::Conn& c = *writer_conn_;
+            c.exec("BEGIN");
+            std::vector<const MessageRow*> messages;
+            std::vector<std::size_t> with_message;
+            for (std::size_t i = 0; i < group.size(); ++i)
+                if (group[i].batch.message) {
+                    messages.push_back(&*group[i].batch.message);
+                    with_message.push_back(i);
+                }
+            const auto fresh = insert_messages(c, messages);
+            for (std::size_t k = 0; k < fresh.size(); ++k)
+                if (!fresh[k]) results[with_message[k]] = {false, true, "duplicate berichtId"};
+            RecordWriter records(c);
+            std::vector<const std::string*> entries;
+            ArrayLiteral purge_ids;
+            bool purge = false;
+            for (std::size_t i = 0; i < group.size(); ++i) {
+                if (results[i].duplicate) continue;
+                const WriteBatch& b = group[i].batch;
+                for (const auto& r : b.records) records.add(r);
+                for (const auto& p : b.purge) {
+                    purge_ids.add(p.id);
+                    purge = true;
+                }
+                if (b.head)
+                    c.query("INSERT INTO audit_heads(size, root, time, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                            Params().add(static_cast<std::int64_t>(b.head->size)).add(b.head->root).add(b.head->time)
+                                .add(b.head->signature).add(b.head->key_id));
+                for (const auto& e : b.audit_entries) entries.push_back(&e);
+            }
+            records.flush();
+            if (purge) {
+                const std::string ids = purge_ids.take();
+                c.query("DELETE FROM record_history WHERE record_id = ANY($1::text[])", Params().add(ids));
+                c.query("DELETE FROM records WHERE id = ANY($1::text[])", Params().add(ids));
+            }
+            std::optional<LogState> log;
+            if (!entries.empty()) log = append_audit(c, entries);
+            c.exec("COMMIT");
+            if (log) remember(std::move(*log));
+        } catch (const std::exception& e) {
+            rollback(writer_conn_.get());
+            forget();
+            for (auto& r : results) r = {false, false, e.what()};
+        }
+        return results;
+    }
+
+    std::string url_;
+    StoreOptions options_;
+    pg::Pool readers_;
+    std::unique_ptr<pg::Conn> writer_conn_;  // the writer thread's
+    std::mutex log_mu_;
+    LogState log_;
+    std::unique_ptr<GroupCommit> writer_;
+};
+
+std::unique_ptr<merkle::NodeSource> PgStore::nodes() { return std::make_unique<Nodes>(readers_); }
+
+PgBulk::~PgBulk() {
+    if (!finished_) finish(false, {}, std::nullopt, [](const CommitResult&) {});
+}
+
+void PgBulk::add(std::vector<StoredRecord>&& chunk) {
+    if (!error_.empty()) return;
+    try {
+        if (!conn_) {
+            conn_ = s_.write_connection();
+            conn_->exec("BEGIN");
+        }
+        PgStore::RecordWriter w(*conn_);
+        for (const auto& r : chunk) w.add(r);
+        w.flush();
+    } catch (const std::exception& e) {
+        error_ = e.what();
+    }
+}
+
+void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<MessageRow> message, CommitCallback done) {
+    finished_ = true;
+    if (commit && error_.empty()) {
+        try {
+            if (!conn_) {
+                conn_ = s_.write_connection();
+                conn_->exec("BEGIN");
+            }
+            if (message && !PgStore::insert_messages(*conn_, {&*message})[0]) {
+                PgStore::rollback(conn_.get());
+                return done({false, true, "duplicate berichtId"});
+            }
+            std::vector<const std::string*> entries;
+            for (const auto& e : audit) entries.push_back(&e);
+            LogState log = s_.append_audit(*conn_, entries);
+            conn_->exec("COMMIT");
+            s_.remember(std::move(log));
+            return done({true, false, {}});
+        } catch (const std::exception& e) {
+            error_ = e.what();
+            s_.forget();
+        }
+    }
+    PgStore::rollback(conn_.get());
+    conn_.reset();
+    // Nothing of the message is stored; its refusal (or failure) is audited like any request.
+    const CommitResult outcome{!commit, false, error_};
+    if (audit.empty()) return done(outcome);
+    WriteBatch b;
+    b.audit_entries = std::move(audit);
+    s_.submit(std::move(b), [outcome, done = std::move(done)](const CommitResult& c) { done(c.ok ? outcome : c); });
+}
+
+}  // namespace
+
+std::unique_ptr<RecordStore> open_pg_store(const std::string& url, const StoreOptions& options) {
+    return std::make_unique<PgStore>(url, options);
+}
+
+}  // namespace dg

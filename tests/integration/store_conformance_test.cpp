@@ -1,0 +1,557 @@
+// One conformance suite for every RecordStore: each case runs against SQLite (a temp dir) and
+// PostgreSQL (a fresh schema in the test cluster), through the interface only. Cases that only
+// one store can have (row-level security, several writers, crash recovery) follow at the end.
+#include <boost/mpl/list.hpp>
+#include <boost/test/unit_test.hpp>
+#include <sqlite3.h>
+
+#include <bitset>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "audit/audit_entry.hpp"
+#include "audit/merkle.hpp"
+#include "store/group_commit.hpp"
+#include "store/record_store.hpp"
+#include "store_under_test.hpp"
+
+using namespace dg;
+using test::StoreKind;
+using test::TestStore;
+
+namespace {
+
+struct Sqlite {
+    static constexpr StoreKind kind = StoreKind::Sqlite;
+};
+struct Postgres {
+    static constexpr StoreKind kind = StoreKind::Postgres;
+};
+using Backends = boost::mpl::list<Sqlite, Postgres>;
+
+struct Region {
+    const char* code;
+    const char* name;
+    const char* gemeente;
+};
+const Region kAmsterdam{"90", "Amsterdam-Diemen (test)", "0363"};
+const Region kRijnmond{"91", "Rijnmond (test)", "0599"};
+
+int counter = 0;
+
+// "K" + n, written so that g++ 12 does not warn (-Wrestrict false positive on "literal" + string).
+std::string tag(const char* prefix, long n) {
+    std::string s(prefix);
+    s += std::to_string(n);
+    return s;
+}
+
+std::string new_id() {
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%032x", ++counter);
+    return std::string(buf);
+}
+
+StoredRecord record(const Region& region, const std::string& subject, const std::string& melding_id,
+                    const std::string& berichttype = "verzuimmelding") {
+    StoredRecord r;
+    r.id = new_id();
+    r.region = region.code;
+    r.region_name = region.name;
+    r.gemeente = region.gemeente;
+    r.berichttype = berichttype;
+    r.status = "geregistreerd";
+    r.sender_oin = "00000099000000000201";
+    r.bericht_id = "B-" + melding_id;
+    r.melding_id = melding_id;
+    r.subject = subject;
+    r.received_at = "2026-11-23T09:15:00.000Z";
+    r.legal_basis = "Leerplichtwet 1969 art. 21";
+    r.purpose = "dg-va-verzuimaanpak";
+    r.policy_version = "sha256:test";
+    r.retention_until = "2031-11-23";
+    r.data = R"({"meldingId":")" + melding_id + R"(","toelichting":"een \"citaat\" en \\ backslash"})";
+    return r;
+}
+
+std::string entry(const std::string& what) {
+    AuditEvent e;
+    e.time = "2026-11-23T09:15:00.000Z";
+    e.action = "POST /v1/berichten";
+    e.party_oin = "00000099000000000201";
+    e.outcome = "allowed";
+    e.status = 202;
+    e.trace_id = what;
+    return canonical_json(std::move(e));
+}
+
+CommitResult commit(RecordStore& s, WriteBatch b) {
+    std::promise<CommitResult> p;
+    auto f = p.get_future();
+    s.submit(std::move(b), [&p](const CommitResult& c) { p.set_value(c); });
+    return f.get();
+}
+
+WriteBatch batch(std::vector<StoredRecord> records, const std::string& audit_text, std::optional<MessageRow> message = {}) {
+    WriteBatch b;
+    b.records = std::move(records);
+    b.audit_entries.push_back(audit_text);
+    b.message = std::move(message);
+    return b;
+}
+
+MessageRow message(const std::string& bericht_id, const std::string& hash = "h1") {
+    return {"00000099000000000201", bericht_id, hash, R"({"berichtId":")" + bericht_id + R"("})", "2026-11-23T09:15:00.000Z"};
+}
+
+std::vector<std::string> ids(const std::vector<StoredRecord>& records) {
+    std::vector<std::string> out;
+    for (const auto& r : records) out.push_back(r.id);
+    return out;
+}
+
+// Every stored entry and subtree, read as audit verify reads them, against a tree computed here.
+void check_log(RecordStore& s, const std::vector<std::string>& expected) {
+    AuditLog& log = s.audit();
+    BOOST_TEST(log.committed_size() == expected.size());
+    merkle::MemoryTree tree;
+    std::uint64_t n = 0;
+    log.scan_entries([&](const AuditLog::StoredLeaf& l) {
+        BOOST_TEST(l.index == n);
+        BOOST_TEST(std::string(l.entry) == expected[n]);
+        const merkle::Hash h = merkle::leaf_hash(expected[n]);
+        BOOST_TEST((l.leaf && std::equal(h.begin(), h.end(), l.leaf)));
+        tree.append(h);
+        ++n;
+        return true;
+    });
+    BOOST_TEST(n == expected.size());
+    std::uint64_t nodes = 0;
+    log.scan_nodes([&](const AuditLog::StoredNode& node) {
+        const merkle::Hash h = tree.node(node.level, node.index);
+        BOOST_TEST((node.hash && std::equal(h.begin(), h.end(), node.hash)));
+        ++nodes;
+        return true;
+    });
+    BOOST_TEST(nodes == 2 * expected.size() - std::bitset<64>(expected.size()).count());  // every complete subtree
+    if (!expected.empty()) {
+        auto source = log.nodes();
+        BOOST_TEST(merkle::hex(merkle::root(*source, expected.size())) == merkle::hex(merkle::root(tree, expected.size())));
+    }
+}
+
+template <class Backend>
+struct Fixture {
+    TestStore where{Backend::kind};
+    std::unique_ptr<RecordStore> store = open_store(where.url());
+    std::vector<std::string> audit;  // what the log should hold
+
+    CommitResult put(std::vector<StoredRecord> records, std::optional<MessageRow> m = {}) {
+        audit.push_back(entry(tag("e", static_cast<long>(audit.size()))));
+        const CommitResult r = commit(*store, batch(std::move(records), audit.back(), std::move(m)));
+        if (!r.ok) audit.pop_back();
+        return r;
+    }
+    std::vector<StoredRecord> caseload(const Region& region, std::size_t limit = 100) {
+        CaseloadQuery q;
+        q.region = region.code;
+        q.limit = limit;
+        return store->caseload(q).items;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_conformance)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(committed_records_are_read_per_region_and_audited, B, Backends) {
+    Fixture<B> f;
+    const auto a = record(kAmsterdam, "ps:a", "M1"), b = record(kAmsterdam, "ps:b", "M2"), c = record(kRijnmond, "ps:c", "M3");
+    BOOST_TEST(f.put({a, b, c}, message("B1")).ok);
+    const auto ams = f.caseload(kAmsterdam);
+    BOOST_TEST((ids(ams) == std::vector<std::string>{b.id, a.id}));  // newest first
+    BOOST_TEST(ams[0].data == b.data);  // stored byte for byte
+    BOOST_TEST(ams[0].subject == "ps:b");
+    BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{c.id}));
+    BOOST_TEST(f.store->find_record(a.id, "90").has_value());
+    BOOST_TEST(!f.store->find_record(a.id, "91").has_value());  // another region's record does not exist there
+    BOOST_TEST(!f.store->find_record(c.id, "90").has_value());
+    BOOST_TEST(f.store->find_by_melding_id("M3").size() == 1u);
+    BOOST_TEST(ids(f.store->records_of_subject("ps:a", "90")) == std::vector<std::string>{a.id});
+    BOOST_TEST(f.store->records_of_subject("ps:a", "91").empty());
+    const auto m = f.store->find_message("00000099000000000201", "B1");
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(m->receipt == R"({"berichtId":"B1"})");
+    const auto summary = f.store->summary("90");
+    BOOST_REQUIRE(summary.size() == 1u);
+    BOOST_TEST(summary[0].count == 2u);
+    BOOST_TEST(summary[0].gemeente == "0363");
+    check_log(*f.store, f.audit);
+    BOOST_TEST(f.store->ready());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_message_id_is_stored_once, B, Backends) {
+    Fixture<B> f;
+    BOOST_TEST(f.put({record(kAmsterdam, "ps:a", "M1")}, message("B1")).ok);
+    // Again later, and twice within one group: only the first copy is kept.
+    const CommitResult again = commit(*f.store, batch({record(kAmsterdam, "ps:a", "M1")}, entry("x"), message("B1", "h2")));
+    BOOST_TEST(!again.ok);
+    BOOST_TEST(again.duplicate);
+    std::promise<CommitResult> p1, p2;
+    f.store->submit(batch({record(kAmsterdam, "ps:b", "M2")}, entry("y1"), message("B2")), [&](const CommitResult& c) { p1.set_value(c); });
+    f.store->submit(batch({record(kAmsterdam, "ps:b", "M2")}, entry("y2"), message("B2")), [&](const CommitResult& c) { p2.set_value(c); });
+    const auto r1 = p1.get_future().get(), r2 = p2.get_future().get();
+    BOOST_TEST(r1.ok != r2.ok);
+    BOOST_TEST((r1.duplicate || r2.duplicate));
+    f.audit.push_back(r1.ok ? entry("y1") : entry("y2"));
+    BOOST_TEST(f.caseload(kAmsterdam).size() == 2u);
+    BOOST_TEST(f.store->find_message("00000099000000000201", "B1")->content_hash == "h1");
+    check_log(*f.store, f.audit);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_requests_are_group_committed_into_one_dense_log, B, Backends) {
+    Fixture<B> f;
+    constexpr int kThreads = 4, kEach = 60;
+    std::vector<std::thread> threads;
+    std::mutex mu;
+    std::vector<std::string> committed;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                const std::string text = entry(tag("t", t * 1000 + i));
+                const auto r = commit(*f.store, batch({record(i % 2 ? kAmsterdam : kRijnmond, "ps:x", tag("T", t * 1000 + i))},
+                                                      text, message(tag("C", t * 1000 + i))));
+                BOOST_TEST(r.ok);
+                std::lock_guard lock(mu);
+                committed.push_back(text);
+            }
+        });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(f.caseload(kAmsterdam, 500).size() + f.caseload(kRijnmond, 500).size() == std::size_t(kThreads * kEach));
+    // The log's order is the store's; every committed entry is in it exactly once.
+    std::vector<std::string> stored;
+    f.store->audit().scan_entries([&](const AuditLog::StoredLeaf& l) {
+        stored.emplace_back(l.entry);
+        return true;
+    });
+    BOOST_TEST((std::multiset<std::string>(stored.begin(), stored.end()) == std::multiset<std::string>(committed.begin(), committed.end())));
+    check_log(*f.store, stored);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(caseload_filters_and_a_cursor_that_holds_while_records_arrive, B, Backends) {
+    Fixture<B> f;
+    std::vector<std::string> first;
+    for (int i = 0; i < 25; ++i) {
+        auto r = record(kAmsterdam, tag("ps:", i), tag("P", i), i % 5 ? "verzuimmelding" : "vsv-melding");
+        if (i % 3 == 0) r.gemeente = "0384";
+        first.insert(first.begin(), r.id);
+        BOOST_TEST(f.put({r}).ok);
+    }
+    CaseloadQuery q;
+    q.region = "90";
+    q.limit = 10;
+    std::vector<std::string> seen;
+    for (int page = 0; page < 10; ++page) {
+        const CaseloadPage p = f.store->caseload(q);
+        for (const auto& r : p.items) seen.push_back(r.id);
+        BOOST_TEST(f.put({record(kAmsterdam, "ps:new", tag("N", page))}).ok);  // arrives meanwhile
+        if (!p.next_before) break;
+        q.before_seq = p.next_before;
+    }
+    BOOST_TEST(seen == first);  // no record twice, none skipped, newest first
+    q = {};
+    q.region = "90";
+    q.berichttype = "vsv-melding";
+    BOOST_TEST(f.store->caseload(q).items.size() == 5u);
+    q.gemeente = "0384";
+    BOOST_TEST(f.store->caseload(q).items.size() == 2u);  // i = 0 and 15
+    q = {};
+    q.region = "90";
+    q.status = "afgesloten";
+    BOOST_TEST(f.store->caseload(q).items.empty());
+    q.status.clear();
+    q.since = "2026-11-24T00:00:00.000Z";
+    BOOST_TEST(f.store->caseload(q).items.empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_large_message_commits_all_or_nothing, B, Backends) {
+    Fixture<B> f;
+    std::vector<std::string> accepted;
+    {
+        auto bulk = f.store->begin_bulk();
+        for (int chunk = 0; chunk < 5; ++chunk) {
+            std::vector<StoredRecord> rows;
+            for (int i = 0; i < 300; ++i) {
+                rows.push_back(record(i % 2 ? kAmsterdam : kRijnmond, "ps:bulk", tag("K", chunk * 1000 + i)));
+                accepted.push_back(rows.back().id);
+            }
+            bulk->add(std::move(rows));
+        }
+        std::promise<CommitResult> p;
+        f.audit.push_back(entry("bulk-ok"));
+        bulk->finish(true, {f.audit.back()}, message("BULK1"), [&](const CommitResult& c) { p.set_value(c); });
+        BOOST_TEST(p.get_future().get().ok);
+    }
+    BOOST_TEST(f.caseload(kAmsterdam, 1000).size() + f.caseload(kRijnmond, 1000).size() == accepted.size());
+    {
+        // Refused at the end: none of its rows stay, its audit entry does.
+        auto bulk = f.store->begin_bulk();
+        bulk->add({record(kAmsterdam, "ps:no", "R1"), record(kRijnmond, "ps:no", "R2")});
+        std::promise<CommitResult> p;
+        f.audit.push_back(entry("bulk-refused"));
+        bulk->finish(false, {f.audit.back()}, std::nullopt, [&](const CommitResult& c) { p.set_value(c); });
+        BOOST_TEST(p.get_future().get().ok);
+    }
+    {
+        // The same berichtId again: a duplicate, nothing written.
+        auto bulk = f.store->begin_bulk();
+        bulk->add({record(kAmsterdam, "ps:dup", "D1")});
+        std::promise<CommitResult> p;
+        bulk->finish(true, {entry("bulk-dup")}, message("BULK1", "other"), [&](const CommitResult& c) { p.set_value(c); });
+        const auto r = p.get_future().get();
+        BOOST_TEST(!r.ok);
+        BOOST_TEST(r.duplicate);
+    }
+    BOOST_TEST(f.store->find_by_melding_id("R1").empty());
+    BOOST_TEST(f.store->find_by_melding_id("D1").empty());
+    BOOST_TEST(f.caseload(kAmsterdam, 1000).size() + f.caseload(kRijnmond, 1000).size() == accepted.size());
+    check_log(*f.store, f.audit);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Backends) {
+    Fixture<B> f;
+    const auto a = record(kAmsterdam, "ps:s", "A1"), other = record(kAmsterdam, "ps:t", "A2");
+    BOOST_TEST(f.put({a, other}).ok);
+
+    StoredRecord traject = record(kAmsterdam, "ps:s", "TR1", "trajectmelding");
+    traject.effect = RecordEffect::Status;
+    traject.active = false;
+    traject.new_status = "in-behandeling";
+    BOOST_TEST(f.put({traject}).ok);
+    BOOST_TEST(f.store->find_record(a.id, "90")->status == "in-behandeling");
+    BOOST_TEST(f.store->find_record(other.id, "90")->status == "geregistreerd");  // another pupil
+
+    StoredRecord move = record(kRijnmond, "ps:s", "MV1", "verhuizing");
+    move.effect = RecordEffect::Move;
+    BOOST_TEST(f.put({move}).ok);
+    BOOST_TEST((ids(f.caseload(kAmsterdam)) == std::vector<std::string>{other.id}));  // the old region loses it at once
+    BOOST_TEST(!f.store->find_record(a.id, "90").has_value());
+    BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{move.id, a.id}));  // the verhuizing is the newest
+    const auto moved = f.store->find_record(a.id, "91");
+    BOOST_REQUIRE(moved.has_value());
+    BOOST_TEST(moved->gemeente == "0599");
+    BOOST_TEST(moved->status == "in-behandeling");
+    auto history = f.store->history(a.id, "91");
+    BOOST_REQUIRE(history.size() == 2u);
+    BOOST_TEST(history[0].event == "status");
+    BOOST_TEST(history[0].detail == R"({"status":"in-behandeling","trajectmelding":")" + traject.id + R"("})");
+    BOOST_TEST(history[1].event == "moved");
+    BOOST_TEST(history[1].detail == R"({"fromRegion":"90","fromGemeente":"0363","toRegion":"91","toGemeente":"0599","verhuizing":")" +
+                                        move.id + R"("})");
+    BOOST_TEST(f.store->history(a.id, "90").empty());  // the history went with the record
+
+    StoredRecord withdrawal = record(kRijnmond, "ps:s", "IN1", "intrekking");
+    withdrawal.effect = RecordEffect::Withdraw;
+    withdrawal.active = false;
+    withdrawal.target_id = a.id;
+    withdrawal.region = "90";  // where the sender last saw it: the store finds it where it is now
+    withdrawal.retention_until = "2027-11-23";
+    BOOST_TEST(f.put({withdrawal}).ok);
+    BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{move.id}));
+    const auto tombstone = f.store->find_record(a.id, "91");
+    BOOST_REQUIRE(tombstone.has_value());
+    BOOST_TEST(!tombstone->active);
+    BOOST_TEST(tombstone->status == "ingetrokken");
+    BOOST_TEST(tombstone->retention_until == "2027-11-23");
+    history = f.store->history(a.id, "91");
+    BOOST_REQUIRE(history.size() == 3u);
+    BOOST_TEST(history[2].event == "withdrawn");
+    check_log(*f.store, f.audit);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(expired_records_are_purged_with_their_history, B, Backends) {
+    Fixture<B> f;
+    auto old = record(kAmsterdam, "ps:o", "OLD"), young = record(kRijnmond, "ps:y", "YOUNG");
+    old.retention_until = "2020-01-01";
+    BOOST_TEST(f.put({old, young}).ok);
+    StoredRecord traject = record(kAmsterdam, "ps:o", "TR", "trajectmelding");
+    traject.effect = RecordEffect::Status;
+    traject.active = false;
+    traject.new_status = "afgesloten";
+    traject.retention_until = "2099-01-01";
+    BOOST_TEST(f.put({traject}).ok);
+    BOOST_TEST(f.store->history(old.id, "90").size() == 1u);
+    const auto expired = f.store->expired("2026-11-24", 100);
+    BOOST_REQUIRE(expired.size() == 1u);
+    BOOST_TEST(expired[0].id == old.id);
+    WriteBatch purge;
+    purge.purge.push_back({old.id, old.region});
+    f.audit.push_back(entry("purge"));
+    purge.audit_entries.push_back(f.audit.back());
+    BOOST_TEST(commit(*f.store, std::move(purge)).ok);
+    BOOST_TEST(!f.store->find_record(old.id, "90").has_value());
+    BOOST_TEST(f.store->history(old.id, "90").empty());
+    BOOST_TEST(f.store->expired("2026-11-24", 100).empty());
+    BOOST_TEST(f.store->find_record(young.id, "91").has_value());
+    check_log(*f.store, f.audit);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(signed_heads_are_kept_and_a_reopened_store_continues_the_log, B, Backends) {
+    Fixture<B> f;
+    for (int i = 0; i < 5; ++i) BOOST_TEST(f.put({record(kAmsterdam, "ps:r", tag("R", i))}).ok);
+    for (std::uint64_t size : {3u, 5u, 5u}) {  // a repeated head is kept once
+        WriteBatch b;
+        b.head = SignedHead{size, std::string(64, 'a'), "2026-11-23T09:16:00.000Z", "sig", "key"};
+        BOOST_TEST(commit(*f.store, std::move(b)).ok);
+    }
+    BOOST_TEST(f.store->audit().heads().size() == 2u);
+    BOOST_TEST(f.store->audit().latest_head()->size == 5u);
+    f.store->close();
+    f.store.reset();
+    f.store = open_store(f.where.url());  // a restart
+    for (int i = 5; i < 8; ++i) BOOST_TEST(f.put({record(kAmsterdam, "ps:r", tag("R", i))}).ok);
+    check_log(*f.store, f.audit);
+    BOOST_TEST(f.caseload(kAmsterdam).size() == 8u);
+    AuditQuery q;
+    q.from = 6;
+    q.limit = 10;
+    const auto rows = f.store->audit().entries(q);
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].index == 6u);
+    BOOST_TEST(rows[0].entry == f.audit[6]);
+    BOOST_TEST(rows[0].leaf_hash == merkle::hex(merkle::leaf_hash(f.audit[6])));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_read_only_store_reads_and_writes_nothing, B, Backends) {
+    Fixture<B> f;
+    BOOST_TEST(f.put({record(kAmsterdam, "ps:r", "RO")}).ok);
+    StoreOptions options;
+    options.read_only = true;
+    auto ro = open_store(f.where.url(), options);
+    BOOST_TEST(ro->audit().committed_size() == 1u);
+    BOOST_TEST(ro->find_by_melding_id("RO").size() == 1u);
+    BOOST_TEST(!ro->ready());
+    const auto r = commit(*ro, batch({record(kAmsterdam, "ps:r", "RO2")}, entry("no")));
+    BOOST_TEST(!r.ok);
+    BOOST_TEST(f.store->find_by_melding_id("RO2").empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_probe_writes_and_keeps_the_store_ready, B, Backends) {
+    Fixture<B> f;
+    f.store->probe();
+    BOOST_TEST(f.store->ready());
+    BOOST_TEST(f.store->audit().committed_size() == 0u);  // a probe is not an audit entry
+}
+
+// ---- PostgreSQL only ----
+
+BOOST_AUTO_TEST_CASE(postgres_row_level_security_limits_every_read_to_one_region) {
+    Fixture<Postgres> f;
+    BOOST_TEST(f.put({record(kAmsterdam, "ps:a", "L1"), record(kAmsterdam, "ps:b", "L2"), record(kRijnmond, "ps:c", "L3")}).ok);
+    PGconn* c = PQconnectdb(f.where.url().c_str());
+    BOOST_REQUIRE(PQstatus(c) == CONNECTION_OK);
+    auto count = [&](const char* region) {
+        const std::string sql = std::string("BEGIN; SELECT set_config('dg.region', '") + region + "', true);";
+        PQclear(PQexec(c, sql.c_str()));
+        PGresult* r = PQexec(c, "SELECT count(*) FROM records");  // no region filter in the query
+        const std::string n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "error";
+        PQclear(r);
+        PQclear(PQexec(c, "COMMIT"));
+        return n;
+    };
+    BOOST_TEST(count("") == "0");  // no region said: nothing
+    BOOST_TEST(count("90") == "2");
+    BOOST_TEST(count("91") == "1");
+    PGresult* r = PQexec(c, "SELECT count(*) FROM records");
+    BOOST_TEST(std::string(PQgetvalue(r, 0, 0)) == "0");
+    PQclear(r);
+    // A region-scoped session cannot write either.
+    PQclear(PQexec(c, "SET dg.region = '90'"));
+    r = PQexec(c, "UPDATE records SET status = 'x'");
+    BOOST_TEST(PQresultStatus(r) == PGRES_FATAL_ERROR);
+    PQclear(r);
+    PQfinish(c);
+}
+
+BOOST_AUTO_TEST_CASE(postgres_refuses_a_role_that_bypasses_row_level_security) {
+    Fixture<Postgres> f;
+    // The cluster's superuser over its Unix socket (trust auth in the throw-away cluster).
+    const std::string state = test::pg_state_dir();
+    std::string dir = test::slurp(std::filesystem::path(state) / "cluster-dir"), port = test::slurp(std::filesystem::path(state) / "port");
+    dir.pop_back();
+    port.pop_back();
+    const std::string superuser = "postgresql://postgres@/dg?host=" + dir + "&port=" + port;
+    try {
+        open_store(superuser);
+        BOOST_FAIL("a superuser connection was accepted");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()).find("row-level security") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(postgres_two_gateways_share_one_log_one_caseload_and_one_idempotency) {
+    Fixture<Postgres> f;
+    auto second = open_store(f.where.url());  // another gateway process on the same database
+    std::vector<RecordStore*> gateways = {f.store.get(), second.get()};
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0}, duplicates{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 40; ++i) {
+                RecordStore& g = *gateways[(t + i) % 2];
+                // Every message is sent to both gateways at once, as a retrying sender might.
+                const std::string id = tag("S", t * 100 + i);
+                std::promise<CommitResult> p1, p2;
+                g.submit(batch({record(kAmsterdam, "ps:s", id)}, entry(id + "a"), message(id)), [&](const CommitResult& c) { p1.set_value(c); });
+                gateways[(t + i + 1) % 2]->submit(batch({record(kAmsterdam, "ps:s", id)}, entry(id + "b"), message(id)),
+                                                  [&](const CommitResult& c) { p2.set_value(c); });
+                for (auto* p : {&p1, &p2}) {
+                    const auto r = p->get_future().get();
+                    if (r.ok) ++ok;
+                    if (r.duplicate) ++duplicates;
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(ok.load() == 160);
+    BOOST_TEST(duplicates.load() == 160);
+    // Both see the same caseload and the same log.
+    CaseloadQuery q;
+    q.region = "90";
+    q.limit = 500;
+    BOOST_TEST(ids(f.store->caseload(q).items) == ids(second->caseload(q).items));
+    BOOST_TEST(f.store->caseload(q).items.size() == 160u);
+    std::vector<std::string> stored;
+    second->audit().scan_entries([&](const AuditLog::StoredLeaf& l) {
+        stored.emplace_back(l.entry);
+        return true;
+    });
+    BOOST_TEST(stored.size() == 160u);
+    check_log(*f.store, stored);
+    check_log(*second, stored);
+}
+
+// ---- SQLite only ----
+
+BOOST_AUTO_TEST_CASE(sqlite_keeps_each_region_in_a_file_of_its_own) {
+    Fixture<Sqlite> f;
+    BOOST_TEST(f.put({record(kAmsterdam, "ps:a", "F1"), record(kRijnmond, "ps:b", "F2")}).ok);
+    const auto dir = f.where.dir() / "store";
+    auto count = [](const std::filesystem::path& file, const char* sql) {
+        sqlite3* db = nullptr;
+        sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+        std::string v = sqlite3_step(st) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(st, 0)) : "error";
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return v;
+    };
+    BOOST_TEST(count(dir / "region-90.db", "SELECT group_concat(melding_id) FROM records") == "F1");
+    BOOST_TEST(count(dir / "region-91.db", "SELECT group_concat(melding_id) FROM records") == "F2");
+    BOOST_TEST(count(dir / "audit.db", "SELECT count(*) FROM audit") == "1");
+    BOOST_TEST(count(dir / "audit.db", "SELECT count(*) FROM sqlite_master WHERE name = 'records'") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
