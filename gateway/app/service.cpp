@@ -97,32 +97,58 @@ void Service::start() {
     const unsigned n = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     auto guard = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(ioc_.get_executor());
     for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, guard] { ioc_.run(); });
-    // Housekeeping: a signed tree head every 10 s when the log grew; the retention purge hourly.
-    purger_ = std::thread([this] {
-        std::unique_lock lock(stop_mu_);
-        auto next_purge = std::chrono::steady_clock::now();
-        while (!stopping_) {
-            lock.unlock();
-            if (std::chrono::steady_clock::now() >= next_purge) {
-                const auto r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
-                if (r.purged > 0 || !r.ok)
-                    log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
-                next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
-            }
-            try {
-                api_->publish_head();
-            } catch (const std::exception& e) {
-                log_error("cannot publish an audit tree head", {{"reason", e.what()}});
-            }
-            lock.lock();
-            stopped_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return stopping_; });
-        }
-    });
+    purger_ = std::thread([this] { housekeeping(); });
     const auto https = https_->local_endpoint(), admin = admin_->local_endpoint();
     const std::string https_at = https.address().to_string() + ":" + std::to_string(https.port());
     const std::string admin_at = admin.address().to_string() + ":" + std::to_string(admin.port());
     log_info("listening", {{"https", https_at}, {"admin", admin_at},
                            {"policyVersion", snapshots_.get()->policy->version()}});
+}
+
+// Once a second: while the store is unavailable, probe it until it answers again (that is what
+// makes /readyz recover by itself); every 5 s a probe anyway, every 10 s a signed tree head when the log
+// grew; the retention purge hourly.
+void Service::housekeeping() {
+    using clock = std::chrono::steady_clock;
+    auto next_probe = clock::now(), next_head = clock::now(), next_purge = clock::now();
+    bool was_ready = true;
+    std::unique_lock lock(stop_mu_);
+    while (!stopping_) {
+        lock.unlock();
+        const auto now = clock::now();
+        if (!store_->ready() || now >= next_probe) {
+            store_->probe();
+            next_probe = now + std::chrono::seconds(5);
+        }
+        const bool ready = store_->ready();
+        metrics_.set_store_ready(ready);
+        if (ready != was_ready) {
+            if (ready) log_info("store available again");
+            else log_error("store unavailable: requests are refused with 503 until it answers again");
+            was_ready = ready;
+        }
+        if (ready && now >= next_purge) {
+            PurgeResult r;
+            try {
+                r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
+            } catch (const std::exception& e) {
+                r = {0, false, e.what()};
+            }
+            if (r.purged > 0 || !r.ok)
+                log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
+            next_purge = now + (r.ok ? std::chrono::minutes(60) : std::chrono::minutes(1));
+        }
+        if (ready && now >= next_head) {
+            try {
+                api_->publish_head();
+            } catch (const std::exception& e) {
+                log_error("cannot publish an audit tree head", {{"reason", e.what()}});
+            }
+            next_head = now + std::chrono::seconds(10);
+        }
+        lock.lock();
+        stopped_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    }
 }
 
 bool Service::reload() {

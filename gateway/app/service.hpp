@@ -54,7 +54,8 @@ private:
     std::condition_variable stopped_cv_;
     bool stopping_ = false, stopped_ = false;
     std::thread stopper_;
-    std::thread purger_;  // hourly retention purge
+    std::thread purger_;  // housekeeping(): store probes, signed heads, retention purge
+    void housekeeping();
     std::unique_ptr<boost::asio::signal_set> hup_;
     void wait_for_hup();
 };

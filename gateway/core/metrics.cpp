@@ -42,6 +42,8 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_tls_handshake_failures_total counter\ndg_tls_handshake_failures_total " << tls_failures_.load() << "\n";
     out << "# HELP dg_store_errors_total Failed store commits.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total "
         << store_errors_.load() << "\n";
+    out << "# HELP dg_store_ready 1 while the store (and audit log) accepts writes.\n# TYPE dg_store_ready gauge\ndg_store_ready "
+        << store_ready_.load() << "\n";
     out << "# HELP dg_connections_active Open client connections.\n# TYPE dg_connections_active gauge\ndg_connections_active "
         << connections_.load() << "\n";
     out << "# HELP dg_connections_refused_total Connections closed at the connection limit.\n"

@@ -21,6 +21,7 @@ public:
     void connection_refused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
     void audit_appended(std::uint64_t n) { audit_entries_.fetch_add(n, std::memory_order_relaxed); }
     void set_audit_size(std::uint64_t n) { audit_entries_.store(n, std::memory_order_relaxed); }
+    void set_store_ready(bool ready) { store_ready_.store(ready ? 1 : 0, std::memory_order_relaxed); }
     void reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
     std::uint64_t tls_handshake_failures() const { return tls_failures_.load(); }
@@ -42,6 +43,7 @@ private:
     std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0};
     std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
     std::atomic<std::int64_t> connections_{0};
+    std::atomic<int> store_ready_{1};
 };
 
 }  // namespace dg

@@ -3,26 +3,15 @@
 # forging a signed head, each make it fail and name the index. Works on copies of one real log.
 set -euo pipefail
 bin=${1:?usage: audit_tamper.sh PATH-TO-BINARY}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-certs="$root/certs/dev"
-[ -f "$certs/school-12AB.crt" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
+source "$(dirname "$0")/lib.sh"
 examples="$root/tests/vectors/examples"
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/log" 2> "$work/serve.log" &
-pid=$!
-for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
-https=$(sed -n 's/.*"https":"\([^"]*\)".*/\1/p' "$work/serve.log" | head -1)
-as() { local party=$1; shift; curl -sS --max-time 10 --cacert "$certs/ca.pem" --cert "$certs/$party.crt" --key "$certs/$party.key" "$@"; }
+start --data-dir "$work/log"
 for i in 1 2 3 4 5 6; do
   sed "s/12AB-20261123-0001/T-$i/" "$examples/verzuimmelding.json" | as school-12AB -o /dev/null -H 'Content-Type: application/json' --data-binary @- "https://$https/v1/berichten"
   as auditor -o /dev/null "https://$https/v1/audit/head"   # one signed head per step
 done
-kill -TERM "$pid"; wait "$pid"; pid=
+stop
 
 "$bin" audit verify --data-dir "$work/log" | grep -q '^audit log OK: 12 entries' || fail "the untouched log must verify"
 

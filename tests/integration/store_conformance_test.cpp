@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <bitset>
 #include <future>
 #include <set>
@@ -38,7 +39,7 @@ struct Region {
 const Region kAmsterdam{"90", "Amsterdam-Diemen (test)", "0363"};
 const Region kRijnmond{"91", "Rijnmond (test)", "0599"};
 
-int counter = 0;
+std::atomic<int> counter{0};  // record ids; test threads take them concurrently
 
 // "K" + n, written so that g++ 12 does not warn (-Wrestrict false positive on "literal" + string).
 std::string tag(const char* prefix, long n) {
@@ -222,7 +223,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_requests_are_group_committed_into_one_d
                 const std::string text = entry(tag("t", t * 1000 + i));
                 const auto r = commit(*f.store, batch({record(i % 2 ? kAmsterdam : kRijnmond, "ps:x", tag("T", t * 1000 + i))},
                                                       text, message(tag("C", t * 1000 + i))));
-                BOOST_TEST(r.ok);
+                BOOST_TEST(r.ok, r.error);
                 std::lock_guard lock(mu);
                 committed.push_back(text);
             }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The embedded store on failing disks (fault_inject.so under the real binary): while audit.db or a
+# region file cannot be written the gateway answers 503, acknowledges nothing and /readyz is false;
+# it recovers by itself when the disk works again; a crash between a region file's commit and
+# audit.db's, or a failed fsync of audit.db, leaves the store consistent after a restart.
+set -euo pipefail
+bin=${1:?usage: store_faults.sh PATH-TO-BINARY PATH-TO-fault_inject.so}
+lib=${2:?usage: store_faults.sh PATH-TO-BINARY PATH-TO-fault_inject.so}
+source "$(dirname "$0")/lib.sh"
+faults="$work/faults"
+data="$work/data"
+export DG_FAULT_FILE="$faults" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+fault() { echo "$*" > "$faults"; }
+fault off
+
+in_region() { sqlite3 "$data/region-90.db" "SELECT count(*) FROM records WHERE bericht_id = '$1'"; }
+message_kept() { sqlite3 "$data/audit.db" "SELECT count(*) FROM messages WHERE bericht_id = '$1'"; }
+wait_ready() { for _ in $(seq 1 50); do [ "$(admin_status /readyz)" = 200 ] && return 0; sleep 0.1; done; fail "/readyz did not recover"; }
+verify() { "$bin" audit verify --data-dir "$data" | grep -q '^audit log OK' || fail "audit verify after $1"; }
+
+LD_PRELOAD="$lib" start --data-dir "$data"
+[ "$(push OK-1 M1)" = 202 ] || fail "a push on a healthy disk"
+[ "$(admin_status /readyz)" = 200 ] || fail "ready on a healthy disk"
+
+# audit.db full: the region file commits, audit.db does not, the region's change is taken back.
+fault enospc audit.db
+[ "$(push FULL-1 M2)" = 503 ] || fail "a push while audit.db cannot be written must be 503"
+grep -q '"Store unavailable"' "$work/last-body" || fail "503 says the store is unavailable"
+[ "$(admin_status /readyz)" = 503 ] || fail "/readyz must be false while the store fails"
+[ "$(in_region FULL-1)" = 0 ] || fail "a record of an unacknowledged push stayed in the region file"
+[ "$(message_kept FULL-1)" = 0 ] || fail "an unacknowledged message was kept"
+fault off
+wait_ready
+[ "$(push FULL-1 M2)" = 202 ] || fail "the same message after recovery"
+grep -q '"accepted":1' "$work/last-body" || fail "accepted after recovery, not replayed"
+
+# A region file full: nothing of the request anywhere.
+fault enospc region-90
+[ "$(push FULL-2 M3)" = 503 ] || fail "a push while the region file cannot be written must be 503"
+[ "$(message_kept FULL-2)" = 0 ] || fail "message kept although its region file failed"
+fault off
+wait_ready
+[ "$(in_region FULL-2)" = 0 ] || fail "a record of a failed region commit is there"
+
+# A slow disk is slow, not lossy.
+fault slow-fsync audit.db 200
+[ "$(push SLOW-1 M4)" = 202 ] || fail "a push on a slow disk"
+fault off
+
+# A crash right after the region file committed and before audit.db did.
+fault kill audit.db
+[ "$(push CRASH-1 M5)" = 000 ] || fail "the process should have died in the commit"
+wait "$pid" 2>/dev/null || true
+pid=
+[ "$(in_region CRASH-1)" = 1 ] || fail "the crash should come after the region file's commit (found $(in_region CRASH-1))"
+fault off
+LD_PRELOAD="$lib" start --data-dir "$data"
+grep -q 'undoing an uncommitted transaction' "$log" || fail "no recovery at start"
+[ "$(in_region CRASH-1)" = 0 ] || fail "the uncommitted record survived the restart"
+[ "$(push CRASH-1 M5)" = 202 ] || fail "the message of the crashed request can be sent again"
+grep -q '"accepted":1' "$work/last-body" || fail "accepted after the crash, not replayed"
+verify "the crash"
+
+# fsync of audit.db fails: nobody knows what reached the disk, so the gateway stops (exit 70) and
+# the restart decides; either way message, records and audit entry agree.
+fault fsync-eio audit.db
+push FSYNC-1 M6 > /dev/null
+rc=0; wait "$pid" 2>/dev/null || rc=$?
+pid=
+[ "$rc" = 70 ] || fail "a failed fsync of audit.db must stop the gateway with 70, got $rc"
+fault off
+LD_PRELOAD="$lib" start --data-dir "$data"
+[ "$(in_region FSYNC-1)" = "$(message_kept FSYNC-1)" ] || fail "records and message disagree after a failed fsync"
+verify "the failed fsync"
+for id in OK-1 FULL-1 SLOW-1 CRASH-1; do [ "$(in_region $id)" = 1 ] || fail "acknowledged $id is missing"; done
+stop
+echo "1 passed, 0 failed"
