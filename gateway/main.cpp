@@ -205,7 +205,7 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
     if (!store.empty()) c.store = store;
-    const std::string pem = public_key.empty() ? dg::HeadSigner::from_key_file(c.data_dir / "audit-signing.key").public_key_pem()
+    const std::string pem = public_key.empty() ? dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)).public_key_pem()
                                                : dg::read_file(public_key);
     dg::StoreOptions read_only;
     read_only.read_only = true;

@@ -51,8 +51,14 @@ Config load_config(const std::filesystem::path& file) {
         c.parse.max_meldingen = size_setting(file, v, "maxRecordsPerMessage", c.parse.max_meldingen);
         c.bulk_threshold_bytes = size_setting(file, v, "bulkThresholdBytes", c.bulk_threshold_bytes);
     }
-    c.pseudonym_key_file = optional_string(member(file, doc, "audit", ""), "pseudonymKeyFile", "pseudonym.key");
+    const auto& audit = member(file, doc, "audit", "");
+    c.pseudonym_key_file = optional_string(audit, "pseudonymKeyFile", c.pseudonym_key_file.string());
+    c.signing_key_file = optional_string(audit, "signingKeyFile", c.signing_key_file.string());
     return c;
+}
+
+std::filesystem::path key_path(const Config& config, const std::filesystem::path& file) {
+    return file.is_absolute() ? file : config.data_dir / file;
 }
 
 std::string store_url(const Config& config) {

@@ -21,10 +21,15 @@ struct Config {
     ParseLimits parse;
     std::chrono::milliseconds drain_timeout{10000};
     std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
-    std::filesystem::path pseudonym_key_file;  // relative to data_dir when not absolute
+    // Keys, relative to data_dir when not absolute. Gateways sharing one store share these too.
+    std::filesystem::path pseudonym_key_file = "pseudonym.key";
+    std::filesystem::path signing_key_file = "audit-signing.key";
     unsigned threads = 0;                       // 0: one per core
     std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
 };
+
+// A key file's path: as configured when absolute, else inside the data dir.
+std::filesystem::path key_path(const Config& config, const std::filesystem::path& file);
 
 // The store the config names, or the embedded one in the data dir.
 std::string store_url(const Config& config);

@@ -62,13 +62,13 @@ Service::Service(Config config)
       snapshots_(load_snapshot(config_)),
       store_(open_store(store_url(config_))),
       tls_(make_server_tls_context(config_.tls)) {
-    const auto key = config_.pseudonym_key_file.is_absolute() ? config_.pseudonym_key_file : config_.data_dir / config_.pseudonym_key_file;
+
     ApiOptions options;
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
-    api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key),
-                                 HeadSigner::from_key_file(config_.data_dir / "audit-signing.key"), metrics_, options);
+    api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
+                                 HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {

@@ -61,12 +61,9 @@ std::string canonical_json(AuditEvent e) {
 
 Pseudonymizer Pseudonymizer::from_key_file(const std::filesystem::path& file) {
     if (!std::filesystem::exists(file)) {
-        std::filesystem::create_directories(file.parent_path());
         unsigned char raw[32];
         if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("no randomness for the pseudonym key");
-        const mode_t old = umask(077);
-        std::ofstream(file) << to_hex(raw, sizeof raw) << "\n";
-        umask(old);
+        create_secret_file_once(file, to_hex(raw, sizeof raw) + "\n");
     }
     std::string key = read_file(file);
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();

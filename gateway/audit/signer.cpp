@@ -64,19 +64,17 @@ HeadSigner::~HeadSigner() { EVP_PKEY_free(key_); }
 
 HeadSigner HeadSigner::from_key_file(const std::filesystem::path& file) {
     if (!std::filesystem::exists(file)) {
-        std::filesystem::create_directories(file.parent_path());
         EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
         if (!key) throw std::runtime_error("cannot generate the Ed25519 audit signing key");
-        const mode_t old = umask(077);
-        FILE* f = std::fopen(file.c_str(), "w");
-        umask(old);
-        if (!f || PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-            if (f) std::fclose(f);
-            EVP_PKEY_free(key);
-            throw FileError(file, "", "cannot write the audit signing key");
-        }
-        std::fclose(f);
+        BIO* bio = BIO_new(BIO_s_mem());
+        const bool ok = PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
         EVP_PKEY_free(key);
+        char* pem = nullptr;
+        const long len = BIO_get_mem_data(bio, &pem);
+        const std::string text = ok ? std::string(pem, static_cast<std::size_t>(len)) : std::string();
+        BIO_free(bio);
+        if (!ok) throw std::runtime_error("cannot encode the audit signing key");
+        create_secret_file_once(file, text);
     }
     FILE* f = std::fopen(file.c_str(), "r");
     if (!f) throw FileError(file, "", "cannot read the audit signing key");

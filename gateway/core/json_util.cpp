@@ -3,6 +3,11 @@
 #include <openssl/evp.h>
 #include <rapidjson/error/en.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <fstream>
 
 #include "core/hex.hpp"
@@ -16,6 +21,21 @@ std::string read_file(const std::filesystem::path& file) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+void create_secret_file_once(const std::filesystem::path& file, std::string_view content) {
+    if (std::filesystem::exists(file)) return;
+    std::filesystem::create_directories(file.parent_path());
+    static std::atomic<unsigned> serial{0};
+    const std::string tmp = file.string() + ".new." + std::to_string(getpid()) + "." + std::to_string(serial++);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw FileError(file, "", "cannot be created");
+    const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    // link() fails with EEXIST when another process was first: then its key is the key.
+    const bool linked = written && (::link(tmp.c_str(), file.c_str()) == 0 || errno == EEXIST);
+    ::unlink(tmp.c_str());
+    if (!linked) throw FileError(file, "", "cannot be written");
 }
 
 rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out) {

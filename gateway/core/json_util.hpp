@@ -18,6 +18,9 @@ struct FileError : std::runtime_error {
 };
 
 std::string read_file(const std::filesystem::path& file);
+// Creates a key file (mode 0600, synced) with `content` unless it exists; safe when several
+// gateway processes sharing a key directory start at once: exactly one content wins, all read it.
+void create_secret_file_once(const std::filesystem::path& file, std::string_view content);
 rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out = nullptr);
 
 // Required/optional member access that throws FileError naming the JSON path.
