@@ -5,18 +5,14 @@
 #include <stdexcept>
 
 #include "core/hex.hpp"
+#include "core/sha256.hpp"
 
 namespace dg::merkle {
 namespace {
 
 Hash sha256(std::initializer_list<std::string_view> parts) {
     Hash out{};
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-    for (auto p : parts) EVP_DigestUpdate(ctx, p.data(), p.size());
-    EVP_DigestFinal_ex(ctx, out.data(), &len);
-    EVP_MD_CTX_free(ctx);
+    dg::sha256(parts, out.data());
     return out;
 }
 
@@ -65,6 +61,26 @@ void subproof(NodeSource& nodes, std::uint64_t m, std::uint64_t lo, std::uint64_
     }
 }
 
+// Notes the nodes a computation reads (answering with zero hashes).
+class Recorder final : public NodeSource {
+public:
+    std::vector<Ref> wanted;
+    Hash node(unsigned level, std::uint64_t index) override {
+        wanted.push_back({level, index});
+        return Hash{};
+    }
+};
+
+template <class F>
+auto with_prefetch(NodeSource& nodes, F&& compute) {
+    if (nodes.wants_prefetch()) {
+        Recorder r;
+        compute(r);
+        nodes.prefetch(r.wanted);
+    }
+    return compute(nodes);
+}
+
 }  // namespace
 
 Hash leaf_hash(std::string_view entry) { return sha256({std::string_view("\x00", 1), entry}); }
@@ -91,21 +107,28 @@ Hash subtree_root(NodeSource& nodes, std::uint64_t lo, std::uint64_t hi) {
     return node_hash(subtree_root(nodes, lo, lo + k), subtree_root(nodes, lo + k, hi));
 }
 
-Hash root(NodeSource& nodes, std::uint64_t size) { return size == 0 ? empty_root() : subtree_root(nodes, 0, size); }
+Hash root(NodeSource& nodes, std::uint64_t size) {
+    if (size == 0) return empty_root();
+    return with_prefetch(nodes, [&](NodeSource& s) { return subtree_root(s, 0, size); });
+}
 
 std::vector<Hash> inclusion_proof(NodeSource& nodes, std::uint64_t index, std::uint64_t size) {
     if (index >= size) throw std::out_of_range("inclusion proof: index not below size");
-    std::vector<Hash> out;
-    path(nodes, index, 0, size, out);
-    return out;
+    return with_prefetch(nodes, [&](NodeSource& s) {
+        std::vector<Hash> out;
+        path(s, index, 0, size, out);
+        return out;
+    });
 }
 
 std::vector<Hash> consistency_proof(NodeSource& nodes, std::uint64_t from, std::uint64_t to) {
     if (from > to) throw std::out_of_range("consistency proof: from after to");
-    std::vector<Hash> out;
-    if (from == 0 || from == to) return out;
-    subproof(nodes, from, 0, to, true, out);
-    return out;
+    if (from == 0 || from == to) return {};
+    return with_prefetch(nodes, [&](NodeSource& s) {
+        std::vector<Hash> out;
+        subproof(s, from, 0, to, true, out);
+        return out;
+    });
 }
 
 bool verify_inclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf, const std::vector<Hash>& proof, const Hash& root) {

@@ -24,6 +24,15 @@ class NodeSource {
 public:
     virtual ~NodeSource() = default;
     virtual Hash node(unsigned level, std::uint64_t index) = 0;
+    // Which nodes a head or proof reads depends on the sizes and indexes only, never on hashes; a
+    // source for which each look-up is a round trip (a database) says so, and is told the whole
+    // list before the computation starts.
+    struct Ref {
+        unsigned level;
+        std::uint64_t index;
+    };
+    virtual bool wants_prefetch() const { return false; }
+    virtual void prefetch(const std::vector<Ref>&) {}
 };
 
 // MTH(D[lo:hi]) of RFC 9162 2.1.1, for 0 <= lo < hi.

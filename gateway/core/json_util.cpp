@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <rapidjson/error/en.h>
 
+#include "core/sha256.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -70,10 +72,9 @@ std::string optional_string(const rapidjson::Value& obj, const char* key, std::s
 }
 
 std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-    return to_hex(md, len);
+    unsigned char md[32];
+    sha256({data}, md);
+    return to_hex(md, sizeof md);
 }
 
 }  // namespace dg

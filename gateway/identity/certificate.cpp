@@ -5,6 +5,7 @@
 
 #include "core/hex.hpp"
 #include "core/identifiers.hpp"
+#include "core/sha256.hpp"
 
 namespace dg {
 
@@ -26,7 +27,7 @@ std::optional<std::string> oin_from_certificate(X509* cert) {
 std::string certificate_fingerprint(X509* cert) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (!cert || X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+    if (!cert || X509_digest(cert, sha256_md(), md, &len) != 1) return {};
     return to_hex(md, len);
 }
 

@@ -301,22 +301,24 @@ public:
         }
     }
 
+    // Level by level, in pages along the primary key (a plain range scan per page).
     void scan_nodes(const std::function<bool(const StoredNode&)>& fn) override {
         auto c = readers_.borrow();
-        std::int64_t level = 0, after = -1;
-        for (;;) {
-            const auto r = c->query("SELECT level::bigint, idx, hash FROM audit_nodes WHERE (level, idx) > ($1::integer, $2::bigint)"
-                                    " ORDER BY level, idx LIMIT 50000",
-                                    Params().add(level).add(after), 1);
-            for (int i = 0; i < r.rows(); ++i) {
-                level = be64(PQgetvalue(r.get(), i, 0));
-                after = be64(PQgetvalue(r.get(), i, 1));
-                const bool hash_ok = PQgetlength(r.get(), i, 2) == 32;
-                if (!fn({static_cast<unsigned>(level), static_cast<std::uint64_t>(after),
-                         hash_ok ? reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), i, 2)) : nullptr}))
-                    return;
+        const std::int64_t top = c->query("SELECT COALESCE(MAX(level), -1) FROM audit_nodes").i64(0, 0);
+        for (std::int64_t level = 0; level <= top; ++level) {
+            std::int64_t after = -1;
+            for (;;) {
+                const auto r = c->query("SELECT idx, hash FROM audit_nodes WHERE level = $1 AND idx > $2 ORDER BY idx LIMIT 50000",
+                                        Params().add(level).add(after), 1);
+                for (int i = 0; i < r.rows(); ++i) {
+                    after = be64(PQgetvalue(r.get(), i, 0));
+                    const bool hash_ok = PQgetlength(r.get(), i, 1) == 32;
+                    if (!fn({static_cast<unsigned>(level), static_cast<std::uint64_t>(after),
+                             hash_ok ? reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), i, 1)) : nullptr}))
+                        return;
+                }
+                if (r.rows() < 50000) break;
             }
-            if (r.rows() < 50000) return;
         }
     }
 
@@ -329,10 +331,25 @@ private:
         return static_cast<std::int64_t>(v);
     }
 
+    // Subtree hashes for heads and proofs: the nodes a computation needs come in one query.
     class Nodes final : public merkle::NodeSource {
     public:
         explicit Nodes(pg::Pool& pool) : c_(pool.borrow()) {}
+        bool wants_prefetch() const override { return true; }
+        void prefetch(const std::vector<Ref>& wanted) override {
+            ArrayLiteral levels, idxs;
+            for (const auto& w : wanted) {
+                levels.add(std::to_string(w.level));
+                idxs.add(std::to_string(w.index));
+            }
+            const auto r = c_->query("SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
+                                     " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
+                                     Params().add(levels.take()).add(idxs.take()));
+            for (int i = 0; i < r.rows(); ++i)
+                fetched_[{static_cast<unsigned>(r.i64(i, 0)), static_cast<std::uint64_t>(r.i64(i, 1))}] = hash_from_hex(r.view(i, 2));
+        }
         merkle::Hash node(unsigned level, std::uint64_t idx) override {
+            if (auto it = fetched_.find({level, idx}); it != fetched_.end()) return it->second;
             const auto r = c_->query("SELECT encode(hash, 'hex') FROM audit_nodes WHERE level = $1 AND idx = $2",
                                      Params().add(static_cast<std::int64_t>(level)).add(static_cast<std::int64_t>(idx)));
             if (r.rows() == 0) throw std::out_of_range("audit log: no such subtree");
@@ -341,6 +358,7 @@ private:
 
     private:
         pg::Pool::Lease c_;
+        std::map<std::pair<unsigned, std::uint64_t>, merkle::Hash> fetched_;
     };
 
     static std::vector<AuditRow> audit_rows(const pg::Result& r) {

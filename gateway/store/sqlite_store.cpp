@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "audit/merkle.hpp"
 #include "core/json_util.hpp"
@@ -98,7 +99,63 @@ bool region_code_safe(const std::string& code) {
            std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
 }
 
-void configure_writer(sqlite3* db) { sqlite::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;"); }
+// Page cache per writer connection: 4 MiB, so that memory stays bounded with many region files.
+// No automatic checkpoints: they would run inside a commit on the writer thread (a stall of
+// milliseconds for every request of the group); the Checkpointer does them beside it.
+void configure_writer(sqlite3* db) {
+    sqlite::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-4096; PRAGMA wal_autocheckpoint=0;"
+                     " PRAGMA journal_size_limit=67108864;");
+}
+
+// Copies committed WAL frames into the database files on a thread and connections of its own,
+// every 200 ms. PASSIVE never waits for, nor blocks, the writer or readers; but under steady
+// writes the WAL would never start over, so once a passive round has caught up with a WAL of
+// more than 64 MiB, a RESTART finishes it (holding the writer back for the few frames left).
+class Checkpointer {
+public:
+    using Files = std::function<std::vector<std::filesystem::path>()>;
+    explicit Checkpointer(Files files) : files_(std::move(files)), thread_([this] { run(); }) {}
+    ~Checkpointer() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+        for (auto& [file, db] : dbs_) sqlite3_close(db);
+    }
+
+private:
+    void run() {
+        std::unique_lock lock(mu_);
+        while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_; })) {
+            lock.unlock();
+            for (const auto& file : files_()) {
+                sqlite3*& db = dbs_[file];
+                try {
+                    if (!db) {
+                        db = sqlite::open(file, false);
+                        sqlite::exec(db, "PRAGMA synchronous=FULL;");
+                    }
+                    int log = 0, done = 0;
+                    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+                    if (log > kRestartFrames && done >= log - kRestartFrames / 16)
+                        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+                } catch (const std::exception&) {
+                    // The next round tries again; a failing disk shows in the writer's commits.
+                }
+            }
+            lock.lock();
+        }
+    }
+    static constexpr int kRestartFrames = 16384;  // 64 MiB of 4 KiB pages
+    Files files_;
+    std::map<std::filesystem::path, sqlite3*> dbs_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
 
 // Read connections of one file, opened as needed up to a maximum.
 class ReaderPool {
@@ -296,6 +353,11 @@ public:
         writer_ = std::make_unique<GroupCommit>(
             options_.max_group, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
             [this](BulkChannel& b) { return commit_bulk(b); });
+        checkpointer_ = std::make_unique<Checkpointer>([this] {
+            std::vector<std::filesystem::path> files{dir_ / "audit.db"};
+            for (const auto& code : regions_now()) files.push_back(dir_ / region_file_name(code));
+            return files;
+        });
     }
 
     ~SqliteStore() override {
@@ -321,6 +383,7 @@ public:
     }
     void close() override {
         if (writer_) writer_->close();
+        checkpointer_.reset();
     }
     AuditLog& audit() override { return *this; }
 
@@ -917,6 +980,7 @@ private:
     std::map<std::string, std::unique_ptr<ReaderPool>> region_readers_;
     std::unique_ptr<ReaderPool> main_readers_;
     std::unique_ptr<GroupCommit> writer_;
+    std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 std::unique_ptr<merkle::NodeSource> SqliteStore::nodes() { return std::make_unique<Nodes>(*main_readers_); }
