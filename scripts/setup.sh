@@ -7,7 +7,8 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dg_packages=(g++ cmake make pkg-config ccache openssl curl
   libboost-dev libboost-system-dev libboost-test-dev
   libssl-dev libxml2-dev libxml2-utils rapidjson-dev libsqlite3-dev sqlite3
-  libpq-dev postgresql-15 postgresql-client-15)
+  libpq-dev postgresql-15 postgresql-client-15
+  chromium libnss3-tools fonts-dejavu-core)  # the UI's browser test
 
 dg_install_deps() {
   local missing=()

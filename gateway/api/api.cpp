@@ -187,6 +187,8 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     case Handler::SubjectReport: return subject_report(x, req);
     case Handler::AuditRead: return audit_read(x, path, query);
     case Handler::OpenApi: return openapi(x);
+    case Handler::Me: return me(x);
+    case Handler::Ui: return ui(x, path.size() > 4 ? path.substr(4) : std::string_view("index.html"));
     }
 }
 
@@ -205,6 +207,9 @@ const std::vector<Api::Route>& Api::routes() {
         {http::verb::post, "/v1/audit/subject-report", "audit", "audit", Handler::SubjectReport},
         {http::verb::get, "/v1/audit/keys", "public", "audit", Handler::AuditRead},
         {http::verb::get, "/openapi.json", "public", "openapi", Handler::OpenApi},
+        {http::verb::get, "/v1/me", "public", "me", Handler::Me},
+        {http::verb::get, "/ui/", "public", "ui", Handler::Ui},
+        {http::verb::get, "/ui/{file}", "public", "ui", Handler::Ui},
     };
     return table;
 }

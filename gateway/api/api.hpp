@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "api/responses.hpp"
@@ -27,8 +28,14 @@ struct Caller {
 
 using Reply = std::function<void(Response&&)>;
 
+// A file of the web UI, held in memory (the UI is a handful of small static files).
+struct UiFile {
+    std::string content_type, body;
+};
+
 struct ApiOptions {
     std::string openapi_json;  // served at /openapi.json
+    std::map<std::string, UiFile, std::less<>> ui;  // served at /ui/<name>; "index.html" at /ui/
     ParseLimits limits;
     std::size_t max_page = 500;
     std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
@@ -37,7 +44,7 @@ struct ApiOptions {
 
 class Api {
 public:
-    enum class Handler { Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi };
+    enum class Handler { Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui };
     struct Route {
         http::verb method;
         std::string path;      // "{id}" at the end matches one path segment
@@ -74,6 +81,8 @@ private:
     void record(Exchange& x, std::string_view id);
     void search(Exchange& x, const Request& req);
     void openapi(Exchange& x);
+    void me(Exchange& x);
+    void ui(Exchange& x, std::string_view name);
     const Region* own_region(const Exchange& x) const;
     void no_region(Exchange& x);
     void store_unavailable(Exchange& x);  // 503: a store read or look-up failed, nothing stored

@@ -144,9 +144,4 @@ void Api::search(Exchange& x, const Request& req) {
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
 
-void Api::openapi(Exchange& x) {
-    if (options_.openapi_json.empty()) return finish(x, problem_response(404, "Not found", "no API document configured", {}));
-    finish(x, json_response(200, options_.openapi_json));
-}
-
 }  // namespace dg

@@ -24,7 +24,8 @@ Response json_response(int status, std::string body) {
     Response res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, "application/json");
     res.set("API-Version", kApiVersion);
-    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::cache_control, "no-store");  // answers hold personal data: never cached
+    res.set("X-Content-Type-Options", "nosniff");
     res.body() = std::move(body);
     res.prepare_payload();
     return res;

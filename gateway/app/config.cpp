@@ -35,6 +35,7 @@ Config load_config(const std::filesystem::path& file) {
     c.regions = path(string_member(file, doc, "regions", ""));
     c.schemas = path(optional_string(doc, "schemas", "../../schemas"));
     c.openapi = path(optional_string(doc, "openapi", "../../docs/openapi.json"));
+    c.ui = path(optional_string(doc, "ui", "../ui"));
     if (auto t = doc.FindMember("threads"); t != doc.MemberEnd()) {
         if (!t->value.IsUint()) throw FileError(file, "/threads", "must be a non-negative integer");
         c.threads = t->value.GetUint();

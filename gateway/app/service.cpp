@@ -31,6 +31,24 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     return {addr, static_cast<unsigned short>(port)};
 }
 
+// The web UI's files, read once at start; without the folder there is no UI (and a log line).
+std::map<std::string, UiFile, std::less<>> load_ui(const std::filesystem::path& dir) {
+    std::map<std::string, UiFile, std::less<>> files;
+    if (dir.empty() || !std::filesystem::is_directory(dir)) {
+        log_warn("no web UI: its folder is missing", {{"folder", dir.string()}});
+        return files;
+    }
+    const std::map<std::string, std::string> types = {{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+                                                       {".css", "text/css; charset=utf-8"}, {".svg", "image/svg+xml"},
+                                                       {".png", "image/png"}, {".ico", "image/x-icon"}};
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        const auto type = types.find(entry.path().extension().string());
+        if (!entry.is_regular_file() || type == types.end()) continue;
+        files[entry.path().filename().string()] = {type->second, read_file(entry.path())};
+    }
+    return files;
+}
+
 }  // namespace
 
 void check_policy_within_schemas(const PolicySet& policy, const SchemaSet& schemas, const std::filesystem::path& policy_file) {
@@ -67,6 +85,7 @@ Service::Service(Config config)
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
+    options.ui = load_ui(config_.ui);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());

@@ -1,0 +1,61 @@
+// What every registered party may read: the API document, who the certificate says it is, and
+// the web UI's files (the UI then works with the caller's own role through the same API).
+#include "api/api.hpp"
+#include "api/exchange.hpp"
+
+namespace dg {
+
+void Api::openapi(Exchange& x) {
+    if (options_.openapi_json.empty()) return finish(x, problem_response(404, "Not found", "no API document configured", {}));
+    finish(x, json_response(200, options_.openapi_json));
+}
+
+void Api::me(Exchange& x) {
+    const Party& p = *x.party;
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_kv(w, "oin", p.oin);
+    write_kv(w, "name", p.name);
+    write_kv(w, "role", p.role);
+    if (!p.brin.empty()) write_kv(w, "brin", p.brin);
+    if (!p.gemeente.empty()) write_kv(w, "gemeente", p.gemeente);
+    if (const Region* region = p.role == "coordinator" ? own_region(x) : nullptr) {
+        write_string(w, "region");
+        w.StartObject();
+        write_kv(w, "code", region->code);
+        write_kv(w, "name", region->name);
+        write_string(w, "gemeenten");
+        w.StartArray();
+        for (const auto& g : x.snapshot->regions->gemeenten_of(region->code)) write_string(w, g);
+        w.EndArray();
+        w.EndObject();
+    }
+    write_string(w, "endpoints");
+    w.StartArray();
+    for (const char* e : {"berichten", "validate", "caseload", "records", "audit"})
+        if (x.snapshot->policy->role_may_use(p.role, e)) write_string(w, e);
+    w.EndArray();
+    w.EndObject();
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
+void Api::ui(Exchange& x, std::string_view name) {
+    const auto file = options_.ui.find(name);
+    if (file == options_.ui.end()) return finish(x, problem_response(404, "Not found", "no such file of the web UI", {}));
+    Response res{http::status::ok, 11};
+    res.set(http::field::content_type, file->second.content_type);
+    res.set("API-Version", kApiVersion);
+    res.set(http::field::cache_control, "no-cache");
+    // Everything the UI needs comes from the gateway itself: no CDN, no inline script, no framing.
+    res.set("Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.body() = file->second.body;
+    res.prepare_payload();
+    finish(x, std::move(res));
+}
+
+}  // namespace dg
