@@ -75,6 +75,8 @@ void write_record(JsonWriter& w, const StoredRecord& r) {
     write_kv(w, "purpose", r.purpose);
     write_kv(w, "policyVersion", r.policy_version);
     write_kv(w, "retentionUntil", r.retention_until);
+    write_string(w, "active");
+    w.Bool(r.active);
     write_string(w, "melding");
     w.RawValue(r.data.data(), r.data.size(), rapidjson::kObjectType);
     w.EndObject();

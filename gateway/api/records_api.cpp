@@ -93,14 +93,18 @@ void Api::record(Exchange& x, std::string_view id) {
     if (!region || !well_formed) return not_found();
     std::optional<StoredRecord> rec;
     std::vector<HistoryEvent> history;
+    // A withdrawn record is shown as its tombstone: its history, not what was sent.
+    auto shown = [&] { return rec && rec->region == region->code && (rec->active || rec->status == "ingetrokken"); };
     try {
         rec = store_.find_record(std::string(id), region->code);
-        if (rec && rec->active && rec->region == region->code) history = store_.history(rec->id, region->code);
+        if (shown()) history = store_.history(rec->id, region->code);
     } catch (const std::exception&) {
         return store_unavailable(x);
     }
-    // Another region's record, or a withdrawn one, is answered exactly like a missing one.
-    if (!rec || !rec->active || rec->region != region->code) return not_found();
+    // Another region's record (or an update, which is no record of its own) is answered exactly
+    // like a missing one.
+    if (!shown()) return not_found();
+    if (!rec->active) rec->data = "null";
     x.event.record_ids.push_back(rec->id);
     if (!rec->subject.empty()) x.event.subjects.push_back(rec->subject);
     x.event.berichttype = rec->berichttype;

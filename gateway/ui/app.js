@@ -264,7 +264,8 @@ async function viewRecord(id) {
       h("h2", {}, r.berichttype + " " + r.meldingId),
       h("dl", { class: "fields" }, fields.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
       h("h3", {}, "Inhoud van de melding"),
-      h("dl", { class: "fields" }, flatten(r.melding).map(([k, v]) => [h("dt", { class: "mono" }, k), h("dd", {}, v)])),
+      r.melding ? h("dl", { class: "fields" }, flatten(r.melding).map(([k, v]) => [h("dt", { class: "mono" }, k), h("dd", {}, v)]))
+                : h("p", { class: "muted", id: "withdrawn" }, "Ingetrokken door de afzender: de inhoud wordt niet meer getoond."),
       h("h3", {}, "Geschiedenis"), historyList(history)));
 }
 

@@ -374,7 +374,9 @@ std::vector<std::string> caseload_meldingen(const Gateway& gw, const char* coord
 
 BOOST_AUTO_TEST_CASE(intrekking_by_the_original_sender_only) {
     Gateway gw;
-    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_REQUIRE(push.status == 202);
+    const std::string withdrawn_id = parse(push.body)["records"][1]["id"].GetString();  // VZ-2026-0002, withdrawn below
     HttpReply other = gw.as("school-34CD", http::verb::post, "/v1/berichten", example("intrekking.json"));
     BOOST_TEST(other.status == 422);
     BOOST_TEST(first_code(other) == "withdrawal.not-owner");
@@ -389,7 +391,16 @@ BOOST_AUTO_TEST_CASE(intrekking_by_the_original_sender_only) {
     std::string again = example("intrekking.json");
     again.replace(again.find("12AB-20261126-0001"), 18, "12AB-20261126-0002");
     BOOST_TEST(first_code(gw.as("school-12AB", http::verb::post, "/v1/berichten", again)) == "withdrawal.unknown");
-    // The tombstone stays, with its history; the audit entry names the pupil by pseudonym.
+    // The tombstone stays, with its history but without what was sent; the audit entry names the
+    // pupil by pseudonym.
+    const auto tombstone = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + withdrawn_id).body);
+    BOOST_REQUIRE(tombstone.IsObject() && tombstone.HasMember("record"));
+    BOOST_TEST(std::string(tombstone["record"]["status"].GetString()) == "ingetrokken");
+    BOOST_TEST(!tombstone["record"]["active"].GetBool());
+    BOOST_TEST(tombstone["record"]["melding"].IsNull());
+    BOOST_REQUIRE(tombstone["history"].Size() == 1u);
+    BOOST_TEST(std::string(tombstone["history"][0]["event"].GetString()) == "withdrawn");
+    BOOST_TEST(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + withdrawn_id).status == 404);
     auto audit = gw.audit_entries();
     bool withdrawal_audited = false;
     for (const auto& e : audit)
