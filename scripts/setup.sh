@@ -42,5 +42,6 @@ dg_build() {
 }
 
 dg_certs() {
-  [ -f "$repo_root/certs/dev/ca.pem" ] && [ -f "$repo_root/certs/dev/school-12AB.crt" ] || "$repo_root/certs/make-dev-certs" >&2
+  [ -f "$repo_root/certs/dev/ca.pem" ] && [ -f "$repo_root/certs/dev/school-12AB.crt" ] && [ -f "$repo_root/certs/dev/crl.pem" ] ||
+    "$repo_root/certs/make-dev-certs" >&2
 }

@@ -86,6 +86,16 @@ namespace {
 
 }  // namespace
 
+// The answer when a commit did not happen: back-pressure (the write queue is full) or a store
+// that cannot be written. Nothing was stored either way.
+Response not_stored(const CommitResult& commit) {
+    Response res = commit.busy ? problem_response(503, "Busy", "too many requests are waiting to be stored; nothing was stored, retry shortly",
+                                                  {{"server.busy", "", "retry after 1 s", {}}})
+                               : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
+    res.set(http::field::retry_after, commit.busy ? "1" : "5");
+    return res;
+}
+
 bool route_matches(std::string_view tmpl, std::string_view path) {
     const auto brace = tmpl.find('{');
     if (brace == std::string_view::npos) return tmpl == path;
@@ -116,7 +126,7 @@ bool parse_query(std::string_view query, std::vector<std::pair<std::string, std:
 Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
          ApiOptions options)
     : snapshots_(snapshots), store_(store), pseudonymize_(std::move(pseudonymize)), signer_(std::move(signer)), metrics_(metrics),
-      options_(options) {}
+      options_(options), rate_limiter_(options.party_rate, options.party_burst) {}
 
 Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) {
     Exchange x;
@@ -141,7 +151,10 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
     x.event.action = std::string(head.method_string()) + " " + std::string(target.substr(0, target.find('?')));
     x.event.problem_codes.push_back(problem.code);
     const std::string detail = problem.detail;
-    finish(x, problem_response(status, status == 413 ? "Message too large" : "Request refused", detail, {std::move(problem)}));
+    Response res = problem_response(status, status == 413 ? "Message too large" : status == 503 ? "Busy" : "Request refused", detail,
+                                    {std::move(problem)});
+    if (status == 503 || status == 429) res.set(http::field::retry_after, "2");
+    finish(x, std::move(res));
 }
 
 void Api::handle(const Request& req, const Caller& caller, Reply reply) {
@@ -166,6 +179,16 @@ void Api::handle(const Request& req, const Caller& caller, Reply reply) {
     if (path.rfind("/v1/records/", 0) == 0 && path != "/v1/records/search") shown = "/v1/records/{id}";
     x.event.action = std::string(req.method_string()) + " " + shown;
 
+    // One party over its rate is held back; the others are not.
+    int retry_after = 0;
+    if (!rate_limiter_.take(caller.oin.empty() ? caller.fingerprint : caller.oin, Clock::now(), retry_after)) {
+        metrics_.rate_limited();
+        x.event.problem_codes.push_back("sender.rate-limited");
+        Response res = problem_response(429, "Too many requests", "this party is over its rate limit; retry later",
+                                        {{"sender.rate-limited", "", "retry after " + std::to_string(retry_after) + " s", {}}});
+        res.set(http::field::retry_after, std::to_string(retry_after));
+        return finish(x, std::move(res));
+    }
     if (!x.party) {
         return finish(x, problem_response(403, "Unknown sender", "the certificate's OIN is not in the party registry",
                                           {{"sender.unknown", "", "register the OIN of this certificate before sending", {}}}));
@@ -472,9 +495,9 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
                 return known_message(*retry, *stored, retry->content_hash);
             }
         }
-        Response out = commit.ok ? std::move(*shared)
-                                 : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
-        if (!commit.ok) metrics.store_error();
+        Response out = commit.ok ? std::move(*shared) : not_stored(commit);
+        if (commit.busy) metrics.busy_refusal();
+        else if (!commit.ok) metrics.store_error();
         else metrics.audit_appended(1);
         metrics.request(route, static_cast<int>(out.result_int()),
                         std::chrono::duration<double>(Clock::now() - started).count());

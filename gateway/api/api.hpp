@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
 #include "core/json_util.hpp"
 #include "api/snapshot.hpp"
@@ -40,6 +41,7 @@ struct ApiOptions {
     std::size_t max_page = 500;
     std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
     std::size_t bulk_chunk = 2000;               // records per chunk handed to the writer
+    double party_rate = 0, party_burst = 0;      // requests per second and burst per party; 0: no limit
 };
 
 class Api {
@@ -104,6 +106,7 @@ private:
     std::mutex head_mu_;
     Metrics& metrics_;
     ApiOptions options_;
+    RateLimiter rate_limiter_;
 };
 
 // The JSON of a record as coordinators see it (caseload items, /v1/records/{id}, search).

@@ -30,6 +30,7 @@ Config load_config(const std::filesystem::path& file) {
     c.tls.certificate = path(string_member(file, tls, "certificate", "/tls"));
     c.tls.private_key = path(string_member(file, tls, "privateKey", "/tls"));
     c.tls.client_ca = path(string_member(file, tls, "clientCa", "/tls"));
+    c.tls.crl = path(optional_string(tls, "crl"));
     c.parties = path(string_member(file, doc, "parties", ""));
     c.policies = path(string_member(file, doc, "policies", ""));
     c.regions = path(string_member(file, doc, "regions", ""));
@@ -51,10 +52,16 @@ Config load_config(const std::filesystem::path& file) {
         c.drain_timeout = std::chrono::milliseconds(size_setting(file, v, "drainTimeoutMs", c.drain_timeout.count()));
         c.parse.max_meldingen = size_setting(file, v, "maxRecordsPerMessage", c.parse.max_meldingen);
         c.bulk_threshold_bytes = size_setting(file, v, "bulkThresholdBytes", c.bulk_threshold_bytes);
+        c.limits.max_connections_per_client = size_setting(file, v, "maxConnectionsPerClient", c.limits.max_connections_per_client);
+        c.limits.max_large_bodies = size_setting(file, v, "maxLargeBodies", c.limits.max_large_bodies);
+        c.party_rate = static_cast<double>(size_setting(file, v, "partyRequestsPerSecond", static_cast<std::size_t>(c.party_rate)));
+        c.party_burst = static_cast<double>(size_setting(file, v, "partyBurst", static_cast<std::size_t>(c.party_burst)));
+        c.max_write_queue = size_setting(file, v, "maxWriteQueue", c.max_write_queue);
     }
     const auto& audit = member(file, doc, "audit", "");
     c.pseudonym_key_file = optional_string(audit, "pseudonymKeyFile", c.pseudonym_key_file.string());
     c.signing_key_file = optional_string(audit, "signingKeyFile", c.signing_key_file.string());
+    c.limits.large_body_bytes = c.bulk_threshold_bytes;
     return c;
 }
 

@@ -21,6 +21,8 @@ struct Config {
     ParseLimits parse;
     std::chrono::milliseconds drain_timeout{10000};
     std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
+    double party_rate = 200, party_burst = 1000;  // requests per second (and burst) per party
+    std::size_t max_write_queue = 20000;         // requests waiting for the store's writer
     // Keys, relative to data_dir when not absolute. Gateways sharing one store share these too.
     std::filesystem::path pseudonym_key_file = "pseudonym.key";
     std::filesystem::path signing_key_file = "audit-signing.key";

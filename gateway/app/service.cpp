@@ -31,6 +31,12 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     return {addr, static_cast<unsigned short>(port)};
 }
 
+StoreOptions store_options(const Config& c) {
+    StoreOptions o;
+    o.max_queue = c.max_write_queue;
+    return o;
+}
+
 // The web UI's files, read once at start; without the folder there is no UI (and a log line).
 std::map<std::string, UiFile, std::less<>> load_ui(const std::filesystem::path& dir) {
     std::map<std::string, UiFile, std::less<>> files;
@@ -78,12 +84,14 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
 Service::Service(Config config)
     : config_(std::move(config)),
       snapshots_(load_snapshot(config_)),
-      store_(open_store(store_url(config_))),
+      store_(open_store(store_url(config_), store_options(config_))),
       tls_(make_server_tls_context(config_.tls)) {
 
     ApiOptions options;
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
+    options.party_rate = config_.party_rate;
+    options.party_burst = config_.party_burst;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     options.ui = load_ui(config_.ui);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
@@ -172,7 +180,10 @@ void Service::housekeeping() {
 
 bool Service::reload() {
     try {
+        // Certificates, CA and CRL too; connections already open keep the context they began with.
+        auto tls = make_server_tls_context(config_.tls);
         snapshots_.set(load_snapshot(config_));
+        tls_.set(std::move(tls));
         metrics_.reload(true);
         log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()}});
         return true;

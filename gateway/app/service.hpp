@@ -45,7 +45,7 @@ private:
     SnapshotHolder snapshots_;
     std::unique_ptr<RecordStore> store_;
     boost::asio::io_context ioc_;
-    boost::asio::ssl::context tls_;
+    TlsHolder tls_;
     std::unique_ptr<Api> api_;
     std::unique_ptr<HttpsServer> https_;
     std::unique_ptr<AdminServer> admin_;

@@ -42,6 +42,10 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_tls_handshake_failures_total counter\ndg_tls_handshake_failures_total " << tls_failures_.load() << "\n";
     out << "# HELP dg_store_errors_total Failed store commits.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total "
         << store_errors_.load() << "\n";
+    out << "# HELP dg_busy_refusals_total Requests refused with 503 because the server was at a limit (large bodies, write queue).\n"
+           "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total " << busy_refusals_.load() << "\n";
+    out << "# HELP dg_rate_limited_total Requests refused with 429 because the party was over its rate.\n"
+           "# TYPE dg_rate_limited_total counter\ndg_rate_limited_total " << rate_limited_.load() << "\n";
     out << "# HELP dg_store_ready 1 while the store (and audit log) accepts writes.\n# TYPE dg_store_ready gauge\ndg_store_ready "
         << store_ready_.load() << "\n";
     out << "# HELP dg_connections_active Open client connections.\n# TYPE dg_connections_active gauge\ndg_connections_active "

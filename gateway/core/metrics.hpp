@@ -19,6 +19,8 @@ public:
     void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
     void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
     void connection_refused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
+    void busy_refusal() { busy_refusals_.fetch_add(1, std::memory_order_relaxed); }
+    void rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
     void audit_appended(std::uint64_t n) { audit_entries_.fetch_add(n, std::memory_order_relaxed); }
     void set_audit_size(std::uint64_t n) { audit_entries_.store(n, std::memory_order_relaxed); }
     void set_store_ready(bool ready) { store_ready_.store(ready ? 1 : 0, std::memory_order_relaxed); }
@@ -42,6 +44,7 @@ private:
     std::map<std::pair<std::string, std::string>, std::uint64_t> records_;
     std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0};
     std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
+    std::atomic<std::uint64_t> busy_refusals_{0}, rate_limited_{0};
     std::atomic<std::int64_t> connections_{0};
     std::atomic<int> store_ready_{1};
 };

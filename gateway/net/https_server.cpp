@@ -20,12 +20,14 @@ using tcp = net::ip::tcp;
 
 class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 public:
-    HttpsSession(tcp::socket&& socket, HttpsServer& server)
-        : stream_(std::move(socket), server.tls_), server_(server) {
+    HttpsSession(tcp::socket&& socket, HttpsServer& server, net::ip::address client)
+        : tls_(server.tls_.get()), stream_(std::move(socket), *tls_), server_(server), client_(client) {
         ++server_.open_;
         server_.metrics_.connection_opened();
     }
     ~HttpsSession() {
+        release_large_body();
+        server_.release(client_);
         --server_.open_;
         server_.metrics_.connection_closed();
     }
@@ -84,6 +86,16 @@ private:
         if (ec) return ec == http::error::end_of_stream ? do_shutdown() : close_now();
         state_ = State::Reading;
         lowest().expires_after(server_.limits_.read_timeout);
+        // A large body is read only while a slot is free: bodies in memory stay bounded.
+        const auto length = parser_->content_length();
+        if ((length && *length > server_.limits_.large_body_bytes) || (!length && parser_->chunked())) {
+            if (server_.large_bodies_.fetch_add(1) >= server_.limits_.max_large_bodies) {
+                --server_.large_bodies_;
+                server_.metrics_.busy_refusal();
+                return refuse(503, "server.busy", "too many large messages are being received; retry in a few seconds");
+            }
+            holds_large_body_ = true;
+        }
         const auto& head = parser_->get();
         if (beast::iequals(head[http::field::expect], "100-continue")) {
             auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
@@ -135,6 +147,7 @@ private:
         res->keep_alive(keep);
         lowest().expires_after(server_.limits_.read_timeout);
         http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+            self->release_large_body();
             if (ec) return self->close_now();
             if (self->unread_body_) return self->linger_close();
             if (!keep) return self->do_shutdown();
@@ -166,6 +179,11 @@ private:
                                 });
     }
 
+    void release_large_body() {
+        if (holds_large_body_) --server_.large_bodies_;
+        holds_large_body_ = false;
+    }
+
     void close_now() {
         state_ = State::Closing;
         beast::error_code ignored;
@@ -173,8 +191,11 @@ private:
         lowest().close();
     }
 
+    std::shared_ptr<net::ssl::context> tls_;  // the context this connection started with (SIGHUP may replace the server's)
     beast::ssl_stream<beast::tcp_stream> stream_;
     HttpsServer& server_;
+    net::ip::address client_;
+    bool holds_large_body_ = false;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Caller caller_;
@@ -187,7 +208,7 @@ private:
     std::unique_ptr<char[]> scratch_;
 };
 
-HttpsServer::HttpsServer(net::io_context& ioc, net::ssl::context& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,
+HttpsServer::HttpsServer(net::io_context& ioc, TlsHolder& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,
                          Metrics& metrics)
     : ioc_(ioc), tls_(tls), acceptor_(net::make_strand(ioc)), limits_(limits), api_(api), metrics_(metrics) {
     acceptor_.open(at.protocol());
@@ -204,13 +225,15 @@ void HttpsServer::do_accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
-            if (static_cast<std::size_t>(open_.load()) >= limits_.max_connections) {
+            beast::error_code peer_ec;
+            const auto client = socket.remote_endpoint(peer_ec).address();
+            if (peer_ec || static_cast<std::size_t>(open_.load()) >= limits_.max_connections || !admit(client)) {
                 metrics_.connection_refused();
                 beast::error_code ignored;
                 socket.close(ignored);
             } else {
                 socket.set_option(tcp::no_delay(true), ec);
-                auto session = std::make_shared<HttpsSession>(std::move(socket), *this);
+                auto session = std::make_shared<HttpsSession>(std::move(socket), *this, client);
                 {
                     std::lock_guard lock(sessions_mu_);
                     std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -221,6 +244,23 @@ void HttpsServer::do_accept() {
         }
         do_accept();
     });
+}
+
+bool HttpsServer::admit(const net::ip::address& client) {
+    std::lock_guard lock(clients_mu_);
+    auto& n = clients_[client];
+    if (n >= limits_.max_connections_per_client) {
+        if (n == 0) clients_.erase(client);
+        return false;
+    }
+    ++n;
+    return true;
+}
+
+void HttpsServer::release(const net::ip::address& client) {
+    std::lock_guard lock(clients_mu_);
+    auto it = clients_.find(client);
+    if (it != clients_.end() && --it->second == 0) clients_.erase(it);
 }
 
 void HttpsServer::drain() {

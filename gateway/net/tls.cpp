@@ -9,8 +9,30 @@ namespace dg {
 
 namespace ssl = boost::asio::ssl;
 
-ssl::context make_server_tls_context(const TlsFiles& files) {
-    ssl::context ctx(ssl::context::tls_server);
+namespace {
+
+// Loads every CRL of the file into the store and turns checking on for client certificates.
+void load_crls(SSL_CTX* native, const std::filesystem::path& file) {
+    X509_STORE* store = SSL_CTX_get_cert_store(native);
+    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+    if (!lookup || X509_load_crl_file(lookup, file.c_str(), X509_FILETYPE_PEM) < 1)
+        throw std::runtime_error("TLS: cannot read a CRL from " + file.string());
+    // A CRL past its nextUpdate makes OpenSSL refuse every client: say so at start, not at the first handshake.
+    STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+        X509_CRL* crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objects, i));
+        const ASN1_TIME* next = crl ? X509_CRL_get0_nextUpdate(crl) : nullptr;
+        if (next && X509_cmp_current_time(next) < 0)
+            throw std::runtime_error("TLS: the CRL in " + file.string() + " has expired (nextUpdate passed); publish a fresh one");
+    }
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+}
+
+}  // namespace
+
+std::shared_ptr<ssl::context> make_server_tls_context(const TlsFiles& files) {
+    auto shared = std::make_shared<ssl::context>(ssl::context::tls_server);
+    ssl::context& ctx = *shared;
     SSL_CTX* native = ctx.native_handle();
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
@@ -35,7 +57,8 @@ ssl::context make_server_tls_context(const TlsFiles& files) {
     use(files.client_ca, [&](auto& ec) { ctx.load_verify_file(files.client_ca.string(), ec); });
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.client_ca.c_str())) SSL_CTX_set_client_CA_list(native, names);
 
-    // A client without a certificate the CA vouches for never gets past the handshake.
+    if (!files.crl.empty()) load_crls(native, files.crl);
+    // A client without a certificate the CA vouches for (and has not revoked) never gets past the handshake.
     ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
     SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);  // client certificates must allow clientAuth
     // No session resumption: every connection verifies its client certificate afresh (a revoked
@@ -44,7 +67,7 @@ ssl::context make_server_tls_context(const TlsFiles& files) {
     SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(native, 0);
-    return ctx;
+    return shared;
 }
 
 }  // namespace dg

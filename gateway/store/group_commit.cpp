@@ -57,22 +57,25 @@ struct ClosedBulk final : BulkWrite {
 
 }  // namespace
 
-GroupCommit::GroupCommit(std::size_t max_group, CommitGroup group, CommitBulk bulk)
-    : max_group_(max_group), commit_group_(std::move(group)), commit_bulk_(std::move(bulk)) {
+GroupCommit::GroupCommit(std::size_t max_group, std::size_t max_queue, CommitGroup group, CommitBulk bulk)
+    : max_group_(max_group), max_queue_(max_queue), commit_group_(std::move(group)), commit_bulk_(std::move(bulk)) {
     thread_ = std::thread([this] { run(); });
 }
 
 GroupCommit::~GroupCommit() { close(); }
 
 void GroupCommit::submit(WriteBatch batch, CommitCallback done) {
+    bool full = false;
     {
         std::lock_guard lock(mu_);
-        if (!closing_) {
+        full = queue_.size() >= max_queue_;
+        if (!closing_ && !full) {
             queue_.push_back({Pending{std::move(batch), std::move(done)}, nullptr});
             cv_.notify_one();
             return;
         }
     }
+    if (full) return done({false, false, "the write queue is full", true});
     done({false, false, "store is closed"});
 }
 

@@ -51,7 +51,7 @@ public:
     // Runs on the writer thread: one large message; returns its result (done is called here).
     using CommitBulk = std::function<CommitResult(BulkChannel& bulk)>;
 
-    GroupCommit(std::size_t max_group, CommitGroup group, CommitBulk bulk);
+    GroupCommit(std::size_t max_group, std::size_t max_queue, CommitGroup group, CommitBulk bulk);
     ~GroupCommit();
     void submit(WriteBatch batch, CommitCallback done);
     std::unique_ptr<BulkWrite> begin_bulk();
@@ -67,7 +67,7 @@ private:
     };
     void run();
 
-    std::size_t max_group_;
+    std::size_t max_group_, max_queue_;
     CommitGroup commit_group_;
     CommitBulk commit_bulk_;
     std::mutex mu_;

@@ -136,7 +136,7 @@ public:
         }
         if (!options_.read_only)
             writer_ = std::make_unique<GroupCommit>(
-                options_.max_group, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
+                options_.max_group, options_.max_queue, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
                 [](BulkChannel&) -> CommitResult { return {false, false, "bulk writes go through PgBulk"}; });
     }
     ~PgStore() override { close(); }

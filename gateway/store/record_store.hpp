@@ -65,6 +65,7 @@ struct CommitResult {
     bool ok = false;
     bool duplicate = false;  // the message's (sender, berichtId) was stored meanwhile: nothing written
     std::string error;       // for logs and metrics; not shown to clients
+    bool busy = false;       // refused unwritten: the write queue was full (back-pressure, not a failure)
 };
 
 using CommitCallback = std::function<void(const CommitResult&)>;
@@ -132,6 +133,7 @@ struct StoreOptions {
     bool read_only = false;       // for audit verify: no schema changes, no recovery, no writer
     std::size_t max_group = 512;  // requests per transaction at most
     std::size_t readers = 4;      // read connections (per region file for SQLite)
+    std::size_t max_queue = 20000;  // requests waiting for the writer at most; more are refused as busy
 };
 
 // "sqlite:DIR", "postgresql://…" or "postgres://…" (a libpq URL). Throws std::runtime_error with

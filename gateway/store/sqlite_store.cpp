@@ -351,7 +351,7 @@ public:
         }
         visible_txn_ = txn_;
         writer_ = std::make_unique<GroupCommit>(
-            options_.max_group, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
+            options_.max_group, options_.max_queue, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
             [this](BulkChannel& b) { return commit_bulk(b); });
         checkpointer_ = std::make_unique<Checkpointer>([this] {
             std::vector<std::filesystem::path> files{dir_ / "audit.db"};

@@ -2,7 +2,7 @@
 # certificates, and starting the built binary on ephemeral loopback ports as an operator would.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 certs="$root/certs/dev"
-[ -f "$certs/school-12AB.crt" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
+[ -f "$certs/school-12AB.crt" ] && [ -f "$certs/crl.pem" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
 examples="$root/../shared/spec/examples"
 [ -d "$examples" ] || examples="$root/tests/vectors/examples"
 work=$(mktemp -d)
@@ -50,4 +50,11 @@ verzuim() {
 push() {
   verzuim "$1" "$2" | as school-12AB -o "$work/last-body" -w '%{http_code}' -H 'Content-Type: application/json' \
     --data-binary @- "https://$https/v1/berichten" 2>/dev/null || true
+}
+
+# config_with 'SED-EXPRESSION': the dev config with absolute paths, changed by sed, in $work/config.json.
+config_with() {
+  sed -e "s#\"\\.\\./\\.\\./#\"$root/#g" -e "s#\"regions-dev.csv\"#\"$root/gateway/config/regions-dev.csv\"#" \
+      -e "s#\"\\.\\./ui\"#\"$root/gateway/ui\"#" -e "$1" "$root/gateway/config/dev.json" > "$work/config.json"
+  echo "$work/config.json"
 }

@@ -692,4 +692,138 @@ BOOST_AUTO_TEST_CASE(a_slow_client_is_cut_off) {
     BOOST_TEST(!r.answered);
 }
 
+BOOST_AUTO_TEST_CASE(a_revoked_certificate_never_reaches_http) {
+    Gateway gw;
+    HttpReply r = gw.as("revoked", http::verb::get, "/v1/caseload");  // a dev-CA certificate with a registered OIN, in the CRL
+    BOOST_TEST(!r.answered);
+    BOOST_TEST(gw.audit_entries().empty());
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("CRL-1", "M-1")).status == 202);
+}
+
+// SIGHUP takes a new CRL (and certificates and CA): a certificate revoked meanwhile gets no new
+// connection, connections already open stay up, and a CRL that has expired is refused.
+BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_crl_without_dropping_connections) {
+    test::TempDir dir;
+    const auto certs = test::dev_certs_dir();
+    std::filesystem::copy(certs / "ca-db", dir.path / "ca-db", std::filesystem::copy_options::recursive);
+    const auto cnf = dir.path / "ca-db/ca.cnf";
+    std::string text = test::slurp(cnf);
+    for (auto pos = text.find((certs / "ca-db").string()); pos != std::string::npos; pos = text.find((certs / "ca-db").string()))
+        text.replace(pos, (certs / "ca-db").string().size(), (dir.path / "ca-db").string());
+    test::write(cnf, text);
+    const auto crl = dir.path / "crl.pem";
+    std::filesystem::copy_file(certs / "crl.pem", crl);
+    Gateway gw([&](Config& c) { c.tls.crl = crl; });
+
+    test::TlsClient open(gw.port, "school-34CD", certs);
+    BOOST_REQUIRE(open.connect());
+    const std::string revoke = "openssl ca -config " + cnf.string() + " -revoke " + (certs / "school-34CD.crt").string() +
+                               " >/dev/null 2>&1 && openssl ca -config " + cnf.string() + " -gencrl -out " + crl.string() + " >/dev/null 2>&1";
+    BOOST_REQUIRE(std::system(revoke.c_str()) == 0);
+    BOOST_TEST(gw.service->reload());
+    BOOST_TEST(!gw.as("school-34CD", http::verb::get, "/v1/me").answered);  // revoked now: no new connection
+    BOOST_TEST(open.request(http::verb::get, "/v1/me").status == 200);      // the open one stays up
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/me").status == 200);
+
+    const std::string expired = "openssl ca -config " + cnf.string() + " -gencrl -crlsec 1 -out " + crl.string() + " >/dev/null 2>&1";
+    BOOST_REQUIRE(std::system(expired.c_str()) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past its nextUpdate (a second after it was made)
+    BOOST_TEST(!gw.service->reload());  // refused: it would lock every client out
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/me").status == 200);
+    BOOST_TEST(!gw.as("school-34CD", http::verb::get, "/v1/me").answered);  // the previous CRL stays in force
+}
+
+BOOST_AUTO_TEST_CASE(a_party_over_its_rate_gets_429_and_the_others_are_served) {
+    Gateway gw([](Config& c) {
+        c.party_rate = 2;
+        c.party_burst = 5;
+    });
+    test::TlsClient flood(gw.port, "school-12AB", test::dev_certs_dir());
+    BOOST_REQUIRE(flood.connect());
+    int ok = 0, limited = 0;
+    std::string retry_after;
+    for (int i = 0; i < 12; ++i) {
+        HttpReply r = flood.request(http::verb::post, "/v1/berichten", verzuim("RL-" + std::to_string(i), "M-" + std::to_string(i)));
+        if (r.status == 202) ++ok;
+        if (r.status == 429) {
+            ++limited;
+            retry_after = r.headers["Retry-After"];
+            BOOST_TEST(first_code(r) == "sender.rate-limited");
+        }
+    }
+    BOOST_TEST(ok >= 5);
+    BOOST_TEST(ok <= 7);  // the burst, and what the rate refilled meanwhile
+    BOOST_TEST(limited == 12 - ok);
+    BOOST_TEST(!retry_after.empty());
+    BOOST_TEST(std::stoi(retry_after) >= 1);
+    // Another party is not held back by the first one's flood.
+    for (int i = 0; i < 4; ++i) BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").status == 200);
+    // Refusals are audited too, and counted.
+    int audited = 0;
+    for (const auto& e : gw.audit_entries()) audited += e.find("sender.rate-limited") != std::string::npos;
+    BOOST_TEST(audited == limited);
+    BOOST_TEST(gw.admin_get("/metrics").find("dg_rate_limited_total " + std::to_string(limited)) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(large_bodies_beyond_the_limit_are_refused_before_they_are_read) {
+    Gateway gw([](Config& c) {
+        c.limits.max_large_bodies = 1;
+        c.limits.large_body_bytes = 2000;
+    });
+    // One large body in progress, sent slowly: it holds the only slot.
+    test::TlsClient slow(gw.port, "duo", test::dev_certs_dir());
+    BOOST_REQUIRE(slow.connect());
+    std::string big = verzuim("BIG-1", "M-1");
+    big.insert(big.size() - 2, std::string(3000, ' '));  // whitespace: still the same valid message
+    BOOST_REQUIRE(slow.send_raw("POST /v1/berichten HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(big.size()) + "\r\n\r\n" + big.substr(0, 100)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    HttpReply refused = gw.as("school-12AB", http::verb::post, "/v1/berichten", big);
+    BOOST_TEST(refused.status == 503);
+    BOOST_TEST(first_code(refused) == "server.busy");
+    BOOST_TEST(refused.headers["Retry-After"] == "2");
+    // Small requests go on meanwhile.
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("SMALL-1", "M-2")).status == 202);
+    BOOST_REQUIRE(slow.send_raw(big.substr(100)));
+    BOOST_TEST(slow.read_reply().status == 202);  // read to its end and answered
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", big).status == 202);  // the slot is free again
+}
+
+BOOST_AUTO_TEST_CASE(connections_per_client_are_capped) {
+    Gateway gw([](Config& c) { c.limits.max_connections_per_client = 2; });
+    auto a = std::make_unique<test::TlsClient>(gw.port, "school-12AB", test::dev_certs_dir());
+    test::TlsClient b(gw.port, "school-34CD", test::dev_certs_dir());
+    BOOST_REQUIRE(a->connect());
+    BOOST_REQUIRE(b.connect());
+    BOOST_TEST(!gw.as("auditor", http::verb::get, "/v1/me").answered);  // a third from the same address
+    a.reset();
+    bool served = false;
+    for (int i = 0; i < 50 && !served; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        served = gw.as("auditor", http::verb::get, "/v1/me").status == 200;
+    }
+    BOOST_TEST(served);
+}
+
+// Slowloris: clients that send their header or body a byte at a time are cut off at the read
+// timeout, and while they hang on, others are answered at once.
+BOOST_AUTO_TEST_CASE(slow_clients_are_cut_off_and_others_are_served_meanwhile) {
+    Gateway gw([](Config& c) { c.limits.read_timeout = std::chrono::milliseconds(1500); });
+    std::vector<std::unique_ptr<test::TlsClient>> slow;
+    for (int i = 0; i < 8; ++i) {
+        slow.push_back(std::make_unique<test::TlsClient>(gw.port, "school-12AB", test::dev_certs_dir()));
+        BOOST_REQUIRE(slow.back()->connect());
+        BOOST_REQUIRE(slow.back()->send_raw(i % 2 ? "POST /v1/berichten HTTP/1.1\r\nHost: loc"
+                                                  : "POST /v1/berichten HTTP/1.1\r\nHost: localhost\r\nContent-Length: 900\r\n\r\n{\"ber"));
+    }
+    for (int i = 0; i < 5; ++i) BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").status == 200);
+    // Keep trickling; the server still closes them once the request has taken too long.
+    for (int step = 0; step < 10; ++step) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        for (auto& c : slow) c->send_raw("x");
+    }
+    for (auto& c : slow) BOOST_TEST(!c->read_reply().answered);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload").status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

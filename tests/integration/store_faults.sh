@@ -74,4 +74,30 @@ LD_PRELOAD="$lib" start --data-dir "$data"
 verify "the failed fsync"
 for id in OK-1 FULL-1 SLOW-1 CRASH-1; do [ "$(in_region $id)" = 1 ] || fail "acknowledged $id is missing"; done
 stop
+
+# A slow disk with a short write queue: back-pressure (503 server.busy, Retry-After), and of what
+# was refused nothing is stored, of what was acknowledged everything.
+config=$(config_with 's/"maxWriteQueue": [0-9]*/"maxWriteQueue": 2/')
+LD_PRELOAD="$lib" start --config "$config" --data-dir "$data"
+fault slow-fsync audit.db 300
+for i in $(seq 1 16); do
+  ( code=$(verzuim "BP-$i" "MBP-$i" | as school-12AB -D "$work/bp-headers.$i" -o "$work/bp-body.$i" -w '%{http_code}' \
+           -H 'Content-Type: application/json' --data-binary @- "https://$https/v1/berichten" 2>/dev/null || true)
+    echo "$code" > "$work/bp-code.$i" ) &
+done
+wait $(jobs -p | grep -v "^$pid\$")
+fault off
+busy=0; acked=0
+for i in $(seq 1 16); do
+  case "$(cat "$work/bp-code.$i")" in
+    202) acked=$((acked + 1)); [ "$(in_region BP-$i)" = 1 ] || fail "acknowledged BP-$i is missing" ;;
+    503) busy=$((busy + 1)); grep -q '"server.busy"' "$work/bp-body.$i" || fail "503 without server.busy: $(cat "$work/bp-body.$i")"
+         grep -qi '^retry-after: 1' "$work/bp-headers.$i" || fail "busy without Retry-After"
+         [ "$(in_region BP-$i)" = 0 ] || fail "a refused message BP-$i was stored" ;;
+    *) fail "BP-$i: unexpected $(cat "$work/bp-code.$i")" ;;
+  esac
+done
+[ "$busy" -gt 0 ] && [ "$acked" -gt 0 ] || fail "expected both acknowledged and refused requests ($acked acked, $busy busy)"
+curl -s "http://$admin/metrics" | grep -q "dg_busy_refusals_total $busy" || fail "busy refusals are counted"
+stop
 echo "1 passed, 0 failed"

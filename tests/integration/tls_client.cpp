@@ -15,7 +15,7 @@ namespace http = beast::http;
 
 std::filesystem::path dev_certs_dir() {
     const auto dir = source_dir() / "certs/dev";
-    if (!std::filesystem::exists(dir / "school-12AB.crt")) {
+    if (!std::filesystem::exists(dir / "school-12AB.crt") || !std::filesystem::exists(dir / "crl.pem")) {
         const std::string cmd = (source_dir() / "certs/make-dev-certs").string() + " >/dev/null 2>&1";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-dev-certs failed");
     }
@@ -73,6 +73,20 @@ HttpReply TlsClient::request(http::verb method, const std::string& target, const
     beast::error_code ec;
     http::write(*stream_, req, ec);
     if (ec) { reply.error = "write: " + ec.message(); return reply; }
+    return read_reply();
+}
+
+bool TlsClient::send_raw(std::string_view bytes) {
+    if (!stream_ || !handshake_ok_) return false;
+    beast::error_code ec;
+    net::write(*stream_, net::buffer(bytes.data(), bytes.size()), ec);
+    return !ec;
+}
+
+HttpReply TlsClient::read_reply() {
+    HttpReply reply;
+    reply.handshake_ok = handshake_ok_;
+    beast::error_code ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256 * 1024 * 1024);
     http::read(*stream_, buffer_, parser, ec);

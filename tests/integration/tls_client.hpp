@@ -31,6 +31,9 @@ public:
     HttpReply request(boost::beast::http::verb method, const std::string& target, const std::string& body = {},
                       const std::string& content_type = "application/json",
                       const std::map<std::string, std::string>& headers = {});
+    // For requests built by hand (slowly, in pieces): raw bytes, then one reply.
+    bool send_raw(std::string_view bytes);
+    HttpReply read_reply();
     bool handshake_ok() const { return handshake_ok_; }
     const std::string& error() const { return error_; }
 
