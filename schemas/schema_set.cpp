@@ -38,12 +38,12 @@ void drop_patterns(rapidjson::Value& v) {
     }
 }
 
-std::unique_ptr<rapidjson::SchemaDocument> load_json_schema(const std::filesystem::path& file, std::vector<std::string>* leaves) {
+std::unique_ptr<JsonSchema> load_json_schema(const std::filesystem::path& file, std::vector<std::string>* leaves) {
     auto doc = parse_json_file(file);
     if (!doc.HasMember("properties")) throw FileError(file, "/properties", "a berichttype schema needs properties");
     if (leaves) collect_leaves(doc, "", *leaves);
     drop_patterns(doc);
-    return std::make_unique<rapidjson::SchemaDocument>(doc);
+    return std::make_unique<JsonSchema>(doc);
 }
 
 // Libxml2's schema parser reports through a callback; keep the first message for the error.
@@ -56,7 +56,7 @@ void schema_error(void* ctx, xmlErrorPtr err) {
 // (RapidJSON 1.1's validator-with-output-handler crashes on nested objects, hence this.)
 struct Tee {
     rapidjson::Writer<rapidjson::StringBuffer>& w;
-    rapidjson::SchemaValidator& v;
+    JsonSchemaValidator& v;
     bool StartObject() { return w.StartObject() & v.StartObject(); }
     bool EndObject(rapidjson::SizeType n) { return w.EndObject(n) & v.EndObject(n); }
     bool Key(const char* s, rapidjson::SizeType n, bool c) { return w.Key(s, n, c) & v.Key(s, n, c); }
@@ -68,7 +68,7 @@ struct Tee {
 };
 
 // Where the record broke its schema (a JSON pointer into the record) and which keyword.
-Problem schema_problem(std::string_view berichttype, const rapidjson::SchemaValidator& validator) {
+Problem schema_problem(std::string_view berichttype, const JsonSchemaValidator& validator) {
     rapidjson::StringBuffer where;
     validator.GetInvalidDocumentPointer().Stringify(where);
     std::string path = where.GetString();
@@ -121,7 +121,7 @@ std::shared_ptr<const SchemaSet> SchemaSet::load(const std::filesystem::path& di
 std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, std::string_view json) const {
     auto it = types_.find(berichttype);
     if (it == types_.end()) return Problem{"message.type-unknown", "", "no schema for this berichttype", {}};
-    rapidjson::SchemaValidator validator(*it->second.schema);
+    JsonSchemaValidator validator(*it->second.schema);
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(json.data(), json.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
@@ -135,7 +135,7 @@ std::optional<Problem> SchemaSet::check_record(std::string_view berichttype, con
     if (it == types_.end()) return Problem{"message.type-unknown", "", "no schema for this berichttype", {}};
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
-    rapidjson::SchemaValidator validator(*it->second.schema);
+    JsonSchemaValidator validator(*it->second.schema);
     Tee tee{writer, validator};
     emit_melding(m, tee);
     if (validator.IsValid()) {

@@ -19,6 +19,12 @@
 
 namespace dg {
 
+// JSON Schema documents on a memory pool: RapidJSON 1.1's schema copies `enum` values and never
+// destroys them, which leaked with the CRT allocator on every (re)load; the pool gives everything
+// back with the document.
+using JsonSchema = rapidjson::GenericSchemaDocument<rapidjson::Value, rapidjson::MemoryPoolAllocator<>>;
+using JsonSchemaValidator = rapidjson::GenericSchemaValidator<JsonSchema>;
+
 class SchemaSet {
 public:
     static std::shared_ptr<const SchemaSet> load(const std::filesystem::path& dir);
@@ -43,12 +49,12 @@ public:
 private:
     SchemaSet() = default;
     struct JsonType {
-        std::unique_ptr<rapidjson::SchemaDocument> schema;
+        std::unique_ptr<JsonSchema> schema;
         std::vector<std::string> leaves;
     };
     xmlSchemaPtr xsd_ = nullptr;
     std::map<std::string, JsonType, std::less<>> types_;
-    std::unique_ptr<rapidjson::SchemaDocument> envelope_;
+    std::unique_ptr<JsonSchema> envelope_;
 };
 
 }  // namespace dg

@@ -216,19 +216,20 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_requests_are_group_committed_into_one_d
     constexpr int kThreads = 4, kEach = 60;
     std::vector<std::thread> threads;
     std::mutex mu;
-    std::vector<std::string> committed;
+    std::vector<std::string> committed, errors;  // asserted on this thread: Boost.Test is not thread-safe
     for (int t = 0; t < kThreads; ++t)
         threads.emplace_back([&, t] {
             for (int i = 0; i < kEach; ++i) {
                 const std::string text = entry(tag("t", t * 1000 + i));
                 const auto r = commit(*f.store, batch({record(i % 2 ? kAmsterdam : kRijnmond, "ps:x", tag("T", t * 1000 + i))},
                                                       text, message(tag("C", t * 1000 + i))));
-                BOOST_TEST(r.ok, r.error);
                 std::lock_guard lock(mu);
-                committed.push_back(text);
+                if (r.ok) committed.push_back(text);
+                else errors.push_back(r.error);
             }
         });
     for (auto& t : threads) t.join();
+    BOOST_TEST(errors.empty(), (errors.empty() ? "" : errors.front()));
     BOOST_TEST(f.caseload(kAmsterdam, 500).size() + f.caseload(kRijnmond, 500).size() == std::size_t(kThreads * kEach));
     // The log's order is the store's; every committed entry is in it exactly once.
     std::vector<std::string> stored;
