@@ -97,6 +97,7 @@ Service::Service(Config config)
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
+    if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {
         const std::string_view target(req.target().data(), req.target().size());
@@ -137,7 +138,7 @@ void Service::start() {
 // grew; the retention purge hourly.
 void Service::housekeeping() {
     using clock = std::chrono::steady_clock;
-    auto next_probe = clock::now(), next_head = clock::now(), next_purge = clock::now();
+    auto next_probe = clock::now(), next_head = clock::now(), next_purge = clock::now(), next_crl_warning = clock::now();
     bool was_ready = true;
     std::unique_lock lock(stop_mu_);
     while (!stopping_) {
@@ -165,6 +166,15 @@ void Service::housekeeping() {
                 log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
             next_purge = now + (r.ok ? std::chrono::minutes(60) : std::chrono::minutes(1));
         }
+        // A CRL about to pass its nextUpdate would lock every client out: say so, hourly, in time.
+        if (const auto crl = metrics_.crl_next_update(); crl != 0 && now >= next_crl_warning) {
+            const auto left = crl - std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+            if (left < 24 * 3600) {
+                log_warn("the client CRL passes its nextUpdate within a day: publish a fresh one and send SIGHUP",
+                         {{"secondsLeft", std::to_string(left)}});
+                next_crl_warning = now + std::chrono::hours(1);
+            }
+        }
         if (ready && now >= next_head) {
             try {
                 api_->publish_head();
@@ -184,6 +194,7 @@ bool Service::reload() {
         auto tls = make_server_tls_context(config_.tls);
         snapshots_.set(load_snapshot(config_));
         tls_.set(std::move(tls));
+        if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
         metrics_.reload(true);
         log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()}});
         return true;

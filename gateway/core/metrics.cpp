@@ -46,6 +46,10 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total " << busy_refusals_.load() << "\n";
     out << "# HELP dg_rate_limited_total Requests refused with 429 because the party was over its rate.\n"
            "# TYPE dg_rate_limited_total counter\ndg_rate_limited_total " << rate_limited_.load() << "\n";
+    if (crl_next_update_.load() != 0)
+        out << "# HELP dg_tls_crl_next_update_timestamp_seconds When the client CRL in force passes its nextUpdate "
+               "(after that every client is refused).\n# TYPE dg_tls_crl_next_update_timestamp_seconds gauge\n"
+               "dg_tls_crl_next_update_timestamp_seconds " << crl_next_update_.load() << "\n";
     out << "# HELP dg_store_ready 1 while the store (and audit log) accepts writes.\n# TYPE dg_store_ready gauge\ndg_store_ready "
         << store_ready_.load() << "\n";
     out << "# HELP dg_connections_active Open client connections.\n# TYPE dg_connections_active gauge\ndg_connections_active "

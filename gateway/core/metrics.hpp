@@ -23,6 +23,8 @@ public:
     void rate_limited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
     void audit_appended(std::uint64_t n) { audit_entries_.fetch_add(n, std::memory_order_relaxed); }
     void set_audit_size(std::uint64_t n) { audit_entries_.store(n, std::memory_order_relaxed); }
+    void set_crl_next_update(std::int64_t unix_seconds) { crl_next_update_.store(unix_seconds, std::memory_order_relaxed); }
+    std::int64_t crl_next_update() const { return crl_next_update_.load(); }
     void set_store_ready(bool ready) { store_ready_.store(ready ? 1 : 0, std::memory_order_relaxed); }
     void reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
@@ -47,6 +49,7 @@ private:
     std::atomic<std::uint64_t> busy_refusals_{0}, rate_limited_{0};
     std::atomic<std::int64_t> connections_{0};
     std::atomic<int> store_ready_{1};
+    std::atomic<std::int64_t> crl_next_update_{0};  // 0: no CRL configured
 };
 
 }  // namespace dg

@@ -1,5 +1,7 @@
 #include "net/tls.hpp"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -29,6 +31,23 @@ void load_crls(SSL_CTX* native, const std::filesystem::path& file) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> crl_next_update(const std::filesystem::path& file) {
+    std::optional<std::int64_t> earliest;
+    BIO* bio = BIO_new_file(file.c_str(), "r");
+    if (!bio) return earliest;
+    while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr)) {
+        struct tm t {};
+        if (const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl); next && ASN1_TIME_to_tm(next, &t) == 1) {
+            const std::int64_t when = timegm(&t);
+            if (!earliest || when < *earliest) earliest = when;
+        }
+        X509_CRL_free(crl);
+    }
+    ERR_clear_error();  // the end of the file reads as an error
+    BIO_free(bio);
+    return earliest;
+}
 
 std::shared_ptr<ssl::context> make_server_tls_context(const TlsFiles& files) {
     auto shared = std::make_shared<ssl::context>(ssl::context::tls_server);

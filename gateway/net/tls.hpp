@@ -4,9 +4,11 @@
 // checked against a CRL when one is configured. No session resumption.
 #include <boost/asio/ssl/context.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace dg {
 
@@ -18,6 +20,10 @@ struct TlsFiles {
 // Throws std::runtime_error naming the file that could not be used (an expired CRL included:
 // it would refuse every client).
 std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const TlsFiles& files);
+
+// When the earliest CRL of the file passes its nextUpdate (seconds since the epoch); nullopt
+// without CRLs. After that moment OpenSSL refuses every client, so operators watch it.
+std::optional<std::int64_t> crl_next_update(const std::filesystem::path& file);
 
 // The context new connections use; SIGHUP swaps it, connections already open keep theirs.
 class TlsHolder {

@@ -424,10 +424,14 @@ private:
 
     // ---- writing (the writer thread, and PgBulk on its request thread) ----
 
-    // A connection that writes: every region, row-level security's WITH CHECK included.
+    // A connection that writes: every region, row-level security's WITH CHECK included. No wait
+    // is endless: a gateway that stalls inside a transaction (holding the log's row lock) is cut
+    // off by the server after a minute, and the others give up a lock wait after ten seconds
+    // (503 to their clients, nothing acknowledged) instead of hanging with it.
     std::unique_ptr<pg::Conn> write_connection() {
         auto c = std::make_unique<pg::Conn>(url_);
-        c->exec("SET dg.region = '*'");
+        c->exec("SET dg.region = '*'; SET lock_timeout = '10s'; SET statement_timeout = '60s';"
+                " SET idle_in_transaction_session_timeout = '60s'");
         return c;
     }
 

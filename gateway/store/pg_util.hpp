@@ -190,7 +190,9 @@ public:
         ++open_;
         lock.unlock();
         try {
-            return Lease(*this, std::make_unique<Conn>(url_));
+            auto c = std::make_unique<Conn>(url_);
+            c->exec("SET statement_timeout = '15s'");  // a read that hangs is a 503, not a stuck thread
+            return Lease(*this, std::move(c));
         } catch (...) {
             std::lock_guard relock(mu_);
             --open_;

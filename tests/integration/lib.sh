@@ -13,12 +13,13 @@ cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; kill $(jobs -p)
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- server log" >&2; cat "$log" >&2 2>/dev/null || true; exit 1; }
 
-# start [serve options…]: runs `serve` in the background (its environment is the caller's) and waits
-# until it listens; sets pid, https and admin. Each start logs to a file of its own ($log).
+# start [serve options…]: runs `serve` in the background and waits until it listens; sets pid,
+# https and admin. Each start logs to a file of its own ($log). PRELOAD: a library to LD_PRELOAD
+# into the gateway (and nothing else).
 start() {
   starts=$((starts + 1))
   log="$work/serve.$starts.log"
-  "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "$@" 2> "$log" &
+  LD_PRELOAD="${PRELOAD:-}" "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "$@" 2> "$log" &
   pid=$!
   for _ in $(seq 1 150); do grep -q '"msg":"listening"' "$log" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   https=$(sed -n 's/.*"https":"\([^"]*\)".*/\1/p' "$log" | head -1)

@@ -733,6 +733,35 @@ BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_crl_without_dropping_connections) {
     BOOST_TEST(!gw.as("school-34CD", http::verb::get, "/v1/me").answered);  // the previous CRL stays in force
 }
 
+// SIGHUP takes a renewed server certificate: new connections get it, an open one keeps going on
+// the certificate it began with.
+BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_server_certificate_without_dropping_connections) {
+    test::TempDir dir;
+    const auto certs = test::dev_certs_dir();
+    for (const char* f : {"server.crt", "server.key"}) std::filesystem::copy_file(certs / f, dir.path / f);
+    Gateway gw([&](Config& c) {
+        c.tls.certificate = dir.path / "server.crt";
+        c.tls.private_key = dir.path / "server.key";
+    });
+    test::TlsClient open(gw.port, "school-12AB", certs);
+    BOOST_REQUIRE(open.connect());
+    const std::string before = open.server_certificate_serial();
+    test::write(dir.path / "server.ext", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                                         "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    const std::string renew = "cd " + dir.path.string() + " && openssl req -new -key server.key -subj /CN=localhost -out server.csr 2>/dev/null"
+                              " && openssl x509 -req -in server.csr -CA " + (certs / "ca.pem").string() + " -CAkey " + (certs / "ca.key").string() +
+                              " -set_serial 0x5EED4242 -days 30 -sha256 -extfile server.ext -out server.crt 2>/dev/null";
+    BOOST_REQUIRE(std::system(renew.c_str()) == 0);
+    BOOST_TEST(gw.service->reload());
+    test::TlsClient fresh(gw.port, "school-12AB", certs);
+    BOOST_REQUIRE(fresh.connect());
+    BOOST_TEST(fresh.server_certificate_serial() == "5EED4242");
+    BOOST_TEST(open.server_certificate_serial() == before);
+    BOOST_TEST(before != "5EED4242");
+    BOOST_TEST(open.request(http::verb::get, "/v1/me").status == 200);  // still up
+    BOOST_TEST(fresh.request(http::verb::get, "/v1/me").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(a_party_over_its_rate_gets_429_and_the_others_are_served) {
     Gateway gw([](Config& c) {
         c.party_rate = 2;

@@ -18,7 +18,7 @@ message_kept() { sqlite3 "$data/audit.db" "SELECT count(*) FROM messages WHERE b
 wait_ready() { for _ in $(seq 1 50); do [ "$(admin_status /readyz)" = 200 ] && return 0; sleep 0.1; done; fail "/readyz did not recover"; }
 verify() { "$bin" audit verify --data-dir "$data" | grep -q '^audit log OK' || fail "audit verify after $1"; }
 
-LD_PRELOAD="$lib" start --data-dir "$data"
+PRELOAD="$lib" start --data-dir "$data"
 [ "$(push OK-1 M1)" = 202 ] || fail "a push on a healthy disk"
 [ "$(admin_status /readyz)" = 200 ] || fail "ready on a healthy disk"
 
@@ -54,7 +54,7 @@ wait "$pid" 2>/dev/null || true
 pid=
 [ "$(in_region CRASH-1)" = 1 ] || fail "the crash should come after the region file's commit (found $(in_region CRASH-1))"
 fault off
-LD_PRELOAD="$lib" start --data-dir "$data"
+PRELOAD="$lib" start --data-dir "$data"
 grep -q 'undoing an uncommitted transaction' "$log" || fail "no recovery at start"
 [ "$(in_region CRASH-1)" = 0 ] || fail "the uncommitted record survived the restart"
 [ "$(push CRASH-1 M5)" = 202 ] || fail "the message of the crashed request can be sent again"
@@ -69,7 +69,7 @@ rc=0; wait "$pid" 2>/dev/null || rc=$?
 pid=
 [ "$rc" = 70 ] || fail "a failed fsync of audit.db must stop the gateway with 70, got $rc"
 fault off
-LD_PRELOAD="$lib" start --data-dir "$data"
+PRELOAD="$lib" start --data-dir "$data"
 [ "$(in_region FSYNC-1)" = "$(message_kept FSYNC-1)" ] || fail "records and message disagree after a failed fsync"
 verify "the failed fsync"
 for id in OK-1 FULL-1 SLOW-1 CRASH-1; do [ "$(in_region $id)" = 1 ] || fail "acknowledged $id is missing"; done
@@ -78,7 +78,7 @@ stop
 # A slow disk with a short write queue: back-pressure (503 server.busy, Retry-After), and of what
 # was refused nothing is stored, of what was acknowledged everything.
 config=$(config_with 's/"maxWriteQueue": [0-9]*/"maxWriteQueue": 2/')
-LD_PRELOAD="$lib" start --config "$config" --data-dir "$data"
+PRELOAD="$lib" start --config "$config" --data-dir "$data"
 fault slow-fsync audit.db 300
 for i in $(seq 1 16); do
   ( code=$(verzuim "BP-$i" "MBP-$i" | as school-12AB -D "$work/bp-headers.$i" -o "$work/bp-body.$i" -w '%{http_code}' \

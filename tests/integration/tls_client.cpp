@@ -76,6 +76,19 @@ HttpReply TlsClient::request(http::verb method, const std::string& target, const
     return read_reply();
 }
 
+std::string TlsClient::server_certificate_serial() const {
+    if (!stream_) return {};
+    X509* cert = SSL_get1_peer_certificate(stream_->native_handle());
+    if (!cert) return {};
+    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr);
+    char* hex = BN_bn2hex(bn);
+    std::string serial = hex ? hex : "";
+    OPENSSL_free(hex);
+    BN_free(bn);
+    X509_free(cert);
+    return serial;
+}
+
 bool TlsClient::send_raw(std::string_view bytes) {
     if (!stream_ || !handshake_ok_) return false;
     beast::error_code ec;

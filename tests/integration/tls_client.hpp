@@ -35,6 +35,8 @@ public:
     bool send_raw(std::string_view bytes);
     HttpReply read_reply();
     bool handshake_ok() const { return handshake_ok_; }
+    // The serial number (hex) of the certificate the server presented.
+    std::string server_certificate_serial() const;
     const std::string& error() const { return error_; }
 
 private:
