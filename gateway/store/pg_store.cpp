@@ -19,9 +19,9 @@
 #include <set>
 
 #include "audit/merkle.hpp"
-#include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "store/group_commit.hpp"
+#include "store/history.hpp"
 #include "store/pg_util.hpp"
 
 namespace dg {
@@ -89,15 +89,6 @@ merkle::Hash hash_from_hex(std::string_view hex) {
     merkle::Hash h{};
     if (!merkle::from_hex(hex, h)) throw std::runtime_error("audit log: a stored hash is not 32 bytes");
     return h;
-}
-
-std::string detail_json(std::initializer_list<std::pair<const char*, const std::string*>> fields) {
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    for (const auto& [k, v] : fields) write_kv(w, k, *v);
-    w.EndObject();
-    return buf.GetString();
 }
 
 // The Merkle log as a writer sees it: size, and per level the complete node waiting for its sibling.
@@ -478,7 +469,7 @@ private:
             const auto w = c_.query("UPDATE records SET active = false, status = 'ingetrokken', retention_until = $2"
                                     " WHERE id = $1 AND active RETURNING region",
                                     Params().add(r.target_id).add(r.retention_until));
-            if (w.rows() == 1) history(r.target_id, w.str(0, 0), r.received_at, "withdrawn", detail_json({{"intrekking", &r.id}}));
+            if (w.rows() == 1) history(r.target_id, w.str(0, 0), r.received_at, "withdrawn", history::withdrawn(r.id));
         }
         void status(const StoredRecord& r) {
             const auto ids = c_.query("SELECT id FROM records WHERE active AND berichttype <> 'trajectmelding' AND region = $3"
@@ -486,7 +477,7 @@ private:
                                       Params().add(r.target_id).add(r.subject).add(r.region));
             for (int i = 0; i < ids.rows(); ++i) {
                 const std::string id = ids.str(i, 0);
-                history(id, r.region, r.received_at, "status", detail_json({{"status", &r.new_status}, {"trajectmelding", &r.id}}));
+                history(id, r.region, r.received_at, "status", history::status(r.new_status, r.id));
                 c_.query("UPDATE records SET status = $2 WHERE id = $1", Params().add(id).add(r.new_status));
             }
         }
@@ -507,8 +498,7 @@ private:
                     c_.query("UPDATE records SET gemeente = $2 WHERE id = $1", Params().add(id).add(r.gemeente));
                 }
                 history(id, r.region, r.received_at, "moved",
-                        detail_json({{"fromRegion", &from_region}, {"fromGemeente", &from_gemeente}, {"toRegion", &r.region},
-                                     {"toGemeente", &r.gemeente}, {"verhuizing", &r.id}}));
+                        history::moved(from_region, from_gemeente, r.region, r.gemeente, r.id));
             }
         }
 

@@ -21,9 +21,9 @@
 #include <thread>
 
 #include "audit/merkle.hpp"
-#include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "store/group_commit.hpp"
+#include "store/history.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace dg {
@@ -757,7 +757,7 @@ private:
                 touch(f->code);
                 save(*f, r.target_id, false);
                 f->withdraw.text(1, r.target_id).text(2, r.retention_until).run();
-                history_event(*f, r.target_id, r.received_at, "withdrawn", "{\"intrekking\":\"" + r.id + "\"}");
+                history_event(*f, r.target_id, r.received_at, "withdrawn", history::withdrawn(r.id));
             }
             return;
         case RecordEffect::Status: {
@@ -767,13 +767,7 @@ private:
             while (f.status_targets.row()) ids.push_back(f.status_targets.str(0));
             for (const auto& id : ids) {
                 save(f, id, false);
-                rapidjson::StringBuffer buf;
-                JsonWriter w(buf);
-                w.StartObject();
-                write_kv(w, "status", r.new_status);
-                write_kv(w, "trajectmelding", r.id);
-                w.EndObject();
-                history_event(f, id, r.received_at, "status", buf.GetString());
+                history_event(f, id, r.received_at, "status", history::status(r.new_status, r.id));
                 f.set_status.text(1, id).text(2, r.new_status).run();
             }
             return;
@@ -794,16 +788,7 @@ private:
             while (f->of_subject.row()) found.push_back({f.get(), read_record(f->of_subject)});
         }
         for (const auto& [from, rec] : found) {
-            rapidjson::StringBuffer buf;
-            JsonWriter w(buf);
-            w.StartObject();
-            write_kv(w, "fromRegion", rec.region);
-            write_kv(w, "fromGemeente", rec.gemeente);
-            write_kv(w, "toRegion", r.region);
-            write_kv(w, "toGemeente", r.gemeente);
-            write_kv(w, "verhuizing", r.id);
-            w.EndObject();
-            const std::string detail = buf.GetString();
+            const std::string detail = history::moved(rec.region, rec.gemeente, r.region, r.gemeente, r.id);
             touch(from->code);
             if (from->code == r.region) {
                 save(*from, rec.id, false);

@@ -15,6 +15,16 @@ inline const Config& config() {
     return c;
 }
 
+// Takes the records a reader hands over and writes each as canonical JSON (as the store would).
+struct CountingSink final : BerichtSink {
+    std::size_t records = 0;
+    void on_envelope(const Envelope&) override {}
+    void on_melding(Melding&& m) override {
+        ++records;
+        (void)melding_to_json(m);
+    }
+};
+
 inline const Snapshot& snapshot() {
     static const std::shared_ptr<const Snapshot> s = load_snapshot(config());
     return *s;
