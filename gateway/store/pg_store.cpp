@@ -118,7 +118,7 @@ private:
 class PgStore final : public RecordStore, public AuditLog {
 public:
     PgStore(std::string url, const StoreOptions& options)
-        : url_(std::move(url)), options_(options), readers_(url_, options.readers) {
+        : url_(std::move(url)), options_(options), readers_(pg::make_read_pool(url_, options.readers)) {
         {
             pg::Conn c(url_);
             check_role(c);

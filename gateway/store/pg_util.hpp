@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/connection_pool.hpp"
+
 namespace dg::pg {
 
 struct Error : std::runtime_error {
@@ -163,57 +165,18 @@ private:
     PGconn* c_ = nullptr;
 };
 
-// Connections opened as needed up to a maximum; a broken one is dropped when given back.
-class Pool {
-public:
-    Pool(std::string url, std::size_t max) : url_(std::move(url)), max_(max) {}
-    class Lease {
-    public:
-        Lease(Pool& p, std::unique_ptr<Conn> c) : pool_(p), c_(std::move(c)) {}
-        Lease(const Lease&) = delete;
-        ~Lease() { pool_.give_back(std::move(c_)); }
-        Conn& operator*() const { return *c_; }
-        Conn* operator->() const { return c_.get(); }
-
-    private:
-        Pool& pool_;
-        std::unique_ptr<Conn> c_;
-    };
-    Lease borrow() {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !free_.empty() || open_ < max_; });
-        if (!free_.empty()) {
-            auto c = std::move(free_.back());
-            free_.pop_back();
-            return Lease(*this, std::move(c));
-        }
-        ++open_;
-        lock.unlock();
-        try {
-            auto c = std::make_unique<Conn>(url_);
-            c->exec("SET statement_timeout = '15s'");  // a read that hangs is a 503, not a stuck thread
-            return Lease(*this, std::move(c));
-        } catch (...) {
-            std::lock_guard relock(mu_);
-            --open_;
-            cv_.notify_one();
-            throw;
-        }
-    }
-
-private:
-    void give_back(std::unique_ptr<Conn> c) {
-        std::lock_guard lock(mu_);
-        if (c && c->ok() && PQtransactionStatus(c->get()) == PQTRANS_IDLE) free_.push_back(std::move(c));
-        else --open_;
-        cv_.notify_one();
-    }
-    std::string url_;
-    std::size_t max_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::vector<std::unique_ptr<Conn>> free_;
-    std::size_t open_ = 0;
-};
+// Read connections: a statement that hangs is a 503, not a stuck thread; a broken connection, or
+// one left inside a transaction, is closed rather than lent out again.
+using Pool = ConnectionPool<Conn>;
+inline Pool make_read_pool(const std::string& url, std::size_t max) {
+    return Pool(
+        max,
+        [url] {
+            auto c = std::make_unique<Conn>(url);
+            c->exec("SET statement_timeout = '15s'");
+            return c;
+        },
+        [](const Conn& c) { return c.ok() && PQtransactionStatus(c.get()) == PQTRANS_IDLE; });
+}
 
 }  // namespace dg::pg

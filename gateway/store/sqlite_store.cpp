@@ -22,6 +22,7 @@
 
 #include "audit/merkle.hpp"
 #include "core/log.hpp"
+#include "store/connection_pool.hpp"
 #include "store/group_commit.hpp"
 #include "store/history.hpp"
 #include "store/sqlite_util.hpp"
@@ -157,60 +158,26 @@ private:
     std::thread thread_;
 };
 
-// Read connections of one file, opened as needed up to a maximum.
-class ReaderPool {
-public:
-    ReaderPool(std::filesystem::path file, std::size_t max, bool read_only) : file_(std::move(file)), max_(max), read_only_(read_only) {}
-    ~ReaderPool() {
-        for (auto* db : free_) sqlite3_close(db);
-    }
-    class Lease {
-    public:
-        Lease(ReaderPool& p, sqlite3* db) : pool_(p), db_(db) {}
-        Lease(const Lease&) = delete;
-        ~Lease() { pool_.give_back(db_); }
-        sqlite3* db() const { return db_; }
-
-    private:
-        ReaderPool& pool_;
-        sqlite3* db_;
-    };
-    Lease borrow() {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !free_.empty() || open_ < max_; });
-        if (!free_.empty()) {
-            sqlite3* db = free_.back();
-            free_.pop_back();
-            return Lease(*this, db);
-        }
-        ++open_;
-        lock.unlock();
+// A read-only connection to one file.
+struct ReadConnection {
+    sqlite3* db;
+    ReadConnection(const std::filesystem::path& file, bool read_only) : db(sqlite::open(file, read_only)) {
+        if (read_only) return;
         try {
-            sqlite3* db = sqlite::open(file_, read_only_);
-            if (!read_only_) sqlite::exec(db, "PRAGMA query_only=ON;");
-            return Lease(*this, db);
+            sqlite::exec(db, "PRAGMA query_only=ON;");
         } catch (...) {
-            std::lock_guard relock(mu_);
-            --open_;
-            cv_.notify_one();
+            sqlite3_close(db);
             throw;
         }
     }
-
-private:
-    void give_back(sqlite3* db) {
-        std::lock_guard lock(mu_);
-        free_.push_back(db);
-        cv_.notify_one();
-    }
-    std::filesystem::path file_;
-    std::size_t max_;
-    bool read_only_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::vector<sqlite3*> free_;
-    std::size_t open_ = 0;
+    ReadConnection(const ReadConnection&) = delete;
+    ~ReadConnection() { sqlite3_close(db); }
 };
+using ReaderPool = ConnectionPool<ReadConnection>;
+
+std::unique_ptr<ReaderPool> readers_of(const std::filesystem::path& file, std::size_t max, bool read_only) {
+    return std::make_unique<ReaderPool>(max, [file, read_only] { return std::make_unique<ReadConnection>(file, read_only); });
+}
 
 // The writer's connection to one region file and the statements it runs there.
 struct RegionFile {
@@ -308,7 +275,7 @@ public:
         } else {
             std::filesystem::create_directories(dir);
         }
-        main_readers_ = std::make_unique<ReaderPool>(main_file, options_.readers, options_.read_only);
+        main_readers_ = readers_of(main_file, options_.readers, options_.read_only);
         for (const auto& entry : std::filesystem::directory_iterator(dir)) {
             const std::string name = entry.path().filename().string();
             if (name.rfind("region-", 0) == 0 && name.size() > 10 && name.ends_with(".db"))
@@ -401,7 +368,7 @@ public:
         if (q.before_seq) sql += " AND seq < ?6";
         sql += " ORDER BY seq DESC LIMIT ?7";
         auto lease = pool->borrow();
-        Stmt st(lease.db(), sql);
+        Stmt st(lease->db, sql);
         st.int64(1, visible_txn_.load()).text(2, q.berichttype).text(3, q.gemeente).text(4, q.status).text(5, q.since);
         if (q.before_seq) st.int64(6, *q.before_seq);
         st.int64(7, static_cast<std::int64_t>(q.limit + 1));
@@ -421,7 +388,7 @@ public:
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
-        Stmt st(lease.db(), "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
+        Stmt st(lease->db, "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
                             " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
         st.int64(1, visible_txn_.load());
         while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2), static_cast<std::uint64_t>(st.i64(3))});
@@ -443,7 +410,7 @@ public:
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
-        Stmt st(lease.db(), "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
+        Stmt st(lease->db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
         st.text(1, id);
         while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2)});
         return out;
@@ -473,7 +440,7 @@ public:
 
     std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
+        Stmt st(lease->db, "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
         st.text(1, sender_oin).text(2, bericht_id);
         if (!st.row()) return std::nullopt;
         MessageRow m{sender_oin, bericht_id, st.str(0), st.str(1), st.str(2)};
@@ -485,7 +452,7 @@ public:
 
     std::uint64_t committed_size() override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        Stmt st(lease->db, "SELECT COALESCE(MAX(seq), 0) FROM audit");
         const auto n = st.row() ? static_cast<std::uint64_t>(st.i64(0)) : 0;
         st.reset();
         return n;
@@ -497,7 +464,7 @@ public:
         if (!q.party.empty()) sql += " AND instr(entry, ?3) > 0";
         sql += " ORDER BY seq LIMIT ?4";
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), sql);
+        Stmt st(lease->db, sql);
         st.int64(1, static_cast<std::int64_t>(q.from));
         if (!q.action.empty()) st.text(2, "\"action\":\"" + q.action + "\"");
         if (!q.party.empty()) st.text(3, "\"partyOin\":\"" + q.party + "\"");
@@ -509,7 +476,7 @@ public:
 
     std::vector<AuditRow> entries_mentioning(const std::string& pseudonym) override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), "SELECT seq, leaf_hash, entry FROM audit WHERE instr(entry, ?1) > 0 ORDER BY seq");
+        Stmt st(lease->db, "SELECT seq, leaf_hash, entry FROM audit WHERE instr(entry, ?1) > 0 ORDER BY seq");
         st.text(1, "\"" + pseudonym + "\"");
         std::vector<AuditRow> out;
         while (st.row()) out.push_back(audit_row(st));
@@ -527,7 +494,7 @@ public:
 
     void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), "SELECT seq, entry, leaf_hash FROM audit ORDER BY seq");
+        Stmt st(lease->db, "SELECT seq, entry, leaf_hash FROM audit ORDER BY seq");
         while (st.row()) {
             if (!fn({static_cast<std::uint64_t>(st.i64(0) - 1), st.view(1), st.hash32(2)})) {
                 st.reset();
@@ -538,7 +505,7 @@ public:
 
     void scan_nodes(const std::function<bool(const StoredNode&)>& fn) override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), "SELECT level, idx, hash FROM audit_nodes ORDER BY level, idx");
+        Stmt st(lease->db, "SELECT level, idx, hash FROM audit_nodes ORDER BY level, idx");
         while (st.row()) {
             if (!fn({static_cast<unsigned>(st.i64(0)), static_cast<std::uint64_t>(st.i64(1)), st.hash32(2)})) {
                 st.reset();
@@ -551,7 +518,7 @@ private:
     // Reads committed subtree hashes through one borrowed read connection.
     class Nodes final : public merkle::NodeSource {
     public:
-        explicit Nodes(ReaderPool& pool) : lease_(pool.borrow()), st_(lease_.db(), "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2") {}
+        explicit Nodes(ReaderPool& pool) : lease_(pool.borrow()), st_(lease_->db, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2") {}
         merkle::Hash node(unsigned level, std::uint64_t idx) override {
             st_.int64(1, level).int64(2, static_cast<std::int64_t>(idx));
             const unsigned char* h = st_.row() ? st_.hash32(0) : nullptr;
@@ -582,7 +549,7 @@ private:
 
     std::vector<SignedHead> read_heads(const char* sql) {
         auto lease = main_readers_->borrow();
-        Stmt st(lease.db(), sql);
+        Stmt st(lease->db, sql);
         std::vector<SignedHead> out;
         while (st.row()) out.push_back({static_cast<std::uint64_t>(st.i64(0)), st.str(1), st.str(2), st.str(3), st.str(4)});
         return out;
@@ -598,7 +565,7 @@ private:
         std::lock_guard lock(regions_mu_);
         if (!known_regions_.contains(code)) return nullptr;
         auto& pool = region_readers_[code];
-        if (!pool) pool = std::make_unique<ReaderPool>(dir_ / region_file_name(code), options_.readers, options_.read_only);
+        if (!pool) pool = readers_of(dir_ / region_file_name(code), options_.readers, options_.read_only);
         return pool.get();
     }
 
@@ -609,7 +576,7 @@ private:
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
-        Stmt st(lease.db(), std::string("SELECT ") + kColumns + " FROM records" + where);
+        Stmt st(lease->db, std::string("SELECT ") + kColumns + " FROM records" + where);
         st.text(1, arg).int64(2, arg2).int64(9, visible_txn_.load());
         while (st.row()) out.push_back(read_record(st));
         return out;
