@@ -1,6 +1,7 @@
 #include "core/identifiers.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace dg {
 namespace {
@@ -46,5 +47,10 @@ bool message_id_valid(std::string_view id) {
 }
 
 bool oin_format_valid(std::string_view oin) { return oin.size() == 20 && all_digits(oin); }
+
+bool region_code_valid(std::string_view code) {
+    return !code.empty() && code.size() <= 32 &&
+           std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
 
 }  // namespace dg

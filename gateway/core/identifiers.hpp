@@ -18,5 +18,7 @@ bool gemeentecode_format_valid(std::string_view code);
 bool message_id_valid(std::string_view id);
 // OIN: 20 digits.
 bool oin_format_valid(std::string_view oin);
+// A Doorstroompunt region code: 1-32 letters, digits, '-' or '_' (it names the region's store file).
+bool region_code_valid(std::string_view code);
 
 }  // namespace dg

@@ -69,10 +69,7 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
             throw FileError(source, "line " + std::to_string(line_no), "GEMEENTENUMMER is not a 4-digit code");
         Region region{std::string(cols[col_code]), std::string(cols[col_name])};
         // The code names the region's store file, so it is held to a safe alphabet.
-        const bool code_ok = !region.code.empty() && region.code.size() <= 32 &&
-                             std::all_of(region.code.begin(), region.code.end(),
-                                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
-        if (!code_ok)
+        if (!region_code_valid(region.code))
             throw FileError(source, "line " + std::to_string(line_no), "RMC-REGIO CODE must be 1-32 letters, digits, '-' or '_'");
         auto [it, inserted] = table->by_gemeente_.emplace(gemeente, region);
         if (!inserted && it->second.code != region.code)

@@ -1,5 +1,7 @@
 #include "store/group_commit.hpp"
 
+#include <future>
+
 namespace dg {
 
 void BulkChannel::put(std::vector<StoredRecord>&& chunk) {
@@ -86,6 +88,13 @@ std::unique_ptr<BulkWrite> GroupCommit::begin_bulk() {
     queue_.push_back({std::nullopt, channel});
     cv_.notify_one();
     return std::make_unique<ChannelBulk>(channel);
+}
+
+void GroupCommit::probe() {
+    std::promise<void> done;
+    auto committed = done.get_future();
+    submit({}, [&done](const CommitResult&) { done.set_value(); });
+    committed.wait();
 }
 
 void GroupCommit::close() {

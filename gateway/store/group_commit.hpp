@@ -55,6 +55,8 @@ public:
     ~GroupCommit();
     void submit(WriteBatch batch, CommitCallback done);
     std::unique_ptr<BulkWrite> begin_bulk();
+    // Commits an empty transaction and waits for it: whether the store can be written again.
+    void probe();
     // Commits what is queued, then stops the thread; later submits fail at once.
     void close();
     // The last transaction committed (or found a duplicate).

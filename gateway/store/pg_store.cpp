@@ -14,7 +14,6 @@
 #include "store/pg_store.hpp"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <set>
 
@@ -142,11 +141,7 @@ public:
     }
     bool ready() const override { return writer_ && writer_->healthy(); }
     void probe() override {
-        if (!writer_) return;
-        std::promise<void> done;
-        auto f = done.get_future();
-        writer_->submit({}, [&done](const CommitResult&) { done.set_value(); });
-        f.wait();
+        if (writer_) writer_->probe();
     }
     void close() override {
         if (writer_) writer_->close();

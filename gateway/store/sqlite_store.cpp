@@ -14,13 +14,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
-#include <future>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "audit/merkle.hpp"
+#include "core/identifiers.hpp"
 #include "core/log.hpp"
 #include "store/connection_pool.hpp"
 #include "store/group_commit.hpp"
@@ -93,12 +93,6 @@ StoredRecord read_record(const Stmt& st) {
 }
 
 std::string region_file_name(const std::string& code) { return "region-" + code + ".db"; }
-
-// Region codes become file names: letters, digits, '-' and '_' only (the region table holds them to that).
-bool region_code_safe(const std::string& code) {
-    return !code.empty() && code.size() <= 32 &&
-           std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
-}
 
 // Page cache per writer connection: 4 MiB, so that memory stays bounded with many region files.
 // No automatic checkpoints: they would run inside a commit on the writer thread (a stall of
@@ -342,11 +336,7 @@ public:
     }
     bool ready() const override { return writer_ && writer_->healthy(); }
     void probe() override {
-        if (!writer_) return;
-        std::promise<void> done;
-        auto f = done.get_future();
-        writer_->submit({}, [&done](const CommitResult&) { done.set_value(); });
-        f.wait();
+        if (writer_) writer_->probe();
     }
     void close() override {
         if (writer_) writer_->close();
@@ -599,7 +589,7 @@ private:
     RegionFile& region(const std::string& code) {
         auto it = regions_.find(code);
         if (it != regions_.end()) return *it->second;
-        if (!region_code_safe(code)) throw std::runtime_error("region code not usable as a file name");
+        if (!region_code_valid(code)) throw std::runtime_error("region code not usable as a file name");
         auto file = std::make_unique<RegionFile>(dir_ / region_file_name(code), code);
         RegionFile& r = *file;
         regions_.emplace(code, std::move(file));
