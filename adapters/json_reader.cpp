@@ -195,27 +195,52 @@ private:
     std::vector<Melding> buffered_;  // records seen before the envelope was complete
 };
 
+// Well-formedness alone, in one linear pass that builds nothing.
+rapidjson::ParseResult json_syntax(std::string_view text) {
+    rapidjson::Reader reader;
+    rapidjson::BaseReaderHandler<> ignore;
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    return reader.Parse<kFlags>(ms, ignore);
+}
+
+// The JSON text of a body: a whole UTF-8 byte order mark is let through (RFC 8259 §8.1 allows a
+// parser to ignore it); RapidJSON's own BOM skipping would also take a broken one.
+std::string_view json_text(std::string_view body) { return body.starts_with("\xEF\xBB\xBF") ? body.substr(3) : body; }
+
 }  // namespace
 
 ParseResult read_json_bericht(std::string_view body, const ParseLimits& limits, BerichtSink& sink) {
     ParseResult result;
-    auto handler = std::make_unique<Handler>(limits, sink, result);
-    rapidjson::Reader reader;
-    rapidjson::MemoryStream ms(body.data(), body.size());
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
-    const rapidjson::ParseResult ok = reader.Parse<kFlags>(is, *handler);
-    if (!ok) {
-        if (ok.Code() != rapidjson::kParseErrorTermination) {
-            result.malformed = true;
-            result.problems.insert(result.problems.begin(),
-                                   {"message.malformed", "",
-                                    std::string("not well-formed JSON at byte ") + std::to_string(ok.Offset()) + ": " +
-                                        rapidjson::GetParseError_En(ok.Code()),
-                                    {}});
-        }
+    const std::string_view text = json_text(body);
+    // RapidJSON takes a NUL byte for the end of the text; in JSON it can only be a fault (inside
+    // strings it must be escaped).
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        result.malformed = true;
+        result.problems = {{"message.malformed", "", "not well-formed JSON at byte " + std::to_string(nul) + ": a NUL byte", {}}};
         return result;
     }
-    handler->finish();
+    auto handler = std::make_unique<Handler>(limits, sink, result);
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    const rapidjson::ParseResult first = reader.Parse<kFlags>(ms, *handler);
+    if (first) {
+        handler->finish();
+        return result;
+    }
+    rapidjson::ParseResult bad = first;
+    // The handler stops at the first wrong-shaped token; whether the rest of the text is JSON at
+    // all is still to be seen, and a body that is not is malformed whatever else is wrong with it.
+    if (first.Code() == rapidjson::kParseErrorTermination) {
+        if (result.malformed) return result;  // too deep: refused as malformed already
+        bad = json_syntax(text);
+        if (bad) return result;
+    }
+    result.malformed = true;
+    result.too_many = false;
+    result.problems = {{"message.malformed", "",
+                        std::string("not well-formed JSON at byte ") + std::to_string(bad.Offset()) + ": " +
+                            rapidjson::GetParseError_En(bad.Code()),
+                        {}}};
     return result;
 }
 

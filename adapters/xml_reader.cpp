@@ -49,7 +49,7 @@ public:
         int rc = xmlTextReaderRead(r);
         while (rc == 1) {
             const Step s = step(r);
-            if (s == Step::Stop) return;
+            if (s == Step::Stop) return result_.malformed ? void() : drain(r);
             rc = s == Step::SkipSubtree ? xmlTextReaderNext(r) : xmlTextReaderRead(r);
         }
         if (rc < 0) return malformed(error_.empty() ? "not well-formed XML" : error_);
@@ -90,9 +90,24 @@ private:
                                         "element " + element + ": " + what + " (schemas/xml)", m.melding_id});
     }
 
+    // A body that is not well-formed is refused as that alone, whatever else was found.
     void malformed(std::string detail) {
         result_.malformed = true;
-        result_.problems.insert(result_.problems.begin(), {"message.malformed", "", "not well-formed or not permitted XML: " + detail, {}});
+        result_.too_many = false;
+        result_.problems = {{"message.malformed", "", "not well-formed or not permitted XML: " + detail, {}}};
+    }
+
+    // Judging stopped early (the message is refused): read the rest only to find out whether it
+    // is well-formed XML at all, without building or validating anything.
+    void drain(xmlTextReaderPtr r) {
+        int rc;
+        while ((rc = xmlTextReaderRead(r)) == 1) {
+            const int type = xmlTextReaderNodeType(r);
+            if (type == XML_READER_TYPE_DOCUMENT_TYPE) return malformed("a DOCTYPE is not permitted");
+            if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY)
+                return malformed("entity references are not permitted");
+        }
+        if (rc < 0) malformed(error_.empty() ? "not well-formed XML" : error_);
     }
 
     void problem(std::string code, std::string path, std::string detail) {

@@ -13,10 +13,8 @@ namespace {
 // Counts accepted records without keeping them, as the streaming store path does.
 struct Discard final : dg::AcceptedRecords {
     std::size_t n = 0;
-    std::optional<dg::Problem> accept(dg::StoredRecord&&) override {
-        ++n;
-        return std::nullopt;
-    }
+    void accept(dg::StoredRecord&&, dg::IngestResult&) override { ++n; }
+    void flush(dg::IngestResult&) override {}
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace dg::test {
@@ -13,6 +14,14 @@ inline std::filesystem::path examples_dir() {
     // The shared spec sits beside the repository; tests fall back to the copies in tests/vectors.
     auto shared = source_dir().parent_path() / "shared/spec/examples";
     return std::filesystem::exists(shared) ? shared : source_dir() / "tests/vectors/examples";
+}
+
+// Public test material from outside the project (JSONTestSuite, the ADR ruleset), beside the
+// repository as the contract is. Required: a suite that cannot find it fails.
+inline std::filesystem::path conformance_dir() {
+    auto dir = source_dir().parent_path() / "shared/conformance";
+    if (!std::filesystem::is_directory(dir)) throw std::runtime_error("no " + dir.string() + ": the conformance material is missing");
+    return dir;
 }
 
 inline std::string slurp(const std::filesystem::path& p) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <set>
+#include <unordered_set>
 
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
@@ -11,6 +12,8 @@
 
 namespace dg {
 namespace {
+
+constexpr int kMaxAttempts = 4;  // judgements of one message that lost a meldingId race
 
 
 bool lower_hex(std::string_view s) {
@@ -89,6 +92,8 @@ namespace {
 // The answer when a commit did not happen: back-pressure (the write queue is full) or a store
 // that cannot be written. Nothing was stored either way.
 Response not_stored(const CommitResult& commit) {
+    if (commit.melding_taken)  // judged again kMaxAttempts times, each time overtaken by another message
+        return problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
     Response res = commit.busy ? problem_response(503, "Busy", "too many requests are waiting to be stored; nothing was stored, retry shortly",
                                                   {{"server.busy", "", "retry after 1 s", {}}})
                                : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
@@ -157,8 +162,20 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
     finish(x, std::move(res));
 }
 
-void Api::handle(const Request& req, const Caller& caller, Reply reply) {
+void Api::handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply) {
+    auto work = [this, request = std::move(request), caller, reply = std::move(reply)]() mutable {
+        serve(request, caller, std::move(reply), 0);
+    };
+    if (options_.run_work) options_.run_work(std::move(work));
+    else work();
+}
+
+void Api::serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt) {
+    const Request& req = *request;
     Exchange x = begin(req, caller, std::move(reply));
+    x.request = request;
+    x.caller = caller;
+    x.attempt = attempt;
     const std::string_view target(req.target().data(), req.target().size());
     const auto qpos = target.find('?');
     const std::string_view path = target.substr(0, qpos);
@@ -271,24 +288,24 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
     return std::nullopt;
 }
 
-// Accepted records on their way to the store: effects resolved, then collected for one group
-// commit (small messages) or streamed to the writer in chunks (large ones).
+// Accepted records on their way to the store: effects resolved, each meldingId of the sender
+// used once, then collected for one group commit (small messages) or streamed to the writer in
+// chunks (large ones). Whether a meldingId was used in an earlier message is looked up in chunks
+// when `check_taken` (validation, or a message judged again); otherwise the store's unique index
+// decides at commit, and a message that loses that race is judged again.
 class Api::StoreSink final : public AcceptedRecords {
 public:
-    StoreSink(Api& api, const Party& sender, std::unique_ptr<BulkWrite> bulk, bool keep)
-        : api_(api), sender_(sender), bulk_(std::move(bulk)), keep_(keep) {}
+    StoreSink(Api& api, const Party& sender, std::unique_ptr<BulkWrite> bulk, bool keep, bool check_taken)
+        : api_(api), sender_(sender), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
 
-    std::optional<Problem> accept(StoredRecord&& r) override {
-        if (auto p = api_.resolve_effect(r, sender_, subjects)) return p;
-        legal_bases.insert(r.legal_basis);
-        if (!keep_) return std::nullopt;
-        batch.records.push_back(std::move(r));
-        if (bulk_ && batch.records.size() >= api_.options_.bulk_chunk) {
-            bulk_->add(std::move(batch.records));
-            batch.records.clear();
-        }
-        return std::nullopt;
+    void accept(StoredRecord&& r, IngestResult& out) override {
+        if (auto p = api_.resolve_effect(r, sender_, subjects)) return out.rejected.push_back({r.melding_id, {std::move(*p)}});
+        if (!seen_.insert(r.melding_id).second) return out.rejected.push_back({r.melding_id, {used_before(r)}});
+        held_.push_back(std::move(r));
+        if (held_.size() >= api_.options_.bulk_chunk) decide(out);
     }
+
+    void flush(IngestResult& out) override { decide(out); }
 
     // Hands the last chunk to the writer; small messages keep their batch for the group commit.
     std::unique_ptr<BulkWrite> take_bulk() {
@@ -304,10 +321,42 @@ public:
     std::set<std::string> legal_bases;
 
 private:
+    static Problem used_before(const StoredRecord& r) {
+        return {"melding.duplicate-id", melding_path(r.melding_index, "meldingId"),
+                "this sender used this meldingId before; every melding needs its own", r.melding_id};
+    }
+
+    void decide(IngestResult& out) {
+        if (held_.empty()) return;
+        std::set<std::string> taken;
+        if (check_taken_) {
+            std::vector<std::string> ids;
+            ids.reserve(held_.size());
+            for (const auto& r : held_) ids.push_back(r.melding_id);
+            for (auto& id : api_.store_.melding_ids_taken(sender_.oin, ids)) taken.insert(std::move(id));
+        }
+        for (auto& r : held_) {
+            if (taken.contains(r.melding_id)) {
+                out.rejected.push_back({r.melding_id, {used_before(r)}});
+                continue;
+            }
+            legal_bases.insert(r.legal_basis);
+            out.records.push_back({r.melding_id, r.id, r.region});
+            if (keep_) batch.records.push_back(std::move(r));
+        }
+        held_.clear();
+        if (bulk_ && batch.records.size() >= api_.options_.bulk_chunk) {
+            bulk_->add(std::move(batch.records));
+            batch.records.clear();
+        }
+    }
+
     Api& api_;
     const Party& sender_;
     std::unique_ptr<BulkWrite> bulk_;
-    bool keep_;
+    bool keep_, check_taken_;
+    std::vector<StoredRecord> held_;
+    std::unordered_set<std::string> seen_;  // meldingIds of this message
 };
 
 void Api::berichten(Exchange& x, const Request& req, bool store) {
@@ -316,9 +365,8 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     if (!format)
         return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
 
-    if (store) x.content_hash = sha256_hex(req.body());
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
-    StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store);
+    StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
     IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink};
     IngestResult r;
     try {
@@ -328,6 +376,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}), {}, sink.take_bulk());
     }
     std::unique_ptr<BulkWrite> bulk_write = sink.take_bulk();
+    if (store) x.content_hash = r.content_hash;
     x.event.berichttype = r.envelope.berichttype;
     x.event.bericht_id = r.envelope.bericht_id;
     // A re-sent message: answered from what was stored, whatever this copy's checks say.
@@ -380,8 +429,9 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     if (r.status != 202) {
         Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
-        const char* title = r.status == 400 ? "Malformed message" : r.status == 403 ? "Not permitted"
-                          : r.status == 413 ? "Message too large" : "Nothing acceptable";
+        const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == "message.malformed";
+        const char* title = malformed ? "Malformed message" : r.status == 403 ? "Not permitted"
+                          : r.status == 413 ? "Message too large" : r.message_problems.empty() ? "Nothing acceptable" : "Invalid message";
         const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
                                                               : "the message was refused as a whole";
         return finish(x, problem_response(r.status, title, detail, all), {}, std::move(bulk_write));
@@ -484,6 +534,15 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
     auto shared = std::make_shared<Response>(std::move(response));
     auto done = [this, retry, reply = std::move(x.reply), shared, route = x.route, started = x.started,
                  &metrics = metrics_](const CommitResult& commit) {
+        // A meldingId of this message was stored meanwhile by another one: nothing of this one
+        // was written; judged again (off the writer's thread), it refuses that record.
+        if (commit.melding_taken && retry && retry->attempt < kMaxAttempts) {
+            auto again = [this, request = retry->request, caller = retry->caller, reply, attempt = retry->attempt + 1]() mutable {
+                serve(request, caller, std::move(reply), attempt);
+            };
+            if (options_.run_work) return options_.run_work(std::move(again));
+            return again();
+        }
         if (commit.duplicate && retry) {
             std::optional<MessageRow> stored;
             try {

@@ -42,6 +42,9 @@ struct ApiOptions {
     std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
     std::size_t bulk_chunk = 2000;               // records per chunk handed to the writer
     double party_rate = 0, party_burst = 0;      // requests per second and burst per party; 0: no limit
+    // Runs request handling (parsing, checks, store reads) off the network threads; by default
+    // inline on the caller's thread (tests and fuzz targets without a pool).
+    std::function<void(std::function<void()>)> run_work;
 };
 
 class Api {
@@ -59,8 +62,9 @@ public:
 
     Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
         ApiOptions options = {});
-    // `reply` may run on another thread (the store's); it is called exactly once.
-    void handle(const Request& request, const Caller& caller, Reply reply);
+    // Handled on options.run_work; `reply` may run on another thread (the store's); it is called
+    // exactly once.
+    void handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply);
     // A request the network layer refused before it was complete (size limits): answered with
     // `status` and audited like any other.
     void refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply);
@@ -72,6 +76,8 @@ public:
 private:
     struct Exchange;
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
+    // `attempt` > 0: judged again because a meldingId of an earlier attempt was stored meanwhile.
+    void serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt);
     class StoreSink;
     void berichten(Exchange& x, const Request& req, bool store);
     // Effects that depend on what is stored: whose record an intrekking withdraws, whether a

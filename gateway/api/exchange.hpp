@@ -16,7 +16,10 @@ struct Api::Exchange {
     const Party* party = nullptr;
     AuditEvent event;
     Reply reply;
-    std::string content_hash;  // berichten: SHA-256 of the body, for idempotency
+    std::string content_hash;  // berichten: SHA-256 of the canonical message, for idempotency
+    std::shared_ptr<const Request> request;  // to judge it again (a meldingId was taken meanwhile)
+    Caller caller;
+    int attempt = 0;
 
     // The same request without its (possibly large) record lists, to audit a second outcome.
     Exchange header() const {
@@ -26,6 +29,9 @@ struct Api::Exchange {
         h.snapshot = snapshot;
         h.party = party;
         h.content_hash = content_hash;
+        h.request = request;
+        h.caller = caller;
+        h.attempt = attempt;
         h.event = event;
         h.event.record_ids.clear();
         h.event.subjects.clear();

@@ -2,6 +2,7 @@
 
 #include "core/hex.hpp"
 #include "core/random.hpp"
+#include "core/sha256.hpp"
 
 #include <chrono>
 
@@ -30,6 +31,10 @@ public:
 
     void on_envelope(const Envelope& e) override {
         out_.envelope = e;
+        content_.update(e.berichttype);
+        content_.update("\n");
+        content_.update(e.verzonden_op);
+        content_.update("\n");
         const PolicySet& policy = *ctx_.snapshot.policy;
         envelope_problems_ = policy.check_envelope(e);
         if (!envelope_problems_.empty()) return;
@@ -47,14 +52,16 @@ public:
         if (!envelope_problems_.empty() || !out_.type) return;
         if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
         Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions);
+        // What the content hash covers of a record the checks refuse: its canonical form all the same.
+        auto refused = [&](Problems problems) {
+            digest(melding_to_json(m));
+            out_.rejected.push_back({m.melding_id, std::move(problems)});
+        };
         // The schemas are a second, structural gate: their findings count when the policy found none.
         if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
-        if (!d.allowed()) {
-            out_.rejected.push_back({m.melding_id, std::move(d.problems)});
-            return;
-        }
+        if (!d.allowed()) return refused(std::move(d.problems));
         StoredRecord r;
         r.id = new_record_id();
         r.region = d.region.code;
@@ -77,9 +84,9 @@ public:
         else if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, m, r.data)) {
                 p->path = melding_path(m.index, p->path);
                 p->melding_id = m.melding_id;
-                out_.rejected.push_back({m.melding_id, {std::move(*p)}});
-                return;
+                return refused({std::move(*p)});
             }
+        digest(r.data);
         const TypePolicy& t = *out_.type;
         if (t.effect == "withdraw") r.effect = RecordEffect::Withdraw;
         else if (t.effect == "move") r.effect = RecordEffect::Move;
@@ -88,26 +95,29 @@ public:
         r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
         if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;
         if (const Value* v = t.status_field.empty() ? nullptr : m.find(t.status_field)) r.new_status = v->text;
-        ReceiptRow row{r.melding_id, r.id, r.region};
-        if (ctx_.sink) {
-            if (auto refused = ctx_.sink->accept(std::move(r))) {
-                refused->melding_id = m.melding_id;
-                out_.rejected.push_back({m.melding_id, {std::move(*refused)}});
-                return;
-            }
-        } else {
-            out_.accepted.push_back(std::move(r));
-        }
-        out_.records.push_back(std::move(row));
+        if (ctx_.sink) return ctx_.sink->accept(std::move(r), out_);
+        out_.records.push_back({r.melding_id, r.id, r.region});
+        out_.accepted.push_back(std::move(r));
+    }
+
+    void finish() {
+        if (ctx_.sink) ctx_.sink->flush(out_);
+        out_.content_hash = content_.hex();
     }
 
     const Problems& envelope_problems() const { return envelope_problems_; }
     bool role_refused() const { return role_refused_; }
 
 private:
+    void digest(const std::string& canonical) {
+        content_.update(canonical);
+        content_.update("\n");
+    }
+
     const IngestContext& ctx_;
     WireFormat format_;
     IngestResult& out_;
+    Sha256Stream content_;
     Problems envelope_problems_;
     bool role_refused_ = false;
     Date sent_;
@@ -121,14 +131,15 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
     ParseResult parsed = format == WireFormat::Json ? read_json_bericht(body, ctx.limits, sink)
                                                     : read_xml_bericht(body, ctx.limits, sink,
                                                                        ctx.snapshot.schemas ? ctx.snapshot.schemas->xsd() : nullptr);
+    sink.finish();
     if (!parsed.ok()) {
-        out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 422;
+        out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 400;
         out.message_problems = std::move(parsed.problems);
     } else if (!sink.envelope_problems().empty()) {
-        out.status = sink.role_refused() ? 403 : 422;
+        out.status = sink.role_refused() ? 403 : 400;
         out.message_problems = sink.envelope_problems();
     } else if (out.records_seen == 0) {
-        out.status = 422;
+        out.status = 400;
         out.message_problems.push_back({"message.schema", "/meldingen", "a bericht holds at least one melding", {}});
     }
     if (out.status != 0) {
@@ -138,7 +149,7 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
         out.rejected.clear();
         return out;
     }
-    out.status = out.records.empty() ? 422 : 202;
+    out.status = out.records.empty() ? 400 : 202;
     return out;
 }
 

@@ -49,7 +49,7 @@ bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subjec
     }
     if (!bad.empty()) {
         for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
-        finish(x, problem_response(bad.front().code == "message.malformed" ? 400 : 422, "Bad request", "fix the body", bad));
+        finish(x, problem_response(400, "Bad request", "fix the body", bad));
         return false;
     }
     subject = pseudonymize_(identifier);

@@ -37,10 +37,11 @@ Config load_config(const std::filesystem::path& file) {
     c.schemas = path(optional_string(doc, "schemas", "../../schemas"));
     c.openapi = path(optional_string(doc, "openapi", "../../docs/openapi.json"));
     c.ui = path(optional_string(doc, "ui", "../ui"));
-    if (auto t = doc.FindMember("threads"); t != doc.MemberEnd()) {
-        if (!t->value.IsUint()) throw FileError(file, "/threads", "must be a non-negative integer");
-        c.threads = t->value.GetUint();
-    }
+    for (auto [key, target] : {std::pair{"threads", &c.threads}, std::pair{"workers", &c.workers}})
+        if (auto t = doc.FindMember(key); t != doc.MemberEnd()) {
+            if (!t->value.IsUint()) throw FileError(file, std::string("/") + key, "must be a non-negative integer");
+            *target = t->value.GetUint();
+        }
     if (auto l = doc.FindMember("limits"); l != doc.MemberEnd()) {
         const auto& v = l->value;
         c.limits.header_bytes = size_setting(file, v, "headerBytes", c.limits.header_bytes);

@@ -26,7 +26,8 @@ struct Config {
     // Keys, relative to data_dir when not absolute. Gateways sharing one store share these too.
     std::filesystem::path pseudonym_key_file = "pseudonym.key";
     std::filesystem::path signing_key_file = "audit-signing.key";
-    unsigned threads = 0;                       // 0: one per core
+    unsigned threads = 0;                       // network threads; 0: one per core
+    unsigned workers = 0;                       // request-handling threads; 0: one per core (at least 2)
     std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
 };
 

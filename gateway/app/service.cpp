@@ -1,6 +1,7 @@
 #include "app/service.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <charconv>
@@ -87,7 +88,9 @@ Service::Service(Config config)
       store_(open_store(store_url(config_), store_options(config_))),
       tls_(make_server_tls_context(config_.tls)) {
 
+    work_ = std::make_unique<net::thread_pool>(config_.workers ? config_.workers : std::max(2u, std::thread::hardware_concurrency()));
     ApiOptions options;
+    options.run_work = [pool = work_.get()](std::function<void()> job) { net::post(*pool, std::move(job)); };
     options.limits = config_.parse;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     options.party_rate = config_.party_rate;
@@ -222,6 +225,7 @@ void Service::stop() {
     ioc_.stop();
     for (auto& t : threads_)
         if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+    work_->join();  // requests still being judged finish (their answers have nowhere to go now)
     store_->close();
     log_info("stopped");
     std::lock_guard lock(stop_mu_);

@@ -3,6 +3,7 @@
 // main() and the integration tests both run it; tests listen on port 0.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <condition_variable>
@@ -45,6 +46,9 @@ private:
     SnapshotHolder snapshots_;
     std::unique_ptr<RecordStore> store_;
     boost::asio::io_context ioc_;
+    // Request handling (parsing, checks, policy, store reads) runs here, never on ioc_'s threads:
+    // a costly body cannot hold up handshakes, other requests or the admin listener.
+    std::unique_ptr<boost::asio::thread_pool> work_;
     TlsHolder tls_;
     std::unique_ptr<Api> api_;
     std::unique_ptr<HttpsServer> https_;

@@ -5,6 +5,7 @@
 #include <openssl/types.h>
 
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace dg {
@@ -13,5 +14,18 @@ const EVP_MD* sha256_md();
 
 // SHA-256 of the concatenation of `parts` into out[32].
 void sha256(std::initializer_list<std::string_view> parts, unsigned char* out);
+
+// SHA-256 over text that arrives in pieces (a message's canonical records, one by one).
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream&) = delete;
+    Sha256Stream& operator=(const Sha256Stream&) = delete;
+    void update(std::string_view part);
+    std::string hex();  // finishes the digest: 64 lower-case hex characters
+private:
+    EVP_MD_CTX* ctx_;
+};
 
 }  // namespace dg

@@ -118,9 +118,9 @@ private:
         if (ec) return close_now();
         state_ = State::Handling;
         lowest().expires_never();
-        Request req = parser_->release();
-        keep_alive_ = req.keep_alive();
-        server_.api_.handle(req, caller_, replier());
+        auto req = std::make_shared<const Request>(parser_->release());
+        keep_alive_ = req->keep_alive();
+        server_.api_.handle(std::move(req), caller_, replier());
     }
 
     // Refusals found while reading (size limits) are still answered and audited; then the

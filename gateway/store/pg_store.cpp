@@ -64,6 +64,12 @@ CREATE TABLE audit_heads(size bigint PRIMARY KEY, root text NOT NULL, time text 
 CREATE TABLE audit_state(id integer PRIMARY KEY CHECK (id = 1), size bigint NOT NULL);
 INSERT INTO audit_state(id, size) VALUES (1, 0);
 )sql",
+    // 2: a meldingId is unique per sender, across all its messages.
+    R"sql(
+SET LOCAL dg.region = '*';
+CREATE TABLE melding_ids(sender_oin text NOT NULL, melding_id text NOT NULL, PRIMARY KEY(sender_oin, melding_id));
+INSERT INTO melding_ids SELECT DISTINCT sender_oin, melding_id FROM records ON CONFLICT DO NOTHING;
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -112,6 +118,7 @@ private:
     std::unique_ptr<pg::Conn> conn_;
     std::string error_;
     bool finished_ = false;
+    std::vector<std::string> melding_ids_;  // of the rows added, claimed at finish()
 };
 
 class PgStore final : public RecordStore, public AuditLog {
@@ -227,6 +234,17 @@ public:
                                 Params().add(sender_oin).add(bericht_id));
         if (r.rows() == 0) return std::nullopt;
         return MessageRow{sender_oin, bericht_id, r.str(0, 0), r.str(0, 1), r.str(0, 2)};
+    }
+
+    std::vector<std::string> melding_ids_taken(const std::string& sender_oin, const std::vector<std::string>& ids) override {
+        ArrayLiteral list;
+        for (const auto& id : ids) list.add(id);
+        auto c = readers_.borrow();
+        const auto r = c->query("SELECT melding_id FROM melding_ids WHERE sender_oin = $1 AND melding_id = ANY($2::text[])",
+                                Params().add(sender_oin).add(list.take()));
+        std::vector<std::string> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back(r.str(i, 0));
+        return out;
     }
 
     // ---- the audit log ----
@@ -541,6 +559,61 @@ private:
         return fresh;
     }
 
+    // Claims the meldingIds of each batch (sender, ids) in key order (gateways claiming the same
+    // keys never wait on each other in a cycle); returns, per batch, whether it got all of its
+    // ids. A batch that did not leaves none claimed (nor its message row, when it has one).
+    static std::vector<bool> claim_melding_ids(pg::Conn& c, const std::vector<std::pair<const std::string*, std::vector<std::string>>>& batches,
+                                               const std::vector<const MessageRow*>& messages) {
+        using Key = std::pair<std::string, std::string>;
+        std::map<Key, std::size_t> owner;  // key -> the first batch that names it
+        std::vector<bool> ok(batches.size(), true);
+        for (std::size_t b = 0; b < batches.size(); ++b)
+            for (const auto& id : batches[b].second)
+                if (!owner.emplace(Key{*batches[b].first, id}, b).second) ok[b] = false;
+        if (owner.empty()) return ok;
+        ArrayLiteral senders, ids;
+        for (const auto& [key, b] : owner) {
+            senders.add(key.first);
+            ids.add(key.second);
+        }
+        const auto r = c.query("INSERT INTO melding_ids(sender_oin, melding_id) SELECT * FROM unnest($1::text[], $2::text[])"
+                               " ON CONFLICT DO NOTHING RETURNING sender_oin, melding_id",
+                               Params().add(senders.take()).add(ids.take()));
+        std::set<Key> claimed;
+        for (int i = 0; i < r.rows(); ++i) claimed.emplace(r.str(i, 0), r.str(i, 1));
+        for (const auto& [key, b] : owner)
+            if (!claimed.contains(key)) ok[b] = false;
+        // Rare: a batch lost a key to another message. Give back what it claimed.
+        ArrayLiteral back_senders, back_ids, msg_senders, msg_ids;
+        bool any = false;
+        for (const auto& [key, b] : owner)
+            if (!ok[b] && claimed.contains(key)) {
+                back_senders.add(key.first);
+                back_ids.add(key.second);
+                any = true;
+            }
+        for (std::size_t b = 0; b < batches.size(); ++b)
+            if (!ok[b] && messages[b]) {
+                msg_senders.add(messages[b]->sender_oin);
+                msg_ids.add(messages[b]->bericht_id);
+                any = true;
+            }
+        if (any) {
+            c.query("DELETE FROM melding_ids WHERE (sender_oin, melding_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                    Params().add(back_senders.take()).add(back_ids.take()));
+            c.query("DELETE FROM messages WHERE (sender_oin, bericht_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                    Params().add(msg_senders.take()).add(msg_ids.take()));
+        }
+        return ok;
+    }
+
+    static std::vector<std::string> melding_ids_of(const std::vector<StoredRecord>& records) {
+        std::vector<std::string> ids;
+        ids.reserve(records.size());
+        for (const auto& r : records) ids.push_back(r.melding_id);
+        return ids;
+    }
+
     // Appends entries at the end of the one log, under its row lock; returns the state to cache
     // once the transaction commits.
     LogState append_audit(pg::Conn& c, const std::vector<const std::string*>& entries) {
@@ -642,12 +715,24 @@ private:
             const auto fresh = insert_messages(c, messages);
             for (std::size_t k = 0; k < fresh.size(); ++k)
                 if (!fresh[k]) results[with_message[k]] = {false, true, "duplicate berichtId"};
+            std::vector<std::pair<const std::string*, std::vector<std::string>>> claims;
+            std::vector<const MessageRow*> claim_messages;
+            std::vector<std::size_t> claimed_by;
+            for (std::size_t k = 0; k < fresh.size(); ++k)
+                if (fresh[k] && !group[with_message[k]].batch.records.empty()) {
+                    claims.emplace_back(&messages[k]->sender_oin, melding_ids_of(group[with_message[k]].batch.records));
+                    claim_messages.push_back(messages[k]);
+                    claimed_by.push_back(with_message[k]);
+                }
+            const auto claimed = claim_melding_ids(c, claims, claim_messages);
+            for (std::size_t k = 0; k < claimed.size(); ++k)
+                if (!claimed[k]) results[claimed_by[k]] = {false, false, "meldingId taken", false, true};
             RecordWriter records(c);
             std::vector<const std::string*> entries;
             ArrayLiteral purge_ids;
             bool purge = false;
             for (std::size_t i = 0; i < group.size(); ++i) {
-                if (results[i].duplicate) continue;
+                if (results[i].duplicate || results[i].melding_taken) continue;
                 const WriteBatch& b = group[i].batch;
                 for (const auto& r : b.records) records.add(r);
                 for (const auto& p : b.purge) {
@@ -695,6 +780,7 @@ PgBulk::~PgBulk() {
 
 void PgBulk::add(std::vector<StoredRecord>&& chunk) {
     if (!error_.empty()) return;
+    for (const auto& r : chunk) melding_ids_.push_back(r.melding_id);
     try {
         if (!conn_) {
             conn_ = s_.write_connection();
@@ -719,6 +805,10 @@ void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<M
             if (message && !PgStore::insert_messages(*conn_, {&*message})[0]) {
                 PgStore::rollback(conn_.get());
                 return done({false, true, "duplicate berichtId"});
+            }
+            if (message && !PgStore::claim_melding_ids(*conn_, {{&message->sender_oin, std::move(melding_ids_)}}, {&*message})[0]) {
+                PgStore::rollback(conn_.get());
+                return done({false, false, "meldingId taken", false, true});  // judged again by the caller
             }
             std::vector<const std::string*> entries;
             for (const auto& e : audit) entries.push_back(&e);

@@ -66,6 +66,7 @@ struct CommitResult {
     bool duplicate = false;  // the message's (sender, berichtId) was stored meanwhile: nothing written
     std::string error;       // for logs and metrics; not shown to clients
     bool busy = false;       // refused unwritten: the write queue was full (back-pressure, not a failure)
+    bool melding_taken = false;  // a (sender, meldingId) of the batch was stored meanwhile: nothing written
 };
 
 using CommitCallback = std::function<void(const CommitResult&)>;
@@ -119,6 +120,9 @@ public:
     // Records whose retention ended before `today` (ISO date), active or tombstone, at most `limit`.
     virtual std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) = 0;
     virtual std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) = 0;
+    // Which of `melding_ids` this sender used already (in committed messages). A meldingId is
+    // unique per sender: the store refuses a batch that would use one twice (melding_taken).
+    virtual std::vector<std::string> melding_ids_taken(const std::string& sender_oin, const std::vector<std::string>& melding_ids) = 0;
     // The tamper-evident log the store appends audit entries to.
     virtual AuditLog& audit() = 0;
     // The last write succeeded and the store can be reached.

@@ -32,7 +32,7 @@ namespace {
 
 using sqlite::Stmt;
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr const char* kMainSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS audit_heads(size INTEGER PRIMARY KEY, root TEXT NOT N
 CREATE TABLE IF NOT EXISTS messages(
   sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
   received_at TEXT NOT NULL, PRIMARY KEY(sender_oin, bericht_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS melding_ids(sender_oin TEXT NOT NULL, melding_id TEXT NOT NULL,
+  PRIMARY KEY(sender_oin, melding_id)) WITHOUT ROWID;
 )sql";
 
 // The record columns after seq, id and created_txn; the undo table repeats them.
@@ -287,6 +289,7 @@ public:
             sqlite::exec(main_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
             insert_message_ = Stmt(main_, "INSERT OR IGNORE INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
                                           " VALUES(?1,?2,?3,?4,?5)");
+            insert_melding_ = Stmt(main_, "INSERT OR IGNORE INTO melding_ids(sender_oin, melding_id) VALUES(?1, ?2)");
             insert_audit_ = Stmt(main_, "INSERT INTO audit(seq, entry, leaf_hash) VALUES(?1, ?2, ?3)");
             insert_node_ = Stmt(main_, "INSERT INTO audit_nodes(level, idx, hash) VALUES(?1, ?2, ?3)");
             insert_head_ = Stmt(main_, "INSERT OR IGNORE INTO audit_heads(size, root, time, signature, key_id) VALUES(?1,?2,?3,?4,?5)");
@@ -436,6 +439,18 @@ public:
         MessageRow m{sender_oin, bericht_id, st.str(0), st.str(1), st.str(2)};
         st.reset();
         return m;
+    }
+
+    std::vector<std::string> melding_ids_taken(const std::string& sender_oin, const std::vector<std::string>& ids) override {
+        std::vector<std::string> out;
+        auto lease = main_readers_->borrow();
+        Stmt st(lease->db, "SELECT 1 FROM melding_ids WHERE sender_oin = ?1 AND melding_id = ?2");
+        for (const auto& id : ids) {
+            st.text(1, sender_oin).text(2, id);
+            if (st.row()) out.push_back(id);
+            st.reset();
+        }
+        return out;
     }
 
     // ---- the audit log ----
@@ -806,6 +821,23 @@ private:
         return sqlite3_changes(main_) == 1;
     }
 
+    // False when one of the meldingIds is taken (by an earlier message, or by one before it in
+    // this transaction).
+    bool insert_melding_ids(const std::string& sender_oin, const std::vector<std::string>& ids) {
+        for (const auto& id : ids) {
+            insert_melding_.text(1, sender_oin).text(2, id).run();
+            if (sqlite3_changes(main_) != 1) return false;
+        }
+        return true;
+    }
+
+    static std::vector<std::string> melding_ids_of(const std::vector<StoredRecord>& records) {
+        std::vector<std::string> ids;
+        ids.reserve(records.size());
+        for (const auto& r : records) ids.push_back(r.melding_id);
+        return ids;
+    }
+
     std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
         std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
         const LogState before = log_;
@@ -813,9 +845,20 @@ private:
             begin_main();
             for (std::size_t i = 0; i < group.size(); ++i) {
                 const WriteBatch& b = group[i].batch;
-                if (b.message && !insert_message(*b.message)) {
-                    results[i] = {false, true, "duplicate berichtId"};
-                    continue;
+                if (b.message) {
+                    // The message row and its meldingIds first: a request that finds either taken writes nothing.
+                    sqlite::exec(main_, "SAVEPOINT message");
+                    if (!insert_message(*b.message)) {
+                        sqlite::exec(main_, "ROLLBACK TO message; RELEASE message");
+                        results[i] = {false, true, "duplicate berichtId"};
+                        continue;
+                    }
+                    if (!insert_melding_ids(b.message->sender_oin, melding_ids_of(b.records))) {
+                        sqlite::exec(main_, "ROLLBACK TO message; RELEASE message");
+                        results[i] = {false, false, "meldingId taken", false, true};
+                        continue;
+                    }
+                    sqlite::exec(main_, "RELEASE message");
                 }
                 for (const auto& r : b.records) store(r);
                 if (b.head) insert_head(*b.head);
@@ -836,9 +879,13 @@ private:
     CommitResult commit_bulk(BulkChannel& bulk) {
         const LogState before = log_;
         std::string error;
+        std::vector<std::string> melding_ids;
         try {
             while (auto chunk = bulk.next())
-                for (const auto& r : *chunk) store(r);
+                for (const auto& r : *chunk) {
+                    store(r);
+                    melding_ids.push_back(r.melding_id);
+                }
         } catch (const std::exception& e) {
             error = e.what();
             while (bulk.next()) {  // let the request thread finish
@@ -851,6 +898,11 @@ private:
                     abort_txn();
                     log_ = before;
                     return {false, true, "duplicate berichtId"};  // the caller answers from what is stored, and audits that
+                }
+                if (bulk.message && !insert_melding_ids(bulk.message->sender_oin, melding_ids)) {
+                    abort_txn();
+                    log_ = before;
+                    return {false, false, "meldingId taken", false, true};  // the caller judges the message again, and audits that
                 }
                 append_audit(bulk.audit);
                 commit_txn();
@@ -896,7 +948,7 @@ private:
     void close_files() {
         writer_.reset();
         regions_.clear();
-        for (Stmt* s : {&insert_message_, &insert_audit_, &insert_node_, &insert_head_, &set_txn_}) *s = Stmt();
+        for (Stmt* s : {&insert_message_, &insert_melding_, &insert_audit_, &insert_node_, &insert_head_, &set_txn_}) *s = Stmt();
         sqlite3_close(main_);
         main_ = nullptr;
         region_readers_.clear();
@@ -907,7 +959,7 @@ private:
     StoreOptions options_;
     // Writer state: audit.db, the region files, the last committed transaction, the Merkle frontier.
     sqlite3* main_ = nullptr;
-    Stmt insert_message_, insert_audit_, insert_node_, insert_head_, set_txn_;
+    Stmt insert_message_, insert_melding_, insert_audit_, insert_node_, insert_head_, set_txn_;
     std::map<std::string, std::unique_ptr<RegionFile>> regions_;
     std::int64_t txn_ = 0;
     struct LogState {

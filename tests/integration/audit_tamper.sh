@@ -8,7 +8,7 @@ examples="$root/tests/vectors/examples"
 
 start --data-dir "$work/log"
 for i in 1 2 3 4 5 6; do
-  sed "s/12AB-20261123-0001/T-$i/" "$examples/verzuimmelding.json" | as school-12AB -o /dev/null -H 'Content-Type: application/json' --data-binary @- "https://$https/v1/berichten"
+  sed -e "s/12AB-20261123-0001/T-$i/" -e "s/\"VZ-/\"T$i-VZ-/g" "$examples/verzuimmelding.json" | as school-12AB -o /dev/null -H 'Content-Type: application/json' --data-binary @- "https://$https/v1/berichten"
   as auditor -o /dev/null "https://$https/v1/audit/head"   # one signed head per step
 done
 stop

@@ -33,6 +33,32 @@ BOOST_AUTO_TEST_CASE(reads_the_catalogue_example) {
     BOOST_TEST(sink.meldingen[0].find("toelichting")->text == "Ouders niet bereikbaar na twee pogingen.");
 }
 
+// Judging stops at the first fault of the envelope, but the rest must still be XML.
+BOOST_AUTO_TEST_CASE(malformed_wins_over_whatever_else_is_wrong) {
+    const std::string wrong_root = R"(<brief xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1"><a></brief>)";
+    CollectingSink s1;
+    auto r1 = read(wrong_root, s1);
+    BOOST_TEST(r1.malformed);
+    BOOST_REQUIRE(r1.problems.size() == 1u);
+    BOOST_TEST(r1.problems[0].code == "message.malformed");
+    // Too many records, then a DOCTYPE-free but broken tail: malformed, not 413.
+    ParseLimits one;
+    one.max_meldingen = 1;
+    const std::string rec = R"(<verzuimmelding meldingId="a"><toelichting>x</toelichting></verzuimmelding>)";
+    CollectingSink s2;
+    auto r2 = read(kOpen + rec + rec + "<verzuimmelding>", s2, one);
+    BOOST_TEST(r2.malformed);
+    BOOST_TEST(!r2.too_many);
+    BOOST_TEST(r2.problems[0].code == "message.malformed");
+    // The same, well-formed: the schema fault and the limit are what is reported.
+    CollectingSink s3;
+    BOOST_TEST(!read(R"(<brief xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1"/>)", s3).malformed);
+    CollectingSink s4;
+    auto r4 = read(kOpen + rec + rec + "</bericht>", s4, one);
+    BOOST_TEST(!r4.malformed);
+    BOOST_TEST(r4.too_many);
+}
+
 BOOST_AUTO_TEST_CASE(doctype_and_entities_are_refused) {
     const std::string xxe = R"(<?xml version="1.0"?><!DOCTYPE bericht [<!ENTITY x SYSTEM "file:///etc/passwd">]>)" + kOpen +
                             "<verzuimmelding meldingId=\"a\"><toelichting>&x;</toelichting></verzuimmelding></bericht>";

@@ -72,10 +72,10 @@ BOOST_AUTO_TEST_CASE(record_faults_reject_only_that_record) {
     BOOST_TEST(r.subjects.size() == 2u);  // refused records are still audited, by pseudonym
 }
 
-BOOST_AUTO_TEST_CASE(no_acceptable_record_is_422) {
+BOOST_AUTO_TEST_CASE(no_acceptable_record_is_400) {
     std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
     auto r = run(body, WireFormat::Json, "00000099000000000202");  // school-34CD reports about 12AB
-    BOOST_TEST(r.status == 422);
+    BOOST_TEST(r.status == 400);
     BOOST_TEST(r.accepted.empty());
     BOOST_TEST(r.rejected.size() == 2u);
     BOOST_TEST(r.rejected[0].problems[0].code == "scope.not-own-brin");
@@ -91,12 +91,12 @@ BOOST_AUTO_TEST_CASE(message_faults_reject_the_whole_message) {
     std::string unknown = test::slurp(test::examples_dir() / "verzuimmelding.json");
     unknown.replace(unknown.find("\"verzuimmelding\""), 16, "\"verzuimbrief\"");
     auto type = run(unknown, WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(type.status == 422);
+    BOOST_TEST(type.status == 400);
     BOOST_TEST(type.message_problems.at(0).code == "message.type-unknown");
     BOOST_TEST(type.accepted.empty());
     auto empty = run(R"({"berichtId":"a","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[]})",
                      WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(empty.status == 422);
+    BOOST_TEST(empty.status == 400);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

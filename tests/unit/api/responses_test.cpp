@@ -9,10 +9,10 @@ using namespace dg;
 BOOST_AUTO_TEST_SUITE(responses)
 
 BOOST_AUTO_TEST_CASE(problem_json_follows_rfc9457_with_codes) {
-    Response r = problem_response(422, "Nothing acceptable", "fix these",
+    Response r = problem_response(400, "Nothing acceptable", "fix these",
                                   {{"bsn.checksum", "/meldingen/0/leerling/bsn", "BSN fails the 11-proef", "VZ-1"},
                                    {"message.schema", "/berichtId", "required", ""}});
-    BOOST_TEST(r.result_int() == 422u);
+    BOOST_TEST(r.result_int() == 400u);
     BOOST_TEST(std::string(r[http::field::content_type]) == "application/problem+json");
     BOOST_TEST(std::string(r["API-Version"]) == kApiVersion);
     rapidjson::Document d;
@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(problem_json_follows_rfc9457_with_codes) {
     BOOST_REQUIRE(d.IsObject());
     BOOST_TEST(std::string(d["type"].GetString()) == "urn:x-doorstroom-gateway:problem:bsn.checksum");
     BOOST_TEST(std::string(d["title"].GetString()) == "Nothing acceptable");
-    BOOST_TEST(d["status"].GetInt() == 422);
+    BOOST_TEST(d["status"].GetInt() == 400);
     BOOST_TEST(std::string(d["detail"].GetString()) == "fix these");
     BOOST_REQUIRE(d["errors"].Size() == 2u);
     BOOST_TEST(std::string(d["errors"][0]["meldingId"].GetString()) == "VZ-1");

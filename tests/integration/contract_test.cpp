@@ -1,0 +1,181 @@
+// Promises of the contract (../shared/spec) that a new user relies on, each through the real
+// server: meldingIds used once per sender, replays judged on content, malformed before anything
+// else (the public JSONTestSuite), 400 for invalid input, limits with their status.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "gateway_fixture.hpp"
+
+using namespace dg;
+using namespace dg::test;
+
+namespace {
+
+std::vector<std::string> codes_of(const HttpReply& r) {
+    std::vector<std::string> out;
+    auto d = parse(r.body);
+    if (d.IsObject() && d.HasMember("errors"))
+        for (const auto& e : d["errors"].GetArray()) out.push_back(e["code"].GetString());
+    if (d.IsObject() && d.HasMember("rejected"))
+        for (const auto& rej : d["rejected"].GetArray())
+            for (const auto& e : rej["errors"].GetArray()) out.push_back(e["code"].GetString());
+    return out;
+}
+
+// Two meldingen of school-12AB in one message, with the given meldingIds.
+std::string two(const std::string& bericht_id, const std::string& first, const std::string& second) {
+    std::string body = verzuim(bericht_id, first);
+    const auto start = body.find("{\"meldingId\"");
+    std::string record = body.substr(start, body.size() - 2 - start);
+    record.replace(record.find(first), first.size(), second);
+    body.insert(body.size() - 2, "," + record);
+    return body;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(contract)
+
+BOOST_AUTO_TEST_CASE(a_melding_id_is_used_once_per_sender) {
+    for (const std::size_t threshold : {std::size_t(1) << 20, std::size_t(1)}) {  // group commit, then the streaming path
+        BOOST_TEST_CONTEXT("bulk threshold " << threshold) {
+            Gateway gw([&](Config& c) { c.bulk_threshold_bytes = threshold; });
+            HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-1", "M-1"));
+            BOOST_REQUIRE(first.status == 202);
+            // The same meldingId in another message: refused per record; nothing acceptable is 400.
+            HttpReply again = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-2", "M-1"));
+            BOOST_TEST(again.status == 400);
+            BOOST_TEST(codes_of(again) == std::vector<std::string>{"melding.duplicate-id"});
+            BOOST_TEST(parse(again.body)["errors"][0]["meldingId"].GetString() == std::string("M-1"));
+            // /v1/validate says the same.
+            BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/validate", verzuim("B-3", "M-1")).body.find("melding.duplicate-id") !=
+                       std::string::npos);
+            // Twice in one message: the first is taken, the second refused.
+            HttpReply pair = gw.as("school-12AB", http::verb::post, "/v1/berichten", two("B-4", "M-2", "M-2"));
+            BOOST_TEST(pair.status == 202);
+            BOOST_TEST(parse(pair.body)["accepted"].GetInt() == 1);
+            BOOST_TEST(codes_of(pair) == std::vector<std::string>{"melding.duplicate-id"});
+            // A replay of B-1 still gets its original receipt.
+            HttpReply replay = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-1", "M-1"));
+            BOOST_TEST(replay.status == 202);
+            BOOST_TEST(replay.body == first.body);
+            // Another sender has meldingIds of its own.
+            std::string other = verzuim("B-1", "M-1");
+            for (auto [from, to] : {std::pair{"12AB", "34CD"}, std::pair{"\"0363\"", "\"0599\""}}) other.replace(other.find(from), std::strlen(from), to);
+            BOOST_TEST(gw.as("school-34CD", http::verb::post, "/v1/berichten", other).status == 202);
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam") == (std::vector<std::string>{"M-2/geregistreerd", "M-1/geregistreerd"}));
+            // So an intrekking names exactly one record.
+            const std::string intrekking = R"({"berichtId":"W-1","berichttype":"intrekking","verzondenOp":"2026-11-24T09:00:00+01:00",)"
+                                           R"("meldingen":[{"meldingId":"W-1","betreft":"M-1","reden":"foutief"}]})";
+            BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", intrekking).status == 202);
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"M-2/geregistreerd"});
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-rijnmond") == std::vector<std::string>{"M-1/geregistreerd"});
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_messages_with_one_melding_id_store_it_once) {
+    for (const std::size_t threshold : {std::size_t(1) << 20, std::size_t(1)}) {
+        BOOST_TEST_CONTEXT("bulk threshold " << threshold) {
+            Gateway gw([&](Config& c) { c.bulk_threshold_bytes = threshold; });
+            std::vector<HttpReply> replies(8);
+            std::vector<std::thread> threads;
+            for (std::size_t i = 0; i < replies.size(); ++i)
+                threads.emplace_back([&, i] {
+                    replies[i] = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("RACE-" + std::to_string(i), "M-RACE"));
+                });
+            for (auto& t : threads) t.join();
+            int accepted = 0;
+            for (const auto& r : replies) {
+                if (r.status == 202) ++accepted;
+                else {
+                    BOOST_TEST(r.status == 400);
+                    BOOST_TEST(codes_of(r) == std::vector<std::string>{"melding.duplicate-id"});
+                }
+            }
+            BOOST_TEST(accepted == 1);
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"M-RACE/geregistreerd"});
+            BOOST_TEST(gw.audit_entries().size() == replies.size() + 1);  // each request audited once, with its final answer
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_replay_is_judged_on_content_not_bytes) {
+    Gateway gw;
+    HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    BOOST_REQUIRE(first.status == 202);
+    // The same message in XML.
+    HttpReply xml = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml");
+    BOOST_TEST(xml.status == 202);
+    BOOST_TEST(xml.body == first.body);
+    // Other whitespace and key order.
+    rapidjson::Document d = parse(example("verzuimmelding.json"));
+    std::string compact = R"({"meldingen":[)";
+    for (auto& m : d["meldingen"].GetArray()) {
+        rapidjson::StringBuffer b;
+        rapidjson::Writer<rapidjson::StringBuffer> w(b);
+        m.Accept(w);
+        compact += std::string(compact.back() == '[' ? "" : ",") + b.GetString();
+    }
+    compact += std::string(R"(],"verzondenOp":")") + d["verzondenOp"].GetString() + R"(","berichttype":"verzuimmelding","berichtId":")" +
+               d["berichtId"].GetString() + "\"}";
+    HttpReply reordered = gw.as("school-12AB", http::verb::post, "/v1/berichten", compact);
+    BOOST_TEST(reordered.status == 202);
+    BOOST_TEST(reordered.body == first.body);
+    // Other content under the same id is still a conflict, in either format.
+    std::string changed = example("verzuimmelding.xml");
+    changed.replace(changed.find("Ouders niet bereikbaar"), 6, "Vader ");
+    HttpReply conflict = gw.as("school-12AB", http::verb::post, "/v1/berichten", changed, "application/xml");
+    BOOST_TEST(conflict.status == 409);
+    BOOST_TEST(codes_of(conflict) == std::vector<std::string>{"message.duplicate-id"});
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
+}
+
+// nst/JSONTestSuite, unchanged: n_ files are 400 message.malformed, y_ files never malformed,
+// i_ files never a 5xx; the server is alive after.
+BOOST_AUTO_TEST_CASE(the_json_test_suite_malformed_is_malformed) {
+    Gateway gw;
+    const auto dir = conformance_dir() / "jsontestsuite";
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    BOOST_REQUIRE(files.size() >= 300u);
+    auto client = std::make_unique<TlsClient>(gw.port, "school-12AB", dev_certs_dir());
+    BOOST_REQUIRE(client->connect());
+    std::size_t n = 0, y = 0, i = 0;
+    for (const auto& f : files) {
+        const std::string name = f.filename().string();
+        HttpReply r = client->request(http::verb::post, "/v1/berichten", slurp(f));
+        if (!r.answered) {  // the server closed the connection after an earlier answer: a new one
+            client = std::make_unique<TlsClient>(gw.port, "school-12AB", dev_certs_dir());
+            BOOST_REQUIRE(client->connect());
+            r = client->request(http::verb::post, "/v1/berichten", slurp(f));
+        }
+        BOOST_TEST_CONTEXT(name << ": " << r.status << " " << r.body) {
+            BOOST_TEST(r.answered);
+            const auto codes = codes_of(r);
+            const bool malformed = r.status == 400 && codes == std::vector<std::string>{"message.malformed"};
+            if (name.starts_with("n_")) {
+                ++n;
+                BOOST_TEST(malformed);
+            } else if (name.starts_with("y_")) {
+                ++y;
+                BOOST_TEST(!malformed);
+                BOOST_TEST((std::find(codes.begin(), codes.end(), "message.malformed") == codes.end()));
+            } else {
+                ++i;
+                BOOST_TEST(r.status < 500);
+            }
+        }
+    }
+    BOOST_TEST(n == 188u);
+    BOOST_TEST(y == 95u);
+    BOOST_TEST(i == 35u);
+    BOOST_TEST(gw.admin_get("/healthz").starts_with("200"));
+    BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("AFTER", "M-AFTER")).status == 202);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
