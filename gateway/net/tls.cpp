@@ -30,6 +30,17 @@ void load_crls(SSL_CTX* native, const std::filesystem::path& file) {
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
 }
 
+// OpenSSL's SSL_CLIENT purpose takes a certificate without any extendedKeyUsage as good for every
+// purpose; a client certificate here must name clientAuth (PKIoverheid ones always do).
+int verify_client(int preverified, X509_STORE_CTX* store) {
+    if (preverified != 1 || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
+    X509* cert = X509_STORE_CTX_get_current_cert(store);
+    const bool has_eku = cert && (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) != 0;
+    if (has_eku && (X509_get_extended_key_usage(cert) & XKU_SSL_CLIENT) != 0) return 1;
+    X509_STORE_CTX_set_error(store, X509_V_ERR_INVALID_PURPOSE);
+    return 0;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> crl_next_update(const std::filesystem::path& file) {
@@ -78,8 +89,8 @@ std::shared_ptr<ssl::context> make_server_tls_context(const TlsFiles& files) {
 
     if (!files.crl.empty()) load_crls(native, files.crl);
     // A client without a certificate the CA vouches for (and has not revoked) never gets past the handshake.
-    ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-    SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);  // client certificates must allow clientAuth
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &verify_client);
+    SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);  // and verify_client: client certificates must name clientAuth
     // No session resumption: every connection verifies its client certificate afresh (a revoked
     // certificate must not live on in a ticket), and OpenSSL 3.0 copies a session for each ticket
     // it issues by re-decoding the peer certificate, which cost a third of a full handshake.

@@ -17,7 +17,8 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
     {"count", FieldKind::Count},     {"boolean", FieldKind::Boolean},                 {"text", FieldKind::Text},
     {"code", FieldKind::Code},       {"record-id", FieldKind::RecordId},              {"message-id", FieldKind::MessageId},
 };
-const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "new-woongemeente", "national", "original-sender"};
+const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "own-region", "new-woongemeente", "national",
+                                                     "original-sender"};
 const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor"};
 const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "caseload", "records", "audit"};
 
@@ -98,7 +99,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         if (!kRoles.count(s.name.GetString())) throw FileError(file, sat, "unknown role");
         SenderScope sc{string_member(file, s.value, "scope", sat), optional_string(s.value, "field")};
         if (!kScopes.count(sc.scope)) throw FileError(file, sat + "/scope", "unknown scope '" + sc.scope + "'");
-        const bool needs_field = sc.scope == "own-brin" || sc.scope == "own-residents" || sc.scope == "new-woongemeente";
+        const bool needs_field = sc.scope == "own-brin" || sc.scope == "own-residents" || sc.scope == "own-region" || sc.scope == "new-woongemeente";
         if (needs_field) require_field(file, t, sc.field, sat + "/field");
         t.senders.emplace(s.name.GetString(), std::move(sc));
     }
@@ -495,6 +496,13 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         else if ((sc.scope == "own-residents" || sc.scope == "new-woongemeente") && v && value != sender.gemeente)
             add("scope.not-own-resident", sc.field, sc.scope == "own-residents" ? "a gemeente may only report about its own residents"
                                                                                 : "only the new woongemeente may report a move");
+        else if (sc.scope == "own-region" && v) {
+            // A coordinator's region is that of the gemeente the registry names for it.
+            const Region* own = regions.region_of(sender.gemeente);
+            const Region* of_pupil = regions.region_of(value);
+            if (!own || !of_pupil || own->code != of_pupil->code)
+                add("scope.not-own-region", sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
+        }
         note("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
              (sc.scope == "original-sender" ? std::string("checked against the store when applied") : outcome(before)));
     } else {

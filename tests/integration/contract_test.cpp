@@ -133,6 +133,34 @@ BOOST_AUTO_TEST_CASE(a_replay_is_judged_on_content_not_bytes) {
     BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(limits_answer_with_their_status_and_store_nothing) {
+    for (const std::size_t threshold : {std::size_t(1) << 20, std::size_t(1)}) {
+        BOOST_TEST_CONTEXT("bulk threshold " << threshold) {
+            Gateway gw([&](Config& c) {
+                c.bulk_threshold_bytes = threshold;
+                c.parse.max_meldingen = 1;  // the example has two
+            });
+            HttpReply json = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+            BOOST_TEST(json.status == 413);
+            BOOST_TEST(codes_of(json) == std::vector<std::string>{"message.too-large"});
+            HttpReply xml = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.xml"), "application/xml");
+            BOOST_TEST(xml.status == 413);
+            BOOST_TEST(codes_of(xml) == std::vector<std::string>{"message.too-large"});
+            BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").empty());
+            // Within the limit it is taken.
+            BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("ONE", "M-ONE")).status == 202);
+        }
+    }
+    // Request headers over the limit: 431, answered and audited, and the connection closes.
+    Gateway gw([](Config& c) { c.limits.header_bytes = 4096; });
+    TlsClient c(gw.port, "school-12AB", dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    HttpReply big = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"X-Padding", std::string(8000, 'p')}});
+    BOOST_TEST(big.status == 431);
+    BOOST_TEST(big.headers["Content-Type"] == "application/problem+json");
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/me").status == 200);
+}
+
 // nst/JSONTestSuite, unchanged: n_ files are 400 message.malformed, y_ files never malformed,
 // i_ files never a 5xx; the server is alive after.
 BOOST_AUTO_TEST_CASE(the_json_test_suite_malformed_is_malformed) {

@@ -114,4 +114,17 @@ inline std::vector<std::string> caseload_meldingen(const Gateway& gw, const char
     return out;
 }
 
+// A copy of the dev CA's database in `dir`, to revoke certificates and publish CRLs of its own
+// without touching certs/dev; returns the path of its openssl ca config.
+inline std::filesystem::path copy_dev_ca(const TempDir& dir) {
+    const auto certs = dev_certs_dir();
+    std::filesystem::copy(certs / "ca-db", dir.path / "ca-db", std::filesystem::copy_options::recursive);
+    const auto cnf = dir.path / "ca-db/ca.cnf";
+    std::string text = slurp(cnf);
+    for (auto pos = text.find((certs / "ca-db").string()); pos != std::string::npos; pos = text.find((certs / "ca-db").string()))
+        text.replace(pos, (certs / "ca-db").string().size(), (dir.path / "ca-db").string());
+    write(cnf, text);
+    return cnf;
+}
+
 }  // namespace dg::test

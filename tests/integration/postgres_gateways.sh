@@ -34,8 +34,22 @@ wait $c1 $c2
 cmp -s "$work/twice.$https_a" "$work/twice.$https_b" || fail "the two gateways gave different receipts for one message"
 grep -q '"accepted":1' "$work/twice.$https_a" || fail "the doubly sent message was not accepted: $(cat "$work/twice.$https_a")"
 
+# One meldingId in two messages, sent to both gateways at once: stored once, the other message
+# refused per record with melding.duplicate-id (a meldingId is unique per sender).
+for round in 1 2 3 4; do
+  verzuim RACE-A-$round MR-$round > "$work/race-a.json"; verzuim RACE-B-$round MR-$round > "$work/race-b.json"
+  as school-12AB -o "$work/race-a.out" -w '%{http_code}\n' -H 'Content-Type: application/json' --data-binary @"$work/race-a.json" \
+    "https://$https_a/v1/berichten" > "$work/race-a.code" & c1=$!
+  as school-12AB -o "$work/race-b.out" -w '%{http_code}\n' -H 'Content-Type: application/json' --data-binary @"$work/race-b.json" \
+    "https://$https_b/v1/berichten" > "$work/race-b.code" & c2=$!
+  wait $c1 $c2
+  codes=$(cat "$work/race-a.code" "$work/race-b.code" | sort | tr '\n' ' ')
+  [ "$codes" = "202 400 " ] || fail "round $round: one meldingId sent twice gave $codes"
+  grep -qh '"melding.duplicate-id"' "$work/race-a.out" "$work/race-b.out" || fail "round $round: the refusal names no melding.duplicate-id"
+done
+
 caseload() { as coordinator-amsterdam "https://$1/v1/caseload?limit=500" | grep -o '"id":"[0-9a-f]\{32\}"' | sort; }
-[ "$(caseload $https_a | wc -l)" = 21 ] || fail "caseload holds $(caseload $https_a | wc -l) records, expected 21"
+[ "$(caseload $https_a | wc -l)" = 25 ] || fail "caseload holds $(caseload $https_a | wc -l) records, expected 25"
 [ "$(caseload $https_a)" = "$(caseload $https_b)" ] || fail "the gateways show different caseloads"
 
 # One log: the heads the two publish agree, and the whole log verifies.

@@ -608,12 +608,7 @@ BOOST_AUTO_TEST_CASE(a_revoked_certificate_never_reaches_http) {
 BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_crl_without_dropping_connections) {
     test::TempDir dir;
     const auto certs = test::dev_certs_dir();
-    std::filesystem::copy(certs / "ca-db", dir.path / "ca-db", std::filesystem::copy_options::recursive);
-    const auto cnf = dir.path / "ca-db/ca.cnf";
-    std::string text = test::slurp(cnf);
-    for (auto pos = text.find((certs / "ca-db").string()); pos != std::string::npos; pos = text.find((certs / "ca-db").string()))
-        text.replace(pos, (certs / "ca-db").string().size(), (dir.path / "ca-db").string());
-    test::write(cnf, text);
+    const auto cnf = copy_dev_ca(dir);
     const auto crl = dir.path / "crl.pem";
     std::filesystem::copy_file(certs / "crl.pem", crl);
     Gateway gw([&](Config& c) { c.tls.crl = crl; });

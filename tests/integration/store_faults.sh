@@ -20,6 +20,7 @@ verify() { "$bin" audit verify --data-dir "$data" | grep -q '^audit log OK' || f
 
 PRELOAD="$lib" start --data-dir "$data"
 [ "$(push OK-1 M1)" = 202 ] || fail "a push on a healthy disk"
+ok_id=$(grep -o '"id":"[0-9a-f]\{32\}"' "$work/last-body" | head -1 | cut -d'"' -f4)
 [ "$(admin_status /readyz)" = 200 ] || fail "ready on a healthy disk"
 
 # audit.db full: the region file commits, audit.db does not, the region's change is taken back.
@@ -29,6 +30,25 @@ grep -q '"Store unavailable"' "$work/last-body" || fail "503 says the store is u
 [ "$(admin_status /readyz)" = 503 ] || fail "/readyz must be false while the store fails"
 [ "$(in_region FULL-1)" = 0 ] || fail "a record of an unacknowledged push stayed in the region file"
 [ "$(message_kept FULL-1)" = 0 ] || fail "an unacknowledged message was kept"
+# No read without its audit entry: while the log cannot be written, every read answers 503 and
+# shows nothing of what it would have shown.
+read_code() { # PARTY PATH [BODY]
+  local args=(-o "$work/read-body" -w '%{http_code}')
+  [ -n "${3:-}" ] && args+=(-H 'Content-Type: application/json' --data-binary "$3")
+  as "$1" "${args[@]}" "https://$https$2" 2>/dev/null || true
+}
+for read in "coordinator-amsterdam /v1/caseload" "coordinator-amsterdam /v1/caseload/summary" \
+            "coordinator-amsterdam /v1/records/$ok_id" "auditor /v1/audit/entries" "auditor /v1/audit/head" \
+            "auditor /v1/audit/proof/inclusion?index=0&size=1"; do
+  set -- $read
+  [ "$(read_code "$1" "$2")" = 503 ] || fail "GET $2 while the audit log cannot be written must be 503, got $(cat "$work/read-body")"
+  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"root"' -e '"M1"' "$work/read-body" && fail "GET $2 showed data without its audit entry"
+done
+for read in "coordinator-amsterdam /v1/records/search" "auditor /v1/audit/subject-report"; do
+  set -- $read
+  [ "$(read_code "$1" "$2" '{"bsn":"291417772"}')" = 503 ] || fail "POST $2 while the audit log cannot be written must be 503"
+  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"M1"' "$work/read-body" && fail "POST $2 showed data without its audit entry"
+done
 fault off
 wait_ready
 [ "$(push FULL-1 M2)" = 202 ] || fail "the same message after recovery"

@@ -15,15 +15,17 @@ namespace http = beast::http;
 
 std::filesystem::path dev_certs_dir() {
     const auto dir = source_dir() / "certs/dev";
-    if (!std::filesystem::exists(dir / "school-12AB.crt") || !std::filesystem::exists(dir / "crl.pem")) {
+    if (!std::filesystem::exists(dir / "server-eku.crt") || !std::filesystem::exists(dir / "crl.pem")) {
         const std::string cmd = (source_dir() / "certs/make-dev-certs").string() + " >/dev/null 2>&1";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-dev-certs failed");
     }
     return dir;
 }
 
-TlsClient::TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir)
+TlsClient::TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir,
+                     const std::function<void(SSL_CTX*)>& tune)
     : port_(port), ctx_(net::ssl::context::tls_client) {
+    if (tune) tune(ctx_.native_handle());
     ctx_.load_verify_file((certs_dir / "ca.pem").string());
     ctx_.set_verify_mode(net::ssl::verify_peer);
     if (!party.empty()) {

@@ -7,6 +7,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,7 +26,9 @@ struct HttpReply {
 class TlsClient {
 public:
     // party: file stem in certs_dir ("school-12AB"), or "" for no client certificate.
-    TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir);
+    // tune: changes the client's SSL_CTX before connecting (protocol versions, cipher suites).
+    TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir,
+              const std::function<void(SSL_CTX*)>& tune = {});
     ~TlsClient();
     bool connect();  // TCP connect and TLS handshake
     HttpReply request(boost::beast::http::verb method, const std::string& target, const std::string& body = {},

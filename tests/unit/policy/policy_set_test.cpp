@@ -64,7 +64,8 @@ struct Fixture {
         static const std::map<std::string, std::string> oins = {
             {"duo", "00000099000000000100"}, {"school-12AB", "00000099000000000201"}, {"school-34CD", "00000099000000000202"},
             {"gemeente-0363", "00000099000000000363"}, {"gemeente-0599", "00000099000000000599"},
-            {"coordinator-amsterdam", "00000099000000000901"}, {"auditor", "00000099000000000950"}};
+            {"coordinator-amsterdam", "00000099000000000901"}, {"coordinator-rijnmond", "00000099000000000902"},
+            {"auditor", "00000099000000000950"}};
         return parties->find(oins.at(name));
     }
 
@@ -114,6 +115,11 @@ BOOST_AUTO_TEST_CASE(decision_table_roles_and_scopes) {
         {"trajectmelding", kTraject, "gemeente-0599", {"scope.not-own-resident"}},
         {"trajectmelding", kTraject, "school-12AB", {"sender.role-not-permitted"}},
         {"trajectmelding", kTraject, "duo", {"sender.role-not-permitted"}},
+        // Coordinators register trajecten about pupils of their own region (0363 and 0384).
+        {"trajectmelding", kTraject, "coordinator-amsterdam", kOk},
+        {"trajectmelding", with(kTraject, {{"leerling/woongemeente", "0384"}}), "coordinator-amsterdam", kOk},
+        {"trajectmelding", kTraject, "coordinator-rijnmond", {"scope.not-own-region"}},
+        {"trajectmelding", with(kTraject, {{"leerling/woongemeente", "0599"}}), "coordinator-amsterdam", {"scope.not-own-region"}},
         {"vrijstelling", kVrijstelling, "gemeente-0363", kOk},
         {"vrijstelling", kVrijstelling, "gemeente-0599", {"scope.not-own-resident"}},
         {"vrijstelling", kVrijstelling, "duo", {"sender.role-not-permitted"}},
@@ -128,8 +134,8 @@ BOOST_AUTO_TEST_CASE(decision_table_roles_and_scopes) {
     for (const auto& row : table) {
         BOOST_TEST_CONTEXT(row.type << " from " << row.sender) { BOOST_TEST(codes(row.type, row.spec, row.sender) == row.expect); }
     }
-    for (const char* role : {"duo", "school", "gemeente"}) BOOST_TEST(policy->role_may_use(role, "berichten"));
-    for (const char* role : {"coordinator", "auditor"}) BOOST_TEST(!policy->role_may_use(role, "berichten"));
+    for (const char* role : {"duo", "school", "gemeente", "coordinator"}) BOOST_TEST(policy->role_may_use(role, "berichten"));
+    BOOST_TEST(!policy->role_may_use("auditor", "berichten"));
     BOOST_TEST(policy->role_may_use("coordinator", "caseload"));
     BOOST_TEST(!policy->role_may_use("school", "caseload"));
     BOOST_TEST(!policy->role_may_send("coordinator", "verzuimmelding"));
@@ -279,7 +285,7 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
         "duo":    { "scope": "national" })", R"("scope": "own-school", "field": "school/brin" },
         "duo":    { "scope": "national" })", "unknown scope");
     expect(R"("roles": {)", R"("roles": { "koning": {"endpoints": []},)", "unknown role");
-    expect(R"("endpoints": ["validate", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
+    expect(R"("endpoints": ["berichten", "validate", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
     expect(R"("textMaxLength": 500)", R"("textMaxLength": "veel")", "/textMaxLength");
     expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
     expect(R"("roles": {)", R"("roles": [)", "byte");
