@@ -248,7 +248,8 @@ const std::vector<Api::Route>& Api::routes() {
         {http::verb::get, "/v1/audit/proof/consistency", "audit", "audit", Handler::AuditRead},
         {http::verb::post, "/v1/audit/subject-report", "audit", "audit", Handler::SubjectReport},
         {http::verb::get, "/v1/audit/keys", "public", "audit", Handler::AuditRead},
-        {http::verb::get, "/openapi.json", "public", "openapi", Handler::OpenApi},
+        {http::verb::get, "/v1/openapi.json", "public", "openapi", Handler::OpenApi},
+        {http::verb::get, "/openapi.json", "public", "openapi", Handler::OpenApi},  // alias
         {http::verb::get, "/v1/me", "public", "me", Handler::Me},
         {http::verb::get, "/ui/", "public", "ui", Handler::Ui},
         {http::verb::get, "/ui/{file}", "public", "ui", Handler::Ui},

@@ -96,13 +96,14 @@ Service::Service(Config config)
     options.party_rate = config_.party_rate;
     options.party_burst = config_.party_burst;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
+    const std::string openapi = options.openapi_json;
     options.ui = load_ui(config_.ui);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
     if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
-    admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this](const Request& req) {
+    admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this, openapi](const Request& req) {
         const std::string_view target(req.target().data(), req.target().size());
         Response res;
         if (target == "/healthz") res = json_response(200, R"({"status":"up"})");
@@ -112,7 +113,9 @@ Service::Service(Config config)
         } else if (target == "/metrics") {
             res = json_response(200, metrics_.prometheus());
             res.set(http::field::content_type, "text/plain; version=0.0.4");
-        } else res = problem_response(404, "Not found", "admin endpoints: /healthz /readyz /metrics", {});
+        } else if (target == "/v1/openapi.json" && !openapi.empty()) {
+            res = json_response(200, openapi);  // the API document, for tooling that holds no client certificate
+        } else res = problem_response(404, "Not found", "admin endpoints: /healthz /readyz /metrics /v1/openapi.json", {});
         return res;
     });
 }
@@ -220,13 +223,28 @@ void Service::stop() {
     https_->drain();
     admin_->stop();
     const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
-    while (https_->open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto wait_until = [&](std::chrono::steady_clock::time_point until) {
+        while (https_->open_connections() > 0 && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    };
+    wait_until(deadline);
+    if (https_->open_connections() > 0) {
+        // Past the drain timeout: what is still open is cut off; a request not yet answered is
+        // not acknowledged (and a message still being read is not stored).
+        log_warn("drain timeout: closing the connections still open", {{"open", std::to_string(https_->open_connections())}});
+        https_->abort_all();
+        wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+    }
     ioc_.stop();
     for (auto& t : threads_)
         if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
     work_->join();  // requests still being judged finish (their answers have nowhere to go now)
     store_->close();
+    // Answers that arrived after the stop hold their sessions: let them finish (on closed sockets
+    // they fail at once) while the server they belong to still exists.
+    ioc_.restart();
+    while (ioc_.poll() > 0) {
+    }
     log_info("stopped");
     std::lock_guard lock(stop_mu_);
     stopped_ = true;

@@ -35,11 +35,14 @@ public:
     void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_handshake(); }); }
 
     // From the server on drain: an idle keep-alive connection is closed now; one with a request
-    // in progress closes after its answer.
+    // in progress closes after its answer. abort(): closed now, whatever it is doing.
     void drain() {
         net::post(stream_.get_executor(), [self = shared_from_this()] {
             if (self->state_ == State::Idle && self->buffer_.size() == 0) self->close_now();
         });
+    }
+    void abort() {
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->close_now(); });
     }
 
 private:
@@ -261,6 +264,12 @@ void HttpsServer::release(const net::ip::address& client) {
     std::lock_guard lock(clients_mu_);
     auto it = clients_.find(client);
     if (it != clients_.end() && --it->second == 0) clients_.erase(it);
+}
+
+void HttpsServer::abort_all() {
+    std::lock_guard lock(sessions_mu_);
+    for (auto& w : sessions_)
+        if (auto s = w.lock()) s->abort();
 }
 
 void HttpsServer::drain() {

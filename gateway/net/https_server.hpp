@@ -43,6 +43,8 @@ public:
     void start();
     // Stop accepting, close idle connections, let requests in flight finish (drain).
     void drain();
+    // After the drain timeout: every connection still open is closed, requests in progress too.
+    void abort_all();
     std::int64_t open_connections() const { return open_.load(); }
 
 private:

@@ -27,10 +27,11 @@ sed -e 's/berichtId="[^"]*"/berichtId="XML-1"/' -e 's/meldingId="/meldingId="XML
 # A BSN failing the 11-proef, in JSON and XML; a valid one in a field that is not permitted.
 bad=$(verzuim BAD-1 M-BAD 291417773)
 [ "$(call school-12AB POST /v1/berichten "$(body bad.json "$bad")")" = 400 ] || fail "11-proef"
-sed 's#<bsn>[0-9]*</bsn>#<bsn>111222333</bsn>#' "$examples/verzuimmelding.xml" | sed 's/berichtId="[^"]*"/berichtId="BAD-2"/' > "$work/bad.xml"
-call school-12AB POST /v1/berichten "$work/bad.xml" application/xml > /dev/null
+# Another valid BSN in XML (stored, so it must show up nowhere but as its pseudonym).
+sed 's#<bsn>[0-9]*</bsn>#<bsn>111222333</bsn>#' "$examples/verzuimmelding.xml" | sed -e 's/berichtId="[^"]*"/berichtId="BAD-2"/' -e 's/meldingId="/meldingId="B2-/g' > "$work/bad.xml"
+[ "$(call school-12AB POST /v1/berichten "$work/bad.xml" application/xml)" = 202 ] || fail "a valid BSN in XML"
 sed 's#<bsn>[0-9]*</bsn>#<bsn>12345678X</bsn>#' "$examples/verzuimmelding.xml" | sed 's/berichtId="[^"]*"/berichtId="BAD-3"/' > "$work/bad3.xml"
-call school-12AB POST /v1/berichten "$work/bad3.xml" application/xml > /dev/null
+[ "$(call school-12AB POST /v1/berichten "$work/bad3.xml" application/xml)" = 400 ] || fail "a malformed BSN in XML"
 numbers="$numbers 12345678X"
 extra=$(verzuim BAD-4 M-X | sed 's/"vestiging":"00"/"vestiging":"00","bsn":"123456782"/')
 [ "$(call school-12AB POST /v1/berichten "$(body extra.json "$extra")")" = 400 ] || fail "a field not permitted"

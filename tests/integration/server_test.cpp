@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "audit/merkle.hpp"
@@ -513,10 +514,41 @@ BOOST_AUTO_TEST_CASE(coordinators_count_open_and_find_records_of_their_own_regio
     for (const auto& e : gw.audit_entries()) BOOST_TEST(e.find("291417772") == std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_routes) {
+namespace {
+
+// The routes of the contract: the HTTPS API table of ../shared/spec/interface.md ("| `GET /v1/…` |"),
+// query strings dropped, "a · …/b" rows split.
+std::set<std::string> contract_routes() {
+    std::istringstream in(slurp(source_dir().parent_path() / "shared/spec/interface.md"));
+    std::set<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.starts_with("| `GET ") && !line.starts_with("| `POST ")) continue;
+        std::string cell = line.substr(2, line.find(" |", 2) - 2);  // the first column, e.g. "`GET /a?x=` · `…/b`"
+        std::erase(cell, '`');
+        const std::string method = cell.substr(0, cell.find(' '));
+        std::string rest = cell.substr(method.size() + 1), previous;
+        for (std::size_t at = 0; at != std::string::npos;) {
+            const auto dot = rest.find(" \xC2\xB7 ", at);  // " · "
+            std::string path = rest.substr(at, dot == std::string::npos ? std::string::npos : dot - at);
+            path = path.substr(0, path.find('?'));
+            if (path.starts_with("\xE2\x80\xA6/")) path = previous.substr(0, previous.rfind('/')) + path.substr(3);  // "…/x"
+            out.insert(method + " " + path);
+            previous = path;
+            at = dot == std::string::npos ? dot : dot + 4;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+// The OpenAPI document served, the routes the server answers and the contract's route table agree.
+BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_contract) {
     Gateway gw;
-    HttpReply r = gw.as("school-12AB", http::verb::get, "/openapi.json");
+    HttpReply r = gw.as("school-12AB", http::verb::get, "/v1/openapi.json");
     BOOST_REQUIRE(r.status == 200);
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/openapi.json").body == r.body);  // the alias
+    BOOST_TEST(gw.admin_get("/v1/openapi.json") == "200 " + r.body);                     // and without a certificate
     const auto doc = parse(r.body);
     BOOST_REQUIRE(doc.IsObject());
     BOOST_TEST(std::string(doc["openapi"].GetString()).rfind("3.", 0) == 0u);
@@ -528,9 +560,19 @@ BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_routes) {
             documented.insert(method + " " + p.name.GetString());
         }
     for (const auto& route : Api::routes()) served.insert(std::string(http::to_string(route.method)) + " " + route.path);
-    BOOST_TEST((documented == served));
     for (const auto& d : documented) BOOST_TEST(served.count(d) == 1u, "documented but not served: " << d);
     for (const auto& s : served) BOOST_TEST(documented.count(s) == 1u, "served but not documented: " << s);
+    // Against the contract: nothing served that it does not name (but the UI and the alias), and
+    // every route it names served, except those whose issues are still open (they leave this list
+    // as they land).
+    const std::set<std::string> contract = contract_routes();
+    BOOST_REQUIRE(contract.size() >= 20u);
+    const std::set<std::string> beside_the_contract = {"GET /openapi.json", "GET /ui/", "GET /ui/{file}"};
+    const std::set<std::string> not_yet = {"GET /v1/meldingen", "GET /v1/caseload/rapportage", "GET /v1/logs",
+                                           "GET /v1/verwerkingsregister", "POST /v1/processing-activities", "GET /v1/audit/checkpoint"};
+    for (const auto& s : served) BOOST_TEST((contract.count(s) == 1u || beside_the_contract.count(s) == 1u), "served but not in the contract: " << s);
+    for (const auto& c : contract) BOOST_TEST((served.count(c) == 1u || not_yet.count(c) == 1u), "in the contract but not served: " << c);
+    for (const auto& n : not_yet) BOOST_TEST(served.count(n) == 0u, n << " is served now: take it off the not-yet list");
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
