@@ -26,6 +26,58 @@ bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::s
 
 bool in_namespace(xmlNodePtr n) { return n->ns && sv(n->ns->href) == kBerichtNamespace; }
 
+// A linear look at the raw text before libxml2 parses it, for the two shapes that would cost more
+// than linear time or memory there: an element with very many attributes (libxml2 2.9 checks them
+// for duplicates pair by pair) and a record with very many descendants (each record is expanded
+// into a subtree). Not a parser: comments, CDATA, processing instructions and quoted attribute
+// values are stepped over; anything it misreads is for libxml2 to refuse.
+struct ShapeScan {
+    enum class Fault { None, Attributes, RecordSize };
+    Fault fault = Fault::None;
+    std::size_t record = 0;  // the index of the record that is too large
+};
+
+ShapeScan scan_shape(std::string_view x, std::size_t max_attributes, std::size_t max_record_items) {
+    ShapeScan out;
+    std::size_t depth = 0, records = 0, items = 0;
+    auto skip_past = [&](std::size_t from, std::string_view end) {
+        const auto at = x.find(end, from);
+        return at == std::string_view::npos ? x.size() : at + end.size();
+    };
+    for (std::size_t i = x.find('<'); i < x.size(); i = x.find('<', i)) {
+        const std::string_view rest = x.substr(i);
+        if (rest.starts_with("<!--")) { i = skip_past(i + 4, "-->"); continue; }
+        if (rest.starts_with("<![CDATA[")) { i = skip_past(i + 9, "]]>"); continue; }
+        if (rest.starts_with("<?")) { i = skip_past(i + 2, "?>"); continue; }
+        if (rest.starts_with("<!")) { i = skip_past(i + 2, ">"); continue; }
+        if (rest.starts_with("</")) {
+            if (depth > 0) --depth;
+            i = skip_past(i + 2, ">");
+            continue;
+        }
+        std::size_t attributes = 0, j = i + 1;
+        char quote = 0;
+        for (; j < x.size(); ++j) {
+            const char c = x[j];
+            if (quote) { if (c == quote) quote = 0; }
+            else if (c == '"' || c == '\'') quote = c;
+            else if (c == '=') ++attributes;
+            else if (c == '>') break;
+        }
+        if (attributes > max_attributes) return {ShapeScan::Fault::Attributes, 0};
+        const bool empty = j < x.size() && x[j - 1] == '/';
+        if (depth == 1) {  // a record
+            ++records;
+            items = attributes;
+        } else if (depth >= 2 && (items += 1 + attributes) > max_record_items) {
+            return {ShapeScan::Fault::RecordSize, records - 1};
+        }
+        if (!empty) ++depth;
+        i = j;
+    }
+    return out;
+}
+
 // The reader streams the envelope and the sequence of records; each record element is expanded
 // into a small subtree, validated against the XSD on its own (so every violation belongs to
 // exactly one record), turned into fields, and freed before the next one.
@@ -43,8 +95,17 @@ public:
         }
     }
 
-    void run() {
+    void run(std::string_view body) {
         if (!reader_) return malformed("cannot read the document");
+        // Namespace declarations count as attributes here; a record's meldingId, fields and their
+        // attributes together stay within max_fields (a little slack: the reader says it exactly).
+        const ShapeScan shape = scan_shape(body, limits_.max_fields + 16, limits_.max_fields + 16);
+        if (shape.fault == ShapeScan::Fault::Attributes)
+            return malformed("an element with more than " + std::to_string(limits_.max_fields + 16) + " attributes");
+        if (shape.fault == ShapeScan::Fault::RecordSize) {
+            problem("message.schema", melding_path(shape.record), "more than " + std::to_string(limits_.max_fields) + " fields in one melding");
+            return drain(reader_.get());  // still malformed first
+        }
         xmlTextReaderPtr r = reader_.get();
         int rc = xmlTextReaderRead(r);
         while (rc == 1) {
@@ -147,15 +208,23 @@ private:
             problem("message.schema", "/", std::string("the root element must be <bericht> in namespace ") + kBerichtNamespace);
             return false;
         }
+        std::size_t attributes = 0;
         while (xmlTextReaderMoveToNextAttribute(r) == 1) {
             if (xmlTextReaderIsNamespaceDecl(r) == 1) continue;
             const std::string attr(sv(xmlTextReaderConstLocalName(r)));
             const std::string_view value = sv(xmlTextReaderConstValue(r));
             if (too_large(value, "/@" + attr)) return false;
-            if (attr == "berichtId") { envelope_.bericht_id = value; envelope_.has_bericht_id = true; }
+            if (++attributes > 3) {
+                problem("message.schema", "/@" + attr, "the envelope has three attributes: berichtId, berichttype, verzondenOp");
+                return false;
+            }
+            // Only the catalogue's attributes, in no namespace: x:berichttype must not stand in for berichttype.
+            if (!sv(xmlTextReaderConstNamespaceUri(r)).empty())
+                problem("message.schema", "/@" + attr, "envelope attributes carry no namespace");
+            else if (attr == "berichtId") { envelope_.bericht_id = value; envelope_.has_bericht_id = true; }
             else if (attr == "berichttype") { envelope_.berichttype = value; envelope_.has_berichttype = true; }
             else if (attr == "verzondenOp") { envelope_.verzonden_op = value; envelope_.has_verzonden_op = true; }
-            else problem("field.not-permitted", "/@" + attr, "the envelope does not allow this attribute");
+            else problem("message.schema", "/@" + attr, "the envelope does not allow this attribute");
         }
         xmlTextReaderMoveToElement(r);
         sink_.on_envelope(envelope_);
@@ -181,7 +250,7 @@ private:
         for (xmlAttrPtr a = node->properties; a; a = a->next) {
             const std::string name(sv(a->name));
             std::string value = attribute_value(a);
-            if (too_large(value, melding_path(current_.index, "@" + name))) return false;
+            if (too_large(value, melding_path(current_.index, "@" + name)) || too_many_fields()) return false;
             if (name == "meldingId" && !current_.has_melding_id && !a->ns) {
                 current_.melding_id = std::move(value);
                 current_.has_melding_id = true;
@@ -212,16 +281,13 @@ private:
                     malformed("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
                     return false;
                 }
-                if (current_.fields.size() >= limits_.max_fields) {
-                    problem("message.schema", melding_path(current_.index), "more than " + std::to_string(limits_.max_fields) + " fields in one melding");
-                    return false;
-                }
+                if (too_many_fields()) return false;
                 std::string name(sv(c->name));
                 if (!in_namespace(c)) name = "{" + std::string(c->ns ? sv(c->ns->href) : "") + "}" + name;
                 const std::string cpath = path.empty() ? name : path + "/" + name;
                 for (xmlAttrPtr a = c->properties; a; a = a->next) {
                     std::string value = attribute_value(a);
-                    if (too_large(value, melding_path(current_.index, cpath))) return false;
+                    if (too_large(value, melding_path(current_.index, cpath)) || too_many_fields()) return false;
                     current_.fields.push_back({cpath + "/@" + std::string(sv(a->name)), {ValueKind::String, std::move(value)}});
                 }
                 if (!leaf(c)) {
@@ -244,6 +310,13 @@ private:
             }
         }
         if (has_text) problem("message.schema", melding_path(current_.index, path), "mixed content: text is only permitted inside field elements");
+        return true;
+    }
+
+    // Elements and attributes alike count against the fields of a record.
+    bool too_many_fields() {
+        if (current_.fields.size() < limits_.max_fields) return false;
+        problem("message.schema", melding_path(current_.index), "more than " + std::to_string(limits_.max_fields) + " fields in one melding");
         return true;
     }
 
@@ -270,7 +343,7 @@ private:
 ParseResult read_xml_bericht(std::string_view body, const ParseLimits& limits, BerichtSink& sink, xmlSchemaPtr xsd) {
     ParseResult result;
     XmlBerichtReader reader(body, limits, sink, result, xsd);
-    reader.run();
+    reader.run(body);
     return result;
 }
 

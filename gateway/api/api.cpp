@@ -149,11 +149,24 @@ Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) 
     return x;
 }
 
+// The audit action of a request: its method and the template of the route its path matches (ids
+// belong in recordIds, and a raw path can carry anything, a BSN included), or "(unknown path)".
+std::string Api::action_of(const Request& req) {
+    const std::string_view target(req.target().data(), req.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    std::string shown = "(unknown path)";
+    for (const auto& r : routes())
+        if (route_matches(r.path, path)) {
+            shown = r.path;
+            if (r.method == req.method()) break;
+        }
+    return std::string(req.method_string()) + " " + shown;
+}
+
 void Api::refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply) {
     Exchange x = begin(head, caller, std::move(reply));
-    const std::string_view target(head.target().data(), head.target().size());
     x.route = "refused";
-    x.event.action = std::string(head.method_string()) + " " + std::string(target.substr(0, target.find('?')));
+    x.event.action = action_of(head);
     x.event.problem_codes.push_back(problem.code);
     const std::string detail = problem.detail;
     Response res = problem_response(status, status == 413 ? "Message too large" : status == 503 ? "Busy" : "Request refused", detail,
@@ -191,10 +204,7 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
         if (r.method == method) route = &r;
     }
     x.route = route ? route->metric : "other";
-    // Paths with an id are audited by their template: ids belong in recordIds, not in the action.
-    std::string shown = path_known ? std::string(path) : std::string("(unknown path)");
-    if (path.rfind("/v1/records/", 0) == 0 && path != "/v1/records/search") shown = "/v1/records/{id}";
-    x.event.action = std::string(req.method_string()) + " " + shown;
+    x.event.action = action_of(req);
 
     // One party over its rate is held back; the others are not.
     int retry_after = 0;

@@ -59,6 +59,7 @@ public:
     };
     // Every route the server answers: the OpenAPI document is tested against this table.
     static const std::vector<Route>& routes();
+    static std::string action_of(const Request& request);
 
     Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
         ApiOptions options = {});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "core/identifiers.hpp"
 #include "core/json_util.hpp"
@@ -351,12 +352,13 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     if (!m.has_melding_id) add("message.schema", "meldingId", "meldingId is required and must be a string");
     else if (!message_id_valid(m.melding_id)) add("message.schema", "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
 
-    // Fields: permitted, once, and of their kind.
+    // Fields: permitted, once (found with a set: linear in the fields), and of their kind.
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const Field& f = m.fields[i];
         if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }
-        for (std::size_t j = 0; j < i; ++j)
-            if (m.fields[j].path == f.path) { add("message.schema", f.path, "field appears twice"); break; }
+        if (!seen.insert(f.path).second) add("message.schema", f.path, "field appears twice");
         const FieldSpec* spec = t.field(f.path);
         if (!spec) { add("field.not-permitted", f.path, t.name + " does not permit this field"); continue; }
         const bool is_string = f.value.kind == ValueKind::String;
