@@ -310,8 +310,8 @@ public:
         : api_(api), sender_(sender), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
 
     void accept(StoredRecord&& r, IngestResult& out) override {
-        if (auto p = api_.resolve_effect(r, sender_, subjects)) return out.rejected.push_back({r.melding_id, {std::move(*p)}});
-        if (!seen_.insert(r.melding_id).second) return out.rejected.push_back({r.melding_id, {used_before(r)}});
+        if (auto p = api_.resolve_effect(r, sender_, subjects)) return out.reject(r.melding_id, {std::move(*p)});
+        if (!seen_.insert(r.melding_id).second) return out.reject(r.melding_id, {used_before(r)});
         held_.push_back(std::move(r));
         if (held_.size() >= api_.options_.bulk_chunk) decide(out);
     }
@@ -348,7 +348,7 @@ private:
         }
         for (auto& r : held_) {
             if (taken.contains(r.melding_id)) {
-                out.rejected.push_back({r.melding_id, {used_before(r)}});
+                out.reject(r.melding_id, {used_before(r)});
                 continue;
             }
             legal_bases.insert(r.legal_basis);
@@ -378,7 +378,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
     StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
-    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink};
+    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report};
     IngestResult r;
     try {
         r = ingest(req.body(), *format, ctx);
@@ -416,36 +416,22 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
             for (const auto& b : sink.legal_bases) x.event.legal_basis += (x.event.legal_basis.empty() ? "" : " | ") + b;
         }
     }
-    for (const auto& p : r.message_problems) x.event.problem_codes.push_back(p.code);
-    for (const auto& rej : r.rejected)
-        for (const auto& p : rej.problems) x.event.problem_codes.push_back(p.code);
-    metrics_.records(r.envelope.berichttype.empty() || !r.type ? "unknown" : r.type->name, "rejected", r.rejected.size());
+    x.event.problem_codes = r.problem_codes();  // distinct: an entry does not grow with the records refused
+    metrics_.records(r.envelope.berichttype.empty() || !r.type ? "unknown" : r.type->name, "rejected", r.rejected_total);
 
     if (!store) {
-        rapidjson::StringBuffer buf;
-        JsonWriter w(buf);
-        Problems all = r.message_problems;
-        for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
-        w.StartObject();
-        write_string(w, "valid");
-        w.Bool(all.empty());
-        write_string(w, "errors");
-        const std::string problems = problems_json(all);
-        w.RawValue(problems.data(), problems.size(), rapidjson::kArrayType);
-        w.EndObject();
-        x.event.outcome = all.empty() ? "allowed" : "refused";
-        return finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+        const bool valid = r.message_problems.empty() && r.rejected_total == 0;
+        x.event.outcome = valid ? "allowed" : "refused";
+        return finish(x, json_response(200, validation_json(r)));
     }
 
     if (r.status != 202) {
-        Problems all = r.message_problems;
-        for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
         const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == "message.malformed";
         const char* title = malformed ? "Malformed message" : r.status == 403 ? "Not permitted"
                           : r.status == 413 ? "Message too large" : r.message_problems.empty() ? "Nothing acceptable" : "Invalid message";
         const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
                                                               : "the message was refused as a whole";
-        return finish(x, problem_response(r.status, title, detail, all), {}, std::move(bulk_write));
+        return finish(x, refusal_response(r.status, title, detail, r), {}, std::move(bulk_write));
     }
 
     metrics_.records(r.type->name, "accepted", r.records.size());

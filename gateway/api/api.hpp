@@ -38,6 +38,7 @@ struct ApiOptions {
     std::string openapi_json;  // served at /openapi.json
     std::map<std::string, UiFile, std::less<>> ui;  // served at /ui/<name>; "index.html" at /ui/
     ParseLimits limits;
+    ReportLimits report;  // how much of what was refused an answer lists
     std::size_t max_page = 500;
     std::size_t bulk_threshold_bytes = 1 << 20;  // larger messages stream into the store
     std::size_t bulk_chunk = 2000;               // records per chunk handed to the writer

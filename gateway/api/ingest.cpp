@@ -5,6 +5,7 @@
 #include "core/sha256.hpp"
 
 #include <chrono>
+#include <set>
 
 #include "adapters/json_reader.hpp"
 #include "adapters/xml_reader.hpp"
@@ -55,7 +56,7 @@ public:
         // What the content hash covers of a record the checks refuse: its canonical form all the same.
         auto refused = [&](Problems problems) {
             digest(melding_to_json(m));
-            out_.rejected.push_back({m.melding_id, std::move(problems)});
+            out_.reject(m.melding_id, std::move(problems));
         };
         // The schemas are a second, structural gate: their findings count when the policy found none.
         if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
@@ -125,8 +126,37 @@ private:
 
 }  // namespace
 
+void IngestResult::reject(const std::string& melding_id, Problems problems) {
+    ++rejected_total;
+    std::size_t keep = 0;
+    if (rejected.size() < report.listed_records) {
+        std::size_t bytes = melding_id.size() + 32;
+        for (; keep < problems.size() && keep < report.problems_per_record; ++keep) {
+            const Problem& p = problems[keep];
+            bytes += p.code.size() + p.path.size() + p.detail.size() + p.melding_id.size() + 48;
+            if (bytes > report_budget) break;
+        }
+        if (keep > 0) report_budget -= std::min(bytes, report_budget);
+    }
+    for (std::size_t i = keep; i < problems.size(); ++i) ++omitted[problems[i].code];
+    if (keep == 0) return;
+    problems.resize(keep);
+    rejected.push_back({melding_id, std::move(problems)});
+}
+
+std::vector<std::string> IngestResult::problem_codes() const {
+    std::set<std::string> codes;
+    for (const auto& p : message_problems) codes.insert(p.code);
+    for (const auto& r : rejected)
+        for (const auto& p : r.problems) codes.insert(p.code);
+    for (const auto& [code, n] : omitted) codes.insert(code);
+    return {codes.begin(), codes.end()};
+}
+
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx) {
     IngestResult out;
+    out.report = ctx.report;
+    out.report_budget = ctx.report.listed_bytes + body.size();
     IngestSink sink(ctx, format, out);
     ParseResult parsed = format == WireFormat::Json ? read_json_bericht(body, ctx.limits, sink)
                                                     : read_xml_bericht(body, ctx.limits, sink,
@@ -147,6 +177,8 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
         out.accepted.clear();
         out.records.clear();
         out.rejected.clear();
+        out.rejected_total = 0;
+        out.omitted.clear();
         return out;
     }
     out.status = out.records.empty() ? 400 : 202;

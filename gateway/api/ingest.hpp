@@ -1,6 +1,7 @@
 #pragma once
 // The ingest pipeline without I/O: bytes of a bericht -> canonical records -> checks and policy
 // per record -> routed records ready to store, plus every problem found.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,15 @@ struct ReceiptRow {
     std::string melding_id, id, region;
 };
 
+// How much of what was refused an answer (and a stored receipt) lists, so that it stays within
+// about twice the size of its request (messages.md, "Checks and their codes"): the problems of the
+// first records in full, everything beyond counted per code and marked truncated.
+struct ReportLimits {
+    std::size_t problems_per_record = 10;
+    std::size_t listed_records = 1000;
+    std::size_t listed_bytes = 512 * 1024;  // on top of the request's own size
+};
+
 struct IngestResult;
 
 // Where accepted records go as they are judged: a batch in memory, or a stream into the store.
@@ -44,12 +54,23 @@ struct IngestResult {
     const TypePolicy* type = nullptr;
     std::vector<ReceiptRow> records;     // every accepted record
     std::vector<StoredRecord> accepted;  // filled only when no AcceptedRecords sink is given
-    std::vector<RejectedRecord> rejected;
+    std::vector<RejectedRecord> rejected;  // listed in full (within ReportLimits)
+    std::size_t rejected_total = 0;        // listed or not
+    std::map<std::string, std::size_t> omitted;  // problems not listed, per code
     std::vector<std::string> subjects;  // pseudonyms of every record seen
     std::size_t records_seen = 0;
     // SHA-256 of the message as the gateway understood it: envelope and canonical records, the
     // same whatever the wire format, whitespace or key order (a replay is judged on this).
     std::string content_hash;
+
+    bool truncated() const { return !omitted.empty(); }
+    // A refused record: listed while the limits allow, counted per code beyond them.
+    void reject(const std::string& melding_id, Problems problems);
+    // Every distinct problem code of the message, listed or not (for the audit entry).
+    std::vector<std::string> problem_codes() const;
+
+    ReportLimits report;
+    std::size_t report_budget = 0;  // bytes the listed problems may still take
 };
 
 struct IngestContext {
@@ -59,6 +80,7 @@ struct IngestContext {
     const Party* sender = nullptr;  // nullptr: offline validation, sender rules not applied
     std::string received_at;        // RFC 3339 UTC
     AcceptedRecords* sink = nullptr;  // nullptr: keep accepted records in IngestResult::accepted
+    ReportLimits report;
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);

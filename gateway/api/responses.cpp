@@ -18,6 +18,28 @@ void write_problems(JsonWriter& w, const Problems& problems) {
     w.EndArray();
 }
 
+// "truncated": true and "omitted": {code: count} when not every problem is listed.
+void write_omitted(JsonWriter& w, const IngestResult& r) {
+    if (!r.truncated()) return;
+    write_string(w, "truncated");
+    w.Bool(true);
+    write_string(w, "rejectedTotal");
+    w.Uint64(r.rejected_total);
+    write_string(w, "omitted");
+    w.StartObject();
+    for (const auto& [code, n] : r.omitted) {
+        write_string(w, code);
+        w.Uint64(n);
+    }
+    w.EndObject();
+}
+
+Problems listed_problems(const IngestResult& r) {
+    Problems all = r.message_problems;
+    for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
+    return all;
+}
+
 }  // namespace
 
 Response json_response(int status, std::string body) {
@@ -38,7 +60,9 @@ std::string problems_json(const Problems& problems) {
     return {buf.GetString(), buf.GetSize()};
 }
 
-Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems) {
+namespace {
+
+Response problem_with(int status, std::string_view title, std::string_view detail, const Problems& problems, const IngestResult* r) {
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
@@ -49,10 +73,34 @@ Response problem_response(int status, std::string_view title, std::string_view d
     write_kv(w, "detail", detail);
     write_string(w, "errors");
     write_problems(w, problems);
+    if (r) write_omitted(w, *r);
     w.EndObject();
     Response res = json_response(status, {buf.GetString(), buf.GetSize()});
     res.set(http::field::content_type, "application/problem+json");
     return res;
+}
+
+}  // namespace
+
+Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems) {
+    return problem_with(status, title, detail, problems, nullptr);
+}
+
+Response refusal_response(int status, std::string_view title, std::string_view detail, const IngestResult& r) {
+    return problem_with(status, title, detail, listed_problems(r), &r);
+}
+
+std::string validation_json(const IngestResult& r) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_string(w, "valid");
+    w.Bool(r.message_problems.empty() && r.rejected_total == 0);
+    write_string(w, "errors");
+    write_problems(w, listed_problems(r));
+    write_omitted(w, r);
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
 }
 
 std::string receipt_json(const IngestResult& r) {
@@ -72,6 +120,7 @@ std::string receipt_json(const IngestResult& r) {
         w.EndObject();
     }
     w.EndArray();
+    write_omitted(w, r);
     write_string(w, "records");
     w.StartArray();
     for (const auto& rec : r.records) {

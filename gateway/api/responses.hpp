@@ -21,5 +21,10 @@ Response problem_response(int status, std::string_view title, std::string_view d
 std::string problems_json(const Problems& problems);
 // The 202 receipt of interface.md.
 std::string receipt_json(const IngestResult& result);
+// A message refused as a whole or with no record accepted: problem+json with the message's and the
+// listed records' problems, and (when the list was bounded) "truncated" and the rest per code.
+Response refusal_response(int status, std::string_view title, std::string_view detail, const IngestResult& result);
+// The answer of /v1/validate: {valid, errors[, truncated, omitted]}.
+std::string validation_json(const IngestResult& result);
 
 }  // namespace dg

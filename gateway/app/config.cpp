@@ -58,6 +58,8 @@ Config load_config(const std::filesystem::path& file) {
         c.party_rate = static_cast<double>(size_setting(file, v, "partyRequestsPerSecond", static_cast<std::size_t>(c.party_rate)));
         c.party_burst = static_cast<double>(size_setting(file, v, "partyBurst", static_cast<std::size_t>(c.party_burst)));
         c.max_write_queue = size_setting(file, v, "maxWriteQueue", c.max_write_queue);
+        c.report.problems_per_record = size_setting(file, v, "maxProblemsPerRecord", c.report.problems_per_record);
+        c.report.listed_records = size_setting(file, v, "maxListedRecords", c.report.listed_records);
     }
     const auto& audit = member(file, doc, "audit", "");
     c.pseudonym_key_file = optional_string(audit, "pseudonymKeyFile", c.pseudonym_key_file.string());

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "adapters/canonical.hpp"
+#include "api/ingest.hpp"
 #include "net/https_server.hpp"
 #include "net/tls.hpp"
 
@@ -19,6 +20,7 @@ struct Config {
     TlsFiles tls;
     ServerLimits limits;
     ParseLimits parse;
+    ReportLimits report;
     std::chrono::milliseconds drain_timeout{10000};
     std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
     double party_rate = 200, party_burst = 1000;  // requests per second (and burst) per party

@@ -92,6 +92,7 @@ Service::Service(Config config)
     ApiOptions options;
     options.run_work = [pool = work_.get()](std::function<void()> job) { net::post(*pool, std::move(job)); };
     options.limits = config_.parse;
+    options.report = config_.report;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     options.party_rate = config_.party_rate;
     options.party_burst = config_.party_burst;

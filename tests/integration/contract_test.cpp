@@ -161,6 +161,62 @@ BOOST_AUTO_TEST_CASE(limits_answer_with_their_status_and_store_nothing) {
     BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/me").status == 200);
 }
 
+// Answers (and stored receipts) stay within about twice their request: the problems of the first
+// records in full, the rest counted per code (messages.md, "Checks and their codes").
+BOOST_AUTO_TEST_CASE(answers_stay_within_twice_their_request) {
+    Gateway gw;
+    // 20 000 records with 20 fields each that the type does not permit (and nothing else wrong).
+    std::string record = verzuim("X", "M-%").substr(verzuim("X", "M-%").find("{\"meldingId\""));
+    record.resize(record.size() - 2);
+    std::string extra;
+    for (int f = 0; f < 20; ++f) extra += ",\"extra" + std::to_string(f) + "\":\"x\"";
+    record.insert(record.size() - 1, extra);
+    std::string body = R"({"berichtId":"AMP-1","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[)";
+    const std::size_t n = 20000;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string r = record;
+        r.replace(r.find("M-%"), 3, "M-" + std::to_string(i));
+        body += (i ? "," : "") + r;
+    }
+    body += "]}";
+    HttpReply v = gw.as("school-12AB", http::verb::post, "/v1/validate", body);
+    BOOST_REQUIRE(v.status == 200);
+    BOOST_TEST(v.body.size() <= 2 * body.size() + (1u << 20));
+    auto d = parse(v.body);
+    BOOST_TEST(d["valid"].GetBool() == false);
+    BOOST_TEST(d["truncated"].GetBool());
+    BOOST_TEST(d["rejectedTotal"].GetUint64() == n);
+    // Listed and omitted together are every problem there is: 20 per record.
+    std::size_t listed = 0;
+    for (const auto& e : d["errors"].GetArray()) listed += std::string(e["code"].GetString()) == "field.not-permitted";
+    BOOST_TEST(listed <= 10u * 1000u);
+    BOOST_TEST(listed + d["omitted"]["field.not-permitted"].GetUint64() == n * 20);
+    BOOST_TEST(d["omitted"].MemberCount() == 1u);
+    // The same as a message: 400, bounded the same way.
+    body.replace(body.find("AMP-1"), 5, "AMP-2");
+    HttpReply b = gw.as("school-12AB", http::verb::post, "/v1/berichten", body);
+    BOOST_TEST(b.status == 400);
+    BOOST_TEST(b.body.size() <= 2 * body.size() + (1u << 20));
+    BOOST_TEST(parse(b.body)["truncated"].GetBool());
+
+    // Stored amplification: one good record and 20 000 empty ones give a bounded stored receipt.
+    std::string small = verzuim("AMP-3", "M-GOOD");
+    small.resize(small.size() - 2);
+    for (std::size_t i = 0; i < n; ++i) small += ",{}";
+    small += "]}";
+    HttpReply stored = gw.as("school-12AB", http::verb::post, "/v1/berichten", small);
+    BOOST_TEST(stored.status == 202);
+    BOOST_TEST(stored.body.size() <= 2 * small.size() + (1u << 20));
+    auto receipt = parse(stored.body);
+    BOOST_TEST(receipt["accepted"].GetInt() == 1);
+    BOOST_TEST(receipt["truncated"].GetBool());
+    BOOST_TEST(receipt["rejectedTotal"].GetUint64() == n);
+    HttpReply replay = gw.as("school-12AB", http::verb::post, "/v1/berichten", small);
+    BOOST_TEST(replay.body == stored.body);
+    // The audit entries stay small too: each problem code once.
+    for (const auto& e : gw.audit_entries()) BOOST_TEST(e.size() < 64u * 1024u);
+}
+
 // nst/JSONTestSuite, unchanged: n_ files are 400 message.malformed, y_ files never malformed,
 // i_ files never a 5xx; the server is alive after.
 BOOST_AUTO_TEST_CASE(the_json_test_suite_malformed_is_malformed) {
