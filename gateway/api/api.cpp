@@ -175,11 +175,15 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
     finish(x, std::move(res));
 }
 
+bool Api::registered(std::string_view oin) const { return !oin.empty() && snapshots_.get()->parties->find(oin) != nullptr; }
+
 void Api::handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply) {
+    const bool heavy = request->body().size() > options_.heavy_bytes && options_.run_heavy;
     auto work = [this, request = std::move(request), caller, reply = std::move(reply)]() mutable {
         serve(request, caller, std::move(reply), 0);
     };
-    if (options_.run_work) options_.run_work(std::move(work));
+    if (heavy) options_.run_heavy(std::move(work));
+    else if (options_.run_work) options_.run_work(std::move(work));
     else work();
 }
 
@@ -537,6 +541,7 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             auto again = [this, request = retry->request, caller = retry->caller, reply, attempt = retry->attempt + 1]() mutable {
                 serve(request, caller, std::move(reply), attempt);
             };
+            if (options_.run_heavy && retry->request->body().size() > options_.heavy_bytes) return options_.run_heavy(std::move(again));
             if (options_.run_work) return options_.run_work(std::move(again));
             return again();
         }

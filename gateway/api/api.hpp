@@ -46,6 +46,10 @@ struct ApiOptions {
     // Runs request handling (parsing, checks, store reads) off the network threads; by default
     // inline on the caller's thread (tests and fuzz targets without a pool).
     std::function<void(std::function<void()>)> run_work;
+    // Requests with a body above heavy_bytes run here instead (if set): a few costly bodies never
+    // hold up the small requests of others.
+    std::function<void(std::function<void()>)> run_heavy;
+    std::size_t heavy_bytes = 64 * 1024;
 };
 
 class Api {
@@ -74,6 +78,9 @@ public:
     // it is stored. Returns the latest head.
     std::optional<SignedHead> publish_head();
     const HeadSigner& signer() const { return signer_; }
+    // Whether the OIN is a party of the current registry (the network layer asks before it reads a
+    // large body).
+    bool registered(std::string_view oin) const;
 
 private:
     struct Exchange;

@@ -55,6 +55,10 @@ Config load_config(const std::filesystem::path& file) {
         c.bulk_threshold_bytes = size_setting(file, v, "bulkThresholdBytes", c.bulk_threshold_bytes);
         c.limits.max_connections_per_client = size_setting(file, v, "maxConnectionsPerClient", c.limits.max_connections_per_client);
         c.limits.max_large_bodies = size_setting(file, v, "maxLargeBodies", c.limits.max_large_bodies);
+        c.limits.max_large_bodies_per_party =
+            size_setting(file, v, "maxLargeBodiesPerParty", std::max<std::size_t>(1, c.limits.max_large_bodies / 2));
+        c.limits.max_handshakes = size_setting(file, v, "maxHandshakes", c.limits.max_handshakes);
+        c.limits.max_handshakes_per_client = size_setting(file, v, "maxHandshakesPerClient", c.limits.max_handshakes_per_client);
         c.party_rate = static_cast<double>(size_setting(file, v, "partyRequestsPerSecond", static_cast<std::size_t>(c.party_rate)));
         c.party_burst = static_cast<double>(size_setting(file, v, "partyBurst", static_cast<std::size_t>(c.party_burst)));
         c.max_write_queue = size_setting(file, v, "maxWriteQueue", c.max_write_queue);

@@ -90,7 +90,9 @@ Service::Service(Config config)
 
     work_ = std::make_unique<net::thread_pool>(config_.workers ? config_.workers : std::max(2u, std::thread::hardware_concurrency()));
     ApiOptions options;
+    heavy_ = std::make_unique<net::thread_pool>(2);
     options.run_work = [pool = work_.get()](std::function<void()> job) { net::post(*pool, std::move(job)); };
+    options.run_heavy = [pool = heavy_.get()](std::function<void()> job) { net::post(*pool, std::move(job)); };
     options.limits = config_.parse;
     options.report = config_.report;
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
@@ -240,6 +242,7 @@ void Service::stop() {
     for (auto& t : threads_)
         if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
     work_->join();  // requests still being judged finish (their answers have nowhere to go now)
+    heavy_->join();
     store_->close();
     // Answers that arrived after the stop hold their sessions: let them finish (on closed sockets
     // they fail at once) while the server they belong to still exists.

@@ -49,6 +49,7 @@ private:
     // Request handling (parsing, checks, policy, store reads) runs here, never on ioc_'s threads:
     // a costly body cannot hold up handshakes, other requests or the admin listener.
     std::unique_ptr<boost::asio::thread_pool> work_;
+    std::unique_ptr<boost::asio::thread_pool> heavy_;  // bodies above 64 KiB: a lane of their own
     TlsHolder tls_;
     std::unique_ptr<Api> api_;
     std::unique_ptr<HttpsServer> https_;

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <optional>
 
 #include "core/log.hpp"
@@ -27,6 +28,7 @@ public:
     }
     ~HttpsSession() {
         release_large_body();
+        server_.handshake_over(this);
         server_.release(client_);
         --server_.open_;
         server_.metrics_.connection_closed();
@@ -44,6 +46,7 @@ public:
     void abort() {
         net::post(stream_.get_executor(), [self = shared_from_this()] { self->close_now(); });
     }
+    const net::ip::address& client() const { return client_; }
 
 private:
     enum class State { Handshake, Idle, Reading, Handling, Writing, Closing };
@@ -57,6 +60,7 @@ private:
     }
 
     void on_handshake(beast::error_code ec) {
+        server_.handshake_over(this);  // out of the budget of connections not yet identified
         if (ec) {
             server_.metrics_.tls_handshake_failure();
             return close_now();
@@ -70,14 +74,28 @@ private:
         do_read();
     }
 
+    // Between requests a keep-alive connection waits up to the idle timeout for the next one to
+    // begin; from its first byte on, the whole request (header and body) has the read timeout.
     void do_read() {
         if (server_.draining_) return do_shutdown();
         state_ = State::Idle;
+        if (first_ || buffer_.size() > 0) {
+            first_ = false;
+            return read_request();
+        }
+        lowest().expires_after(server_.limits_.idle_timeout);
+        stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+            self->buffer_.commit(n);
+            if (ec) return ec == net::error::eof || ec == net::ssl::error::stream_truncated ? self->do_shutdown() : self->close_now();
+            self->read_request();
+        });
+    }
+
+    void read_request() {
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_bytes));
         parser_->body_limit(server_.limits_.body_bytes);
-        lowest().expires_after(first_ ? server_.limits_.read_timeout : server_.limits_.idle_timeout);
-        first_ = false;
+        lowest().expires_after(server_.limits_.read_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
                                 [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
@@ -86,14 +104,19 @@ private:
         if (ec == http::error::header_limit) return refuse(431, "message.too-large", "request header too large");
         if (ec == http::error::body_limit)  // the parser checks Content-Length against the limit
             return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+        if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
+            ec != http::error::partial_message)
+            return refuse(400, "message.malformed", "the request is not well-formed HTTP/1.1 (" + ec.message() + ")");
         if (ec) return ec == http::error::end_of_stream ? do_shutdown() : close_now();
         state_ = State::Reading;
-        lowest().expires_after(server_.limits_.read_timeout);
-        // A large body is read only while a slot is free: bodies in memory stay bounded.
+        if (auto bad = framing_fault(parser_->get())) return refuse(400, "message.malformed", *bad);
+        // A large body is read only for a registered party, while a slot is free and the party
+        // holds no more than its share: bodies in memory stay bounded, and strangers hold none.
         const auto length = parser_->content_length();
         if ((length && *length > server_.limits_.large_body_bytes) || (!length && parser_->chunked())) {
-            if (server_.large_bodies_.fetch_add(1) >= server_.limits_.max_large_bodies) {
-                --server_.large_bodies_;
+            if (!server_.registered_(caller_.oin))
+                return refuse(403, "sender.unknown", "the certificate's OIN is not in the party registry");
+            if (!server_.take_large_body(caller_.oin)) {
                 server_.metrics_.busy_refusal();
                 return refuse(503, "server.busy", "too many large messages are being received; retry in a few seconds");
             }
@@ -118,6 +141,8 @@ private:
     void on_read(beast::error_code ec) {
         if (ec == http::error::body_limit)
             return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+        if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::partial_message)
+            return refuse(400, "message.malformed", "the request body is not well-formed HTTP/1.1 framing (" + ec.message() + ")");
         if (ec) return close_now();
         state_ = State::Handling;
         lowest().expires_never();
@@ -128,9 +153,29 @@ private:
 
     // Refusals found while reading (size limits) are still answered and audited; then the
     // connection closes, since the rest of the request was not read.
+    // RFC 9112: a request whose body length is ambiguous is refused (400) and the connection
+    // closed, never read as one request and another (§6.1, §6.3); HTTP/1.1 needs one Host (§3.2).
+    static std::optional<std::string> framing_fault(const http::request_header<>& head) {
+        const auto te = head.find(http::field::transfer_encoding);
+        if (te != head.end()) {
+            if (head.count(http::field::transfer_encoding) != 1) return "more than one Transfer-Encoding field";
+            if (head.find(http::field::content_length) != head.end()) return "both Transfer-Encoding and Content-Length";
+            std::string_view codings(te->value().data(), te->value().size());
+            while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
+            const auto comma = codings.rfind(',');
+            std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
+            while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+            if (!beast::iequals(last, "chunked")) return "a Transfer-Encoding whose final coding is not chunked";
+        }
+        if (head.count(http::field::content_length) > 1) return "more than one Content-Length field";
+        if (head.version() >= 11 && head.count(http::field::host) != 1) return "HTTP/1.1 needs exactly one Host field";
+        return std::nullopt;
+    }
+
     void refuse(int status, std::string code, std::string detail) {
         state_ = State::Handling;
         keep_alive_ = false;
+        unread_body_ = true;  // what follows in the stream is not read: close gently after the answer
         lowest().expires_never();
         Request head;
         head.base() = parser_->get().base();
@@ -183,7 +228,7 @@ private:
     }
 
     void release_large_body() {
-        if (holds_large_body_) --server_.large_bodies_;
+        if (holds_large_body_) server_.release_large_body(caller_.oin);
         holds_large_body_ = false;
     }
 
@@ -213,7 +258,8 @@ private:
 
 HttpsServer::HttpsServer(net::io_context& ioc, TlsHolder& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,
                          Metrics& metrics)
-    : ioc_(ioc), tls_(tls), acceptor_(net::make_strand(ioc)), limits_(limits), api_(api), metrics_(metrics) {
+    : ioc_(ioc), tls_(tls), acceptor_(net::make_strand(ioc)), limits_(limits), api_(api), metrics_(metrics),
+      registered_([&api](const std::string& oin) { return api.registered(oin); }) {
     acceptor_.open(at.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(at);
@@ -242,11 +288,68 @@ void HttpsServer::do_accept() {
                     std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
                     sessions_.push_back(session);
                 }
-                session->run();
+                if (handshake_begins(session)) session->run();
+                else metrics_.connection_refused();  // too many unidentified connections from this address
             }
         }
         do_accept();
     });
+}
+
+// Connections that have not finished their TLS handshake (nobody knows who they are yet) have a
+// budget of their own, per address and in total, so that strangers cannot take the slots of the
+// parties: from one address no more than max_handshakes_per_client; in total, when the budget is
+// full, the oldest unfinished handshake makes room for the new one.
+bool HttpsServer::handshake_begins(const std::shared_ptr<HttpsSession>& session) {
+    std::shared_ptr<HttpsSession> evicted;
+    {
+        std::lock_guard lock(handshakes_mu_);
+        if (handshakes_per_client_[session->client()] >= limits_.max_handshakes_per_client) {
+            if (handshakes_per_client_[session->client()] == 0) handshakes_per_client_.erase(session->client());
+            return false;
+        }
+        if (handshakes_.size() >= limits_.max_handshakes) {
+            evicted = handshakes_.front().weak.lock();
+            forget_handshake(handshakes_.begin());
+        }
+        ++handshakes_per_client_[session->client()];
+        handshakes_.push_back({session.get(), session, session->client()});
+    }
+    if (evicted) {
+        metrics_.connection_refused();
+        evicted->abort();
+    }
+    return true;
+}
+
+void HttpsServer::handshake_over(const HttpsSession* session) {
+    std::lock_guard lock(handshakes_mu_);
+    const auto it = std::find_if(handshakes_.begin(), handshakes_.end(), [&](const Handshake& h) { return h.session == session; });
+    if (it != handshakes_.end()) forget_handshake(it);
+}
+
+void HttpsServer::forget_handshake(std::list<Handshake>::iterator it) {
+    auto c = handshakes_per_client_.find(it->client);
+    if (c != handshakes_per_client_.end() && --c->second == 0) handshakes_per_client_.erase(c);
+    handshakes_.erase(it);
+}
+
+bool HttpsServer::take_large_body(const std::string& oin) {
+    std::lock_guard lock(large_mu_);
+    std::size_t& mine = large_per_party_[oin];
+    if (large_bodies_ >= limits_.max_large_bodies || mine >= limits_.max_large_bodies_per_party) {
+        if (mine == 0) large_per_party_.erase(oin);
+        return false;
+    }
+    ++large_bodies_;
+    ++mine;
+    return true;
+}
+
+void HttpsServer::release_large_body(const std::string& oin) {
+    std::lock_guard lock(large_mu_);
+    --large_bodies_;
+    if (auto it = large_per_party_.find(oin); it != large_per_party_.end() && --it->second == 0) large_per_party_.erase(it);
 }
 
 bool HttpsServer::admit(const net::ip::address& client) {

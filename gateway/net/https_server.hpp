@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,6 +33,11 @@ struct ServerLimits {
     // which bounds the memory that bodies can take.
     std::size_t large_body_bytes = 1 << 20;
     std::size_t max_large_bodies = 4;
+    std::size_t max_large_bodies_per_party = 2;  // one party cannot take every slot
+    // Connections whose TLS handshake has not finished (not identified yet): at most this many
+    // per address (more are refused) and in total (the oldest makes room for a new one).
+    std::size_t max_handshakes_per_client = 32;
+    std::size_t max_handshakes = 256;
 };
 
 class HttpsSession;
@@ -54,6 +61,19 @@ private:
     // Connections per remote address; released by the session.
     bool admit(const boost::asio::ip::address& client);
     void release(const boost::asio::ip::address& client);
+    // The budget of connections not yet identified (see the .cpp); handshake_over() may be called
+    // more than once.
+    struct Handshake {
+        const HttpsSession* session;
+        std::weak_ptr<HttpsSession> weak;
+        boost::asio::ip::address client;
+    };
+    bool handshake_begins(const std::shared_ptr<HttpsSession>& session);
+    void handshake_over(const HttpsSession* session);
+    void forget_handshake(std::list<Handshake>::iterator it);
+    // Large-body slots: in total and per party.
+    bool take_large_body(const std::string& oin);
+    void release_large_body(const std::string& oin);
 
     boost::asio::io_context& ioc_;
     TlsHolder& tls_;
@@ -63,7 +83,13 @@ private:
     Metrics& metrics_;
     std::atomic<bool> draining_{false};
     std::atomic<std::int64_t> open_{0};
-    std::atomic<std::size_t> large_bodies_{0};
+    std::function<bool(const std::string&)> registered_;  // is this OIN in the party registry
+    std::mutex large_mu_;
+    std::size_t large_bodies_ = 0;
+    std::map<std::string, std::size_t> large_per_party_;
+    std::mutex handshakes_mu_;
+    std::list<Handshake> handshakes_;  // oldest first
+    std::map<boost::asio::ip::address, std::size_t> handshakes_per_client_;
     std::mutex clients_mu_;
     std::map<boost::asio::ip::address, std::size_t> clients_;
     std::mutex sessions_mu_;
