@@ -271,7 +271,8 @@ const std::vector<Api::Route>& Api::routes() {
     return table;
 }
 
-std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, std::vector<std::string>& subjects) {
+std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, const RegionTable& regions,
+                                           std::vector<std::string>& subjects) {
     auto refuse = [&](const char* code, const std::string& path, std::string detail) {
         return Problem{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id};
     };
@@ -281,8 +282,8 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
         const auto found = store_.find_by_melding_id(rec.target_id);
         for (const auto& c : found) {
             if (c.berichttype == "intrekking") continue;
-            if (c.sender_oin == sender.oin) own = &c;
-            else other_sender = true;
+            if (c.sender_oin != sender.oin) other_sender = true;
+            else if (!own || c.active) own = &c;  // the record itself rather than a notice it left behind
         }
         if (!own) return other_sender ? refuse("withdrawal.not-owner", "betreft", "only the original sender may withdraw a melding")
                                       : refuse("withdrawal.unknown", "betreft", "no melding with this meldingId from this sender");
@@ -294,6 +295,13 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
         rec.subject = own->subject;
         if (rec.legal_basis == "inherit") rec.legal_basis = own->legal_basis;
         if (!rec.subject.empty()) subjects.push_back(rec.subject);
+    } else if (rec.effect == RecordEffect::Move) {
+        // Only a pupil who has an active record in the old gemeente moves: naming a BSN pulls nothing.
+        const Region* from = regions.region_of(rec.from_gemeente);
+        bool found = false;
+        if (from)
+            for (const auto& r : store_.records_of_subject(rec.subject, from->code)) found = found || r.gemeente == rec.from_gemeente;
+        if (!found) return refuse("verhuizing.not-found", "oudeGemeente", "no active record of this pupil in oudeGemeente");
     } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
         const auto target = store_.find_record(rec.target_id, rec.region);
         // Only a record of this pupil in this region: an id alone must not reach other records.
@@ -310,11 +318,11 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
 // decides at commit, and a message that loses that race is judged again.
 class Api::StoreSink final : public AcceptedRecords {
 public:
-    StoreSink(Api& api, const Party& sender, std::unique_ptr<BulkWrite> bulk, bool keep, bool check_taken)
-        : api_(api), sender_(sender), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
+    StoreSink(Api& api, const Party& sender, const RegionTable& regions, std::unique_ptr<BulkWrite> bulk, bool keep, bool check_taken)
+        : api_(api), sender_(sender), regions_(regions), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
 
     void accept(StoredRecord&& r, IngestResult& out) override {
-        if (auto p = api_.resolve_effect(r, sender_, subjects)) return out.reject(r.melding_id, {std::move(*p)});
+        if (auto p = api_.resolve_effect(r, sender_, regions_, subjects)) return out.reject(r.melding_id, {std::move(*p)});
         if (!seen_.insert(r.melding_id).second) return out.reject(r.melding_id, {used_before(r)});
         held_.push_back(std::move(r));
         if (held_.size() >= api_.options_.bulk_chunk) decide(out);
@@ -368,6 +376,7 @@ private:
 
     Api& api_;
     const Party& sender_;
+    const RegionTable& regions_;
     std::unique_ptr<BulkWrite> bulk_;
     bool keep_, check_taken_;
     std::vector<StoredRecord> held_;
@@ -381,7 +390,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
-    StoreSink sink(*this, *x.party, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
+    StoreSink sink(*this, *x.party, *x.snapshot->regions, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
     IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report};
     IngestResult r;
     try {

@@ -91,7 +91,8 @@ private:
     void berichten(Exchange& x, const Request& req, bool store);
     // Effects that depend on what is stored: whose record an intrekking withdraws, whether a
     // trajectmelding's record exists. Returns the problem when the record must be refused.
-    std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, std::vector<std::string>& subjects);
+    std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, const RegionTable& regions,
+                                          std::vector<std::string>& subjects);
     void caseload(Exchange& x, std::string_view query);
     void audit_read(Exchange& x, std::string_view path, std::string_view query);
     void summary(Exchange& x);

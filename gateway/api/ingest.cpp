@@ -96,6 +96,11 @@ public:
         r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
         if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;
         if (const Value* v = t.status_field.empty() ? nullptr : m.find(t.status_field)) r.new_status = v->text;
+        if (r.effect == RecordEffect::Move) {
+            if (const Value* v = m.find(t.from_field)) r.from_gemeente = v->text;
+            r.new_status = t.notice_status;
+            r.notice_until = d.notice_until;
+        }
         if (ctx_.sink) return ctx_.sink->accept(std::move(r), out_);
         out_.records.push_back({r.melding_id, r.id, r.region});
         out_.accepted.push_back(std::move(r));

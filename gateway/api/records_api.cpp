@@ -93,8 +93,13 @@ void Api::record(Exchange& x, std::string_view id) {
     if (!region || !well_formed) return not_found();
     std::optional<StoredRecord> rec;
     std::vector<HistoryEvent> history;
-    // A withdrawn record is shown as its tombstone: its history, not what was sent.
-    auto shown = [&] { return rec && rec->region == region->code && (rec->active || rec->status == "ingetrokken"); };
+    // A report no longer active (withdrawn, or moved to another region) is shown as its tombstone
+    // or notice: its history, not what was sent. Updates (effects) are no records of their own.
+    auto shown = [&] {
+        if (!rec || rec->region != region->code) return false;
+        const TypePolicy* t = x.snapshot->policy->type(rec->berichttype);
+        return rec->active || (t && t->effect == "none");
+    };
     try {
         rec = store_.find_record(std::string(id), region->code);
         if (shown()) history = store_.history(rec->id, region->code);

@@ -188,6 +188,14 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         }
         if ((t.effect == "move" || t.effect == "status") && t.routing.empty())
             throw FileError(file, at + "/effect", "a move or status effect needs routing");
+        if (t.effect == "move") {
+            // The records move only out of the gemeente named: nobody pulls a pupil by a BSN alone.
+            t.from_field = string_member(file, ev, "from", at + "/effect");
+            require_field(file, t, t.from_field, at + "/effect/from");
+            const auto& notice = member(file, ev, "notice", at + "/effect");
+            t.notice_status = string_member(file, notice, "status", at + "/effect/notice");
+            t.notice_years = int_member(file, notice, "years", at + "/effect/notice");
+        }
     }
     const auto& ret = member(file, v, "retention", at);
     if (auto u = ret.FindMember("untilAge"); u != ret.MemberEnd()) {
@@ -529,6 +537,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         d.retention_until = add_years(*rd, t.retention.years).iso();
     }
     note("retention until " + (d.retention_until.empty() ? std::string("(unknown)") : d.retention_until));
+    if (t.notice_years > 0) d.notice_until = add_years(today_utc(), t.notice_years).iso();
     return d;
 }
 

@@ -76,6 +76,9 @@ struct TypePolicy {
     std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
     std::string target_field;     // withdraw/status: field naming the record it concerns
     std::string status_field;     // status: field holding the new status
+    std::string from_field;       // move: field naming the gemeente the records must be in
+    std::string notice_status;    // move: status of the notice left in a region the records leave
+    int notice_years = 0;         // move: how long that notice is kept
     Retention retention;
 
     const FieldSpec* field(std::string_view path) const;
@@ -92,6 +95,7 @@ struct Decision {
     Region region;         // empty code when not routable
     std::string subject;   // the raw BSN/onderwijsnummer: only ever pseudonymised, never logged
     std::string retention_until;
+    std::string notice_until;  // move: retention of the notice left in the old region
 };
 
 // Why a role processes data when it is not sending a berichttype (reads, audits).

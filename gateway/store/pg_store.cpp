@@ -70,6 +70,13 @@ SET LOCAL dg.region = '*';
 CREATE TABLE melding_ids(sender_oin text NOT NULL, melding_id text NOT NULL, PRIMARY KEY(sender_oin, melding_id));
 INSERT INTO melding_ids SELECT DISTINCT sender_oin, melding_id FROM records ON CONFLICT DO NOTHING;
 )sql",
+    // 3: a record that moves to another region leaves a notice under its id in the old one: ids are
+    // unique per region.
+    R"sql(
+ALTER TABLE records DROP CONSTRAINT records_id_key;
+CREATE UNIQUE INDEX records_region_id ON records(region, id);
+CREATE INDEX records_id ON records(id);
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -491,27 +498,38 @@ private:
             for (int i = 0; i < ids.rows(); ++i) {
                 const std::string id = ids.str(i, 0);
                 history(id, r.region, r.received_at, "status", history::status(r.new_status, r.id));
-                c_.query("UPDATE records SET status = $2 WHERE id = $1", Params().add(id).add(r.new_status));
+                c_.query("UPDATE records SET status = $2 WHERE id = $1 AND region = $3", Params().add(id).add(r.new_status).add(r.region));
             }
         }
         // Every active record of the pupil elsewhere goes to this record's region and gemeente;
         // one that changes region arrives there as new (a new seq), with its history.
+        // Every active record of the pupil in from_gemeente goes to this record's region and
+        // gemeente; one that changes region arrives there as new (a new seq), with its history,
+        // and leaves a notice under its id in the old region (status r.new_status, no content).
         void move(const StoredRecord& r) {
-            const auto found = c_.query("SELECT id, region, gemeente FROM records WHERE subject = $1 AND active AND id <> $2"
-                                        " AND (region <> $3 OR gemeente <> $4) ORDER BY seq",
-                                        Params().add(r.subject).add(r.id).add(r.region).add(r.gemeente));
+            const auto found = c_.query("SELECT id, region, gemeente, region_name FROM records WHERE subject = $1 AND active AND id <> $2"
+                                        " AND gemeente = $5 AND (region <> $3 OR gemeente <> $4) ORDER BY seq",
+                                        Params().add(r.subject).add(r.id).add(r.region).add(r.gemeente).add(r.from_gemeente));
             for (int i = 0; i < found.rows(); ++i) {
                 const std::string id = found.str(i, 0), from_region = found.str(i, 1), from_gemeente = found.str(i, 2);
+                const std::string detail = history::moved(from_region, from_gemeente, r.region, r.gemeente, r.id);
                 if (from_region != r.region) {
-                    c_.query("UPDATE records SET region = $2, region_name = $3, gemeente = $4,"
-                             " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1",
-                             Params().add(id).add(r.region).add(r.region_name).add(r.gemeente));
-                    c_.query("UPDATE record_history SET region = $2 WHERE record_id = $1", Params().add(id).add(r.region));
+                    c_.query("UPDATE records SET region = $3, region_name = $4, gemeente = $5,"
+                             " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
+                             Params().add(id).add(from_region).add(r.region).add(r.region_name).add(r.gemeente));
+                    c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id,"
+                             " melding_id, subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active)"
+                             " SELECT id, $3, $4, $5, berichttype, $6, sender_oin, bericht_id, melding_id, subject, received_at,"
+                             " legal_basis, purpose, policy_version, $7, 'null', false FROM records WHERE id = $1 AND region = $2",
+                             Params().add(id).add(r.region).add(from_region).add(found.str(i, 3)).add(from_gemeente).add(r.new_status)
+                                 .add(r.notice_until));
+                    c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
+                             Params().add(id).add(from_region).add(r.region));
+                    history(id, from_region, r.received_at, "moved", detail);
                 } else {
-                    c_.query("UPDATE records SET gemeente = $2 WHERE id = $1", Params().add(id).add(r.gemeente));
+                    c_.query("UPDATE records SET gemeente = $2 WHERE id = $1 AND active", Params().add(id).add(r.gemeente));
                 }
-                history(id, r.region, r.received_at, "moved",
-                        history::moved(from_region, from_gemeente, r.region, r.gemeente, r.id));
+                history(id, r.region, r.received_at, "moved", detail);
             }
         }
 
@@ -729,7 +747,7 @@ private:
                 if (!claimed[k]) results[claimed_by[k]] = {false, false, "meldingId taken", false, true};
             RecordWriter records(c);
             std::vector<const std::string*> entries;
-            ArrayLiteral purge_ids;
+            ArrayLiteral purge_ids, purge_regions;
             bool purge = false;
             for (std::size_t i = 0; i < group.size(); ++i) {
                 if (results[i].duplicate || results[i].melding_taken) continue;
@@ -737,6 +755,7 @@ private:
                 for (const auto& r : b.records) records.add(r);
                 for (const auto& p : b.purge) {
                     purge_ids.add(p.id);
+                    purge_regions.add(p.region);
                     purge = true;
                 }
                 if (b.head)
@@ -747,9 +766,12 @@ private:
             }
             records.flush();
             if (purge) {
-                const std::string ids = purge_ids.take();
-                c.query("DELETE FROM record_history WHERE record_id = ANY($1::text[])", Params().add(ids));
-                c.query("DELETE FROM records WHERE id = ANY($1::text[])", Params().add(ids));
+                // By (id, region): a record that moved has a notice under the same id in its old region.
+                const std::string ids = purge_ids.take(), regions = purge_regions.take();
+                c.query("DELETE FROM record_history WHERE (record_id, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                        Params().add(ids).add(regions));
+                c.query("DELETE FROM records WHERE (id, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+                        Params().add(ids).add(regions));
             }
             std::optional<LogState> log;
             if (!entries.empty()) log = append_audit(c, entries);

@@ -203,7 +203,8 @@ struct RegionFile {
             withdraw = Stmt(db, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
             is_active = Stmt(db, "SELECT 1 FROM records WHERE id = ?1 AND active = 1");
             of_subject = Stmt(db, std::string("SELECT ") + kColumns +
-                                      " FROM records WHERE subject = ?1 AND active = 1 AND id <> ?2 AND (region <> ?3 OR gemeente <> ?4) ORDER BY seq");
+                                      " FROM records WHERE subject = ?1 AND active = 1 AND id <> ?2 AND gemeente = ?5"
+                                      " AND (region <> ?3 OR gemeente <> ?4) ORDER BY seq");
             history_rows = Stmt(db, "SELECT time, event, detail FROM record_history WHERE record_id = ?1 ORDER BY seq");
             delete_record = Stmt(db, "DELETE FROM records WHERE id = ?1");
             delete_history = Stmt(db, "DELETE FROM record_history WHERE record_id = ?1");
@@ -747,8 +748,9 @@ private:
         }
     }
 
-    // verhuizing: every active record of the pupil elsewhere goes to this record's region and
-    // gemeente; a record that changes region leaves its old file with its history.
+    // verhuizing: every active record of the pupil in from_gemeente goes to this record's region
+    // and gemeente; a record that changes region leaves its old file with its history, and the
+    // old file keeps a notice under its id (status r.new_status, no content, the move in its history).
     void move(const StoredRecord& r) {
         struct Found {
             RegionFile* from;
@@ -756,7 +758,7 @@ private:
         };
         std::vector<Found> found;
         for (auto& [code, f] : regions_) {
-            f->of_subject.text(1, r.subject).text(2, r.id).text(3, r.region).text(4, r.gemeente);
+            f->of_subject.text(1, r.subject).text(2, r.id).text(3, r.region).text(4, r.gemeente).text(5, r.from_gemeente);
             while (f->of_subject.row()) found.push_back({f.get(), read_record(f->of_subject)});
         }
         for (const auto& [from, rec] : found) {
@@ -778,6 +780,12 @@ private:
             insert_record(to, rec, r.region, r.region_name, r.gemeente, true);
             for (const auto& e : events) to.insert_history.text(1, rec.id).int64(2, txn_ + 1).text(3, e.time).text(4, e.event).text(5, e.detail).run();
             history_event(to, rec.id, r.received_at, "moved", detail);
+            StoredRecord notice = rec;
+            notice.status = r.new_status;
+            notice.data = "null";
+            notice.retention_until = r.notice_until;
+            insert_record(*from, notice, rec.region, rec.region_name, rec.gemeente, false);
+            history_event(*from, rec.id, r.received_at, "moved", detail);
         }
     }
 

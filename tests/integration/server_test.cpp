@@ -93,7 +93,8 @@ BOOST_AUTO_TEST_CASE(roles_and_scopes_through_the_server) {
     BOOST_TEST(send("school-34CD", "vsv-melding.xml", "application/xml").status == 202);
     BOOST_TEST(send("gemeente-0363", "trajectmelding.json").status == 202);
     BOOST_TEST(send("gemeente-0363", "vrijstelling.json").status == 202);
-    BOOST_TEST(send("gemeente-0599", "verhuizing.json").status == 202);
+    BOOST_TEST(send("school-12AB", "verzuimmelding.json").status == 202);
+    BOOST_TEST(send("gemeente-0599", "verhuizing.json").status == 202);  // the pupil has records in 0363 now
     // Outside the sender's scope: 400 with scope codes (record-level refusals).
     HttpReply brin = send("school-12AB", "vsv-melding.json");
     BOOST_TEST(brin.status == 400);
@@ -329,6 +330,25 @@ BOOST_AUTO_TEST_CASE(verhuizing_moves_the_pupils_records_to_the_new_region) {
     BOOST_TEST(parse(r.body)["items"].Size() == 1u);
 }
 
+// A gemeente cannot pull a pupil's records by naming a BSN: the records must be in oudeGemeente.
+BOOST_AUTO_TEST_CASE(a_verhuizing_moves_only_records_in_the_old_gemeente) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    std::string wrong = example("verhuizing.json");
+    wrong.replace(wrong.find("\"oudeGemeente\": \"0363\""), 22, "\"oudeGemeente\": \"0606\"");
+    HttpReply pulled = gw.as("gemeente-0599", http::verb::post, "/v1/berichten", wrong);
+    BOOST_TEST(pulled.status == 400);
+    BOOST_TEST(first_code(pulled) == "verhuizing.not-found");
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").size() == 2u);  // nothing moved
+    BOOST_TEST(caseload_meldingen(gw, "coordinator-rijnmond").empty());
+    // A pupil with no record anywhere: nothing to move either.
+    std::string unknown = example("verhuizing.json");
+    unknown.replace(unknown.find("291417772"), 9, "111222333");
+    BOOST_TEST(first_code(gw.as("gemeente-0599", http::verb::post, "/v1/berichten", unknown)) == "verhuizing.not-found");
+    BOOST_TEST(gw.as("gemeente-0599", http::verb::post, "/v1/berichten", example("verhuizing.json")).status == 202);
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"VZ-2026-0002/geregistreerd"}));
+}
+
 BOOST_AUTO_TEST_CASE(trajectmelding_sets_the_status_of_the_pupils_records) {
     Gateway gw;
     HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
@@ -495,7 +515,16 @@ BOOST_AUTO_TEST_CASE(coordinators_count_open_and_find_records_of_their_own_regio
 
     // After the move the record is Rijnmond's, with the move in its history, and gone from Amsterdam.
     BOOST_REQUIRE(gw.as("gemeente-0599", http::verb::post, "/v1/berichten", example("verhuizing.json")).status == 202);
-    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + moved_id).status == 404);
+    // Amsterdam keeps a notice under the id: verhuisd, the new region, no content.
+    HttpReply notice = gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + moved_id);
+    BOOST_REQUIRE(notice.status == 200);
+    const auto n = parse(notice.body);
+    BOOST_TEST(std::string(n["record"]["status"].GetString()) == "verhuisd");
+    BOOST_TEST(n["record"]["active"].GetBool() == false);
+    BOOST_TEST(n["record"]["melding"].IsNull());
+    BOOST_TEST(notice.body.find("291417772") == std::string::npos);
+    BOOST_REQUIRE(n["history"].Size() == 1u);
+    BOOST_TEST(std::string(n["history"][0]["detail"]["toRegion"].GetString()) == "91");
     const auto moved = parse(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + moved_id).body);
     BOOST_REQUIRE(moved.IsObject());
     BOOST_REQUIRE(moved["history"].Size() == 1u);

@@ -324,7 +324,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_large_message_commits_all_or_nothing, B, Backend
 BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Backends) {
     Fixture<B> f;
     const auto a = record(kAmsterdam, "ps:s", "A1"), other = record(kAmsterdam, "ps:t", "A2");
-    BOOST_TEST(f.put({a, other}).ok);
+    auto in_diemen = record(kAmsterdam, "ps:s", "A3");  // the same pupil, a record in another gemeente of the region
+    in_diemen.gemeente = "0384";
+    BOOST_TEST(f.put({a, other, in_diemen}).ok);
 
     StoredRecord traject = record(kAmsterdam, "ps:s", "TR1", "trajectmelding");
     traject.effect = RecordEffect::Status;
@@ -334,11 +336,24 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Back
     BOOST_TEST(f.store->find_record(a.id, "90")->status == "in-behandeling");
     BOOST_TEST(f.store->find_record(other.id, "90")->status == "geregistreerd");  // another pupil
 
+    // Only the pupil's records in the old gemeente (0363) move; 0384's stays.
     StoredRecord move = record(kRijnmond, "ps:s", "MV1", "verhuizing");
     move.effect = RecordEffect::Move;
+    move.from_gemeente = "0363";
+    move.new_status = "verhuisd";
+    move.notice_until = "2027-11-23";
     BOOST_TEST(f.put({move}).ok);
-    BOOST_TEST((ids(f.caseload(kAmsterdam)) == std::vector<std::string>{other.id}));  // the old region loses it at once
-    BOOST_TEST(!f.store->find_record(a.id, "90").has_value());
+    BOOST_TEST((ids(f.caseload(kAmsterdam)) == std::vector<std::string>{in_diemen.id, other.id}));  // the old region loses it at once
+    // It keeps a notice under the id: the status given, no content, the move in its history.
+    const auto notice = f.store->find_record(a.id, "90");
+    BOOST_REQUIRE(notice.has_value());
+    BOOST_TEST(!notice->active);
+    BOOST_TEST(notice->status == "verhuisd");
+    BOOST_TEST(notice->data == "null");
+    BOOST_TEST(notice->retention_until == "2027-11-23");
+    const auto notice_history = f.store->history(a.id, "90");
+    BOOST_REQUIRE(notice_history.size() == 1u);
+    BOOST_TEST(notice_history[0].event == "moved");
     BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{move.id, a.id}));  // the verhuizing is the newest
     const auto moved = f.store->find_record(a.id, "91");
     BOOST_REQUIRE(moved.has_value());
@@ -351,7 +366,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Back
     BOOST_TEST(history[1].event == "moved");
     BOOST_TEST(history[1].detail == R"({"fromRegion":"90","fromGemeente":"0363","toRegion":"91","toGemeente":"0599","verhuizing":")" +
                                         move.id + R"("})");
-    BOOST_TEST(f.store->history(a.id, "90").empty());  // the history went with the record
+    BOOST_TEST(f.store->history(a.id, "90").size() == 1u);  // the history went with the record; the notice has the move
 
     StoredRecord withdrawal = record(kRijnmond, "ps:s", "IN1", "intrekking");
     withdrawal.effect = RecordEffect::Withdraw;
