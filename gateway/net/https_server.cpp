@@ -12,6 +12,7 @@
 
 #include "core/log.hpp"
 #include "identity/certificate.hpp"
+#include "net/http_framing.hpp"
 
 namespace dg {
 
@@ -153,25 +154,6 @@ private:
 
     // Refusals found while reading (size limits) are still answered and audited; then the
     // connection closes, since the rest of the request was not read.
-    // RFC 9112: a request whose body length is ambiguous is refused (400) and the connection
-    // closed, never read as one request and another (§6.1, §6.3); HTTP/1.1 needs one Host (§3.2).
-    static std::optional<std::string> framing_fault(const http::request_header<>& head) {
-        const auto te = head.find(http::field::transfer_encoding);
-        if (te != head.end()) {
-            if (head.count(http::field::transfer_encoding) != 1) return "more than one Transfer-Encoding field";
-            if (head.find(http::field::content_length) != head.end()) return "both Transfer-Encoding and Content-Length";
-            std::string_view codings(te->value().data(), te->value().size());
-            while (!codings.empty() && (codings.back() == ' ' || codings.back() == '\t')) codings.remove_suffix(1);
-            const auto comma = codings.rfind(',');
-            std::string_view last = comma == std::string_view::npos ? codings : codings.substr(comma + 1);
-            while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-            if (!beast::iequals(last, "chunked")) return "a Transfer-Encoding whose final coding is not chunked";
-        }
-        if (head.count(http::field::content_length) > 1) return "more than one Content-Length field";
-        if (head.version() >= 11 && head.count(http::field::host) != 1) return "HTTP/1.1 needs exactly one Host field";
-        return std::nullopt;
-    }
-
     void refuse(int status, std::string code, std::string detail) {
         state_ = State::Handling;
         keep_alive_ = false;

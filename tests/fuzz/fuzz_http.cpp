@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api.hpp"
+#include "net/http_framing.hpp"
 #include "fuzz_support.hpp"
 #include "store/record_store.hpp"
 
@@ -48,6 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     boost::beast::error_code ec;
     parser.put(boost::asio::buffer(data + 1, size - 1), ec);
     if (ec || !parser.is_done()) return 0;  // refused by the parser: the session closes or answers 4xx itself
+    if (dg::framing_fault(parser.get().base())) return 0;  // refused by the session (400 and close)
     auto request = std::make_shared<const dg::Request>(parser.release());
     dg::Caller caller{callers[data[0] % 7], "fuzz"};
     std::promise<dg::Response> answer;

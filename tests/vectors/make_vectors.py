@@ -165,6 +165,13 @@ def hostile():
         "huge-key.json": ('{"' + "k" * 200000 + '":1}', 400, "message.schema"),
         "not-json.json": ("<bericht/>", 400, "message.malformed"),
         "truncated.json": ('{"berichtId":"H-1","meldingen":[{', 400, "message.malformed"),
+        # Abuse resistance: shapes that were quadratic, and envelope tricks.
+        "many-attributes.xml": (head + '<verzuimmelding meldingId="VZ-1"' + "".join(f' a{i}="v"' for i in range(64000)) + "/></bericht>", 400, "message.malformed"),
+        "attributes-as-fields.xml": (head + '<verzuimmelding meldingId="VZ-1"' + "".join(f' a{i}="v"' for i in range(70)) + "/></bericht>", 400, "message.schema"),
+        "many-elements.xml": (head + '<verzuimmelding meldingId="VZ-1">' + "<toelichting>x</toelichting>" * 200000 + "</verzuimmelding></bericht>", 400, "message.schema"),
+        "namespaced-berichttype.xml": (head.replace('<bericht ', '<bericht xmlns:x="urn:x" ').replace('berichttype="verzuimmelding"', 'berichttype="vsv-melding" x:berichttype="verzuimmelding"') + rec.format("x") + "</bericht>", 400, "message.schema"),
+        "array-then-garbage.json": ('[{"berichtId":"H-1"}] trailing', 400, "message.malformed"),
+        "schema-fault-then-broken.json": ('{"berichtId":1,"meldingen":[{"a":}]}', 400, "message.malformed"),
     }
     for name, (text, status, code) in files.items():
         with open(os.path.join(d, name), "w") as f:
