@@ -25,12 +25,31 @@ struct Field {
     bool operator==(const Field&) const = default;
 };
 
+struct Melding;
+
+// A reader's structural check of the record it hands over (XSD for XML), run only when asked:
+// most of the cost of a record that is refused anyway. Valid only during on_melding().
+class StructureCheck {
+public:
+    virtual ~StructureCheck() = default;
+    virtual void check(Melding& melding) const = 0;
+};
+
 struct Melding {
     std::size_t index = 0;  // position in the message, for error paths
     std::string melding_id;
     bool has_melding_id = false;
     std::vector<Field> fields;  // in document order
-    Problems structure_problems;  // found by a schema-validating reader (XSD), reported if nothing else is
+    Problems structure_problems;  // found by check_structure() (XSD), reported if nothing else is
+    const StructureCheck* structure_check = nullptr;
+
+    // Runs the reader's structural check once; only during BerichtSink::on_melding.
+    void check_structure() {
+        if (const StructureCheck* c = structure_check) {
+            structure_check = nullptr;
+            c->check(*this);
+        }
+    }
 
     const Value* find(std::string_view path) const {
         for (const auto& f : fields)

@@ -81,7 +81,7 @@ ShapeScan scan_shape(std::string_view x, std::size_t max_attributes, std::size_t
 // The reader streams the envelope and the sequence of records; each record element is expanded
 // into a small subtree, validated against the XSD on its own (so every violation belongs to
 // exactly one record), turned into fields, and freed before the next one.
-class XmlBerichtReader {
+class XmlBerichtReader final : public StructureCheck {
 public:
     XmlBerichtReader(std::string_view body, const ParseLimits& limits, BerichtSink& sink, ParseResult& result, xmlSchemaPtr xsd)
         : limits_(limits), sink_(sink), result_(result) {
@@ -146,7 +146,8 @@ private:
                            : msg.find("Missing child") != std::string::npos ? "missing element"
                            : msg.find("attribute") != std::string::npos     ? "attribute not permitted or missing"
                                                                             : "value not permitted";
-        Melding& m = me->current_;
+        if (!me->validating_) return;
+        Melding& m = *me->validating_;
         m.structure_problems.push_back({"message.schema", melding_path(m.index, element),
                                         "element " + element + ": " + what + " (schemas/xml)", m.melding_id});
     }
@@ -259,10 +260,25 @@ private:
             }
         }
         if (!walk(node, "", 2)) return false;
-        if (valid_) xmlSchemaValidateOneElement(valid_.get(), node);
+        // The XSD check runs only if the sink asks (the record passed everything else): a record
+        // refused anyway does not pay for libxml2's validation errors.
+        expanded_ = node;
+        expanded_index_ = current_.index;
+        current_.structure_check = valid_ ? this : nullptr;
         sink_.on_melding(std::move(current_));
+        expanded_ = nullptr;
         return true;
     }
+
+public:
+    void check(Melding& m) const override {
+        if (!expanded_ || m.index != expanded_index_) return;  // asked too late: not this record's subtree
+        validating_ = &m;
+        xmlSchemaValidateOneElement(valid_.get(), expanded_);
+        validating_ = nullptr;
+    }
+
+private:
 
     static std::string attribute_value(xmlAttrPtr a) {
         std::string out;
@@ -336,6 +352,9 @@ private:
     bool root_seen_ = false, saw_records_ = false;
     std::size_t count_ = 0;
     Melding current_;
+    xmlNodePtr expanded_ = nullptr;  // the subtree of the record being handed over
+    std::size_t expanded_index_ = 0;
+    mutable Melding* validating_ = nullptr;
 };
 
 }  // namespace

@@ -50,7 +50,7 @@ load() { # PARTY URL [loadgen options…]
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
-sed 's/"berichtId": *"[^"]*"/"berichtId":"BENCH-{{n}}"/' "$root/tests/vectors/examples/verzuimmelding.json" > "$work/verzuim.json"
+sed -e 's/"berichtId": *"[^"]*"/"berichtId":"BENCH-{{n}}"/' -e 's/"meldingId": *"\([^"]*\)"/"meldingId":"\1-{{n}}"/' "$root/tests/vectors/examples/verzuimmelding.json" > "$work/verzuim.json"
 python3 - "$work/verzuim.json" <<'PY'
 import json, sys
 p = sys.argv[1]; d = json.load(open(p))
@@ -95,6 +95,10 @@ for f in json xml; do
   done
   stop_gateway
 done
+
+# ---- Abuse resistance: worst cases within the limits ----
+say "hostile worst cases"
+"$root/bench/hostile.sh" "$bin" "$work/hostile" | tee -a "$results"
 
 # ---- P4 (both stores) ----
 "$root/tests/pg/cluster.sh" start "$work/pg" >&2

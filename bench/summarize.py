@@ -80,6 +80,19 @@ for store in ("sqlite", "postgresql"):
         line(f"P5 `audit verify` of {g['entries']:,} entries", store, "seconds", g["seconds"], None, "≤ 3 s (1M)",
              None if quick else g["seconds"] <= 3)
 
+for r in rows:
+    if r.get("scenario") == "HOSTILE":
+        line(f"Hostile: {r['case']} ({r['mb']:.1f} MB)", "validate", "MB/s judged", r["mbPerSecond"], None, "≥ 10 MB/s",
+             r["mbPerSecond"] >= 10)
+        line(f"Hostile: {r['case']}", "validate", "peak RSS increase MB", r["rssIncreaseMB"], None, "< 200 MB", r["rssIncreaseMB"] < 200)
+        line(f"Hostile: {r['case']}", "validate", "answer MB", r["answerMB"], None, f"≤ {r['answerLimitMB']:.1f} (2 × request + 1)",
+             r["answerMB"] <= r["answerLimitMB"])
+g = find("HOSTILE-concurrent")
+if g:
+    line("Hostile: four at once", "validate", "peak RSS MB", g["peakRssMB"], None, "< 1 GB", g["peakRssMB"] < 1024)
+    for k, what in (("healthzMs", "/healthz"), ("otherPartyMs", "another party's request"), ("handshakeMs", "a new handshake")):
+        line("Hostile: meanwhile", "", f"{what} ms ({g['stillJudging']} still judged)", g[k], None, "< 100 ms", g[k] < 100)
+
 with open(sys.argv[3], "w") as out:
     out.write(f"# Benchmark results ({os.popen('date -u +%Y-%m-%dT%H:%MZ').read().strip()}, {os.cpu_count()} cores"
               f"{', quick run' if quick else ''})\n\n")

@@ -52,13 +52,15 @@ public:
         ++out_.records_seen;
         if (!envelope_problems_.empty() || !out_.type) return;
         if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
-        Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions);
+        Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions, nullptr, !out_.listing());
         // What the content hash covers of a record the checks refuse: its canonical form all the same.
         auto refused = [&](Problems problems) {
-            digest(melding_to_json(m));
+            if (ctx_.hash_content) digest(melding_to_json(m));
             out_.reject(m.melding_id, std::move(problems));
         };
-        // The schemas are a second, structural gate: their findings count when the policy found none.
+        // The schemas are a second, structural gate: their findings count when the policy found none
+        // (and are only looked for then).
+        if (d.allowed()) m.check_structure();
         if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
@@ -142,6 +144,7 @@ void IngestResult::reject(const std::string& melding_id, Problems problems) {
             if (bytes > report_budget) break;
         }
         if (keep > 0) report_budget -= std::min(bytes, report_budget);
+        else if (!problems.empty()) report_budget = 0;  // the budget is spent: list nothing more
     }
     for (std::size_t i = keep; i < problems.size(); ++i) ++omitted[problems[i].code];
     if (keep == 0) return;

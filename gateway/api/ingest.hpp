@@ -64,6 +64,8 @@ struct IngestResult {
     std::string content_hash;
 
     bool truncated() const { return !omitted.empty(); }
+    // Whether another refused record would still be listed (else its problems are only counted).
+    bool listing() const { return rejected.size() < report.listed_records && report_budget > 0; }
     // A refused record: listed while the limits allow, counted per code beyond them.
     void reject(const std::string& melding_id, Problems problems);
     // Every distinct problem code of the message, listed or not (for the audit entry).
@@ -81,6 +83,7 @@ struct IngestContext {
     std::string received_at;        // RFC 3339 UTC
     AcceptedRecords* sink = nullptr;  // nullptr: keep accepted records in IngestResult::accepted
     ReportLimits report;
+    bool hash_content = false;  // compute IngestResult::content_hash (messages to be stored)
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);

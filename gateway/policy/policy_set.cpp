@@ -335,11 +335,12 @@ Problems PolicySet::check_envelope(const Envelope& e) const {
 }
 
 Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding& m, const Party* sender_ptr,
-                           const RegionTable& regions, std::vector<std::string>* trail) const {
+                           const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
     Decision d;
     d.type = &t;
-    auto add = [&](std::string code, const std::string& path, std::string detail) {
-        d.problems.push_back({std::move(code), melding_path(m.index, path), std::move(detail), m.melding_id});
+    auto add = [&](std::string_view code, std::string_view path, std::string_view detail) {
+        if (codes_only) d.problems.push_back({std::string(code), {}, {}, {}});
+        else d.problems.push_back({std::string(code), melding_path(m.index, path), std::string(detail), m.melding_id});
     };
     auto note = [&](const std::string& line) {
         if (trail) trail->push_back(line);

@@ -119,9 +119,10 @@ public:
 
     // Every record-level check of the catalogue and the policy for one record. `sent` is the
     // date of verzondenOp; without a sender (offline validation) the scope rules are skipped.
-    // `trail`, when given, receives one line per rule applied (explain).
+    // `trail`, when given, receives one line per rule applied (explain). `codes_only`: problems
+    // carry their code alone (for records whose problems an answer will only count).
     Decision decide(const TypePolicy& type, const Date& sent, const Melding& melding, const Party* sender,
-                    const RegionTable& regions, std::vector<std::string>* trail = nullptr) const;
+                    const RegionTable& regions, std::vector<std::string>* trail = nullptr, bool codes_only = false) const;
 
     const std::string& version() const { return version_; }
     int audit_retention_years() const { return audit_retention_years_; }

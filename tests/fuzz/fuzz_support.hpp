@@ -21,6 +21,7 @@ struct CountingSink final : BerichtSink {
     void on_envelope(const Envelope&) override {}
     void on_melding(Melding&& m) override {
         ++records;
+        m.check_structure();
         (void)melding_to_json(m);
     }
 };

@@ -16,6 +16,7 @@ struct CollectingSink : BerichtSink {
         ++envelopes;
     }
     void on_melding(Melding&& m) override {
+        m.check_structure();
         if (envelopes == 0) record_before_envelope = true;
         meldingen.push_back(std::move(m));
     }
