@@ -160,7 +160,7 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     for (const auto& f : files) {
         std::string body = dg::read_file(f);
         const auto format = sniff_format(body);
-        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc()};
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, c.report, false};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());

@@ -20,6 +20,8 @@ Config load_config(const std::filesystem::path& file) {
     auto doc = parse_json_file(file);
     const auto base = std::filesystem::absolute(file).parent_path();
     auto path = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
+    only_keys(file, doc, "", {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "policies", "regions",
+                              "schemas", "openapi", "ui", "limits", "audit"});
     Config c;
     c.file = std::filesystem::absolute(file);
     c.listen = optional_string(doc, "listen", c.listen);
@@ -27,6 +29,7 @@ Config load_config(const std::filesystem::path& file) {
     c.data_dir = path(optional_string(doc, "dataDir", "var"));
     c.store = optional_string(doc, "store");
     const auto& tls = member(file, doc, "tls", "");
+    only_keys(file, tls, "/tls", {"certificate", "privateKey", "clientCa", "crl"});
     c.tls.certificate = path(string_member(file, tls, "certificate", "/tls"));
     c.tls.private_key = path(string_member(file, tls, "privateKey", "/tls"));
     c.tls.client_ca = path(string_member(file, tls, "clientCa", "/tls"));
@@ -44,6 +47,10 @@ Config load_config(const std::filesystem::path& file) {
         }
     if (auto l = doc.FindMember("limits"); l != doc.MemberEnd()) {
         const auto& v = l->value;
+        only_keys(file, v, "/limits", {"headerBytes", "bodyBytes", "handshakeTimeoutMs", "readTimeoutMs", "idleTimeoutMs", "maxConnections",
+                                       "drainTimeoutMs", "maxRecordsPerMessage", "bulkThresholdBytes", "maxConnectionsPerClient",
+                                       "maxLargeBodies", "maxLargeBodiesPerParty", "maxHandshakes", "maxHandshakesPerClient",
+                                       "partyRequestsPerSecond", "partyBurst", "maxWriteQueue", "maxProblemsPerRecord", "maxListedRecords"});
         c.limits.header_bytes = size_setting(file, v, "headerBytes", c.limits.header_bytes);
         c.limits.body_bytes = size_setting(file, v, "bodyBytes", c.limits.body_bytes);
         c.limits.handshake_timeout = std::chrono::milliseconds(size_setting(file, v, "handshakeTimeoutMs", c.limits.handshake_timeout.count()));
@@ -66,6 +73,7 @@ Config load_config(const std::filesystem::path& file) {
         c.report.listed_records = size_setting(file, v, "maxListedRecords", c.report.listed_records);
     }
     const auto& audit = member(file, doc, "audit", "");
+    only_keys(file, audit, "/audit", {"pseudonymKeyFile", "signingKeyFile"});
     c.pseudonym_key_file = optional_string(audit, "pseudonymKeyFile", c.pseudonym_key_file.string());
     c.signing_key_file = optional_string(audit, "signingKeyFile", c.signing_key_file.string());
     c.limits.large_body_bytes = c.bulk_threshold_bytes;

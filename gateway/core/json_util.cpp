@@ -1,5 +1,7 @@
 #include "core/json_util.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <rapidjson/error/en.h>
 
@@ -56,6 +58,18 @@ const rapidjson::Value& member(const std::filesystem::path& file, const rapidjso
     auto it = obj.FindMember(key);
     if (it == obj.MemberEnd()) throw FileError(file, std::string(at) + "/" + key, "is required");
     return it->value;
+}
+
+void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at,
+               std::initializer_list<std::string_view> known) {
+    if (!obj.IsObject()) throw FileError(file, at, "must be an object");
+    for (const auto& m : obj.GetObject()) {
+        const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+        if (key.starts_with("comment") || std::find(known.begin(), known.end(), key) != known.end()) continue;
+        std::string list;
+        for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        throw FileError(file, std::string(at) + "/" + std::string(key), "unknown key (known here: " + list + ")");
+    }
 }
 
 std::string string_member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at) {

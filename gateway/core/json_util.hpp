@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ rapidjson::Document parse_json_file(const std::filesystem::path& file, std::stri
 const rapidjson::Value& member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at);
 std::string string_member(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, std::string_view at);
 std::string optional_string(const rapidjson::Value& obj, const char* key, std::string fallback = {});
+// A configuration object holds only the keys its loader knows: anything else (a typo such as
+// "wen" for "when" would otherwise be ignored, and change what the file means) is refused,
+// naming the file and the key. Keys starting with "comment" are for people.
+void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at,
+               std::initializer_list<std::string_view> known);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 inline void write_string(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }

@@ -7,12 +7,14 @@ namespace dg {
 
 std::shared_ptr<const PartyRegistry> PartyRegistry::load(const std::filesystem::path& file) {
     auto doc = parse_json_file(file);
+    only_keys(file, doc, "", {"parties"});
     const auto& list = member(file, doc, "parties", "");
     if (!list.IsArray()) throw FileError(file, "/parties", "must be an array");
     auto reg = std::make_shared<PartyRegistry>();
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
         const std::string at = "/parties/" + std::to_string(i);
         Party p;
+        only_keys(file, list[i], at, {"oin", "name", "role", "brin", "gemeente"});
         p.oin = string_member(file, list[i], "oin", at);
         p.name = string_member(file, list[i], "name", at);
         p.role = string_member(file, list[i], "role", at);

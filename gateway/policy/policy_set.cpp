@@ -71,6 +71,8 @@ void require_field(const Path& file, const TypePolicy& t, const std::string& pat
 TypePolicy load_type(const Path& file, const std::string& name, const rapidjson::Value& v) {
     const std::string at = "/berichttypen/" + name;
     if (!v.IsObject()) throw FileError(file, at, "must be an object");
+    only_keys(file, v, at, {"senders", "legalBasis", "purpose", "fields", "required", "identifier", "notAfterSent", "periods", "age",
+                            "rules", "routing", "recordDate", "effect", "retention"});
     TypePolicy t;
     t.name = name;
     const auto& fields = member(file, v, "fields", at);
@@ -98,6 +100,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     for (const auto& s : senders.GetObject()) {
         const std::string sat = at + "/senders/" + s.name.GetString();
         if (!kRoles.count(s.name.GetString())) throw FileError(file, sat, "unknown role");
+        only_keys(file, s.value, sat, {"scope", "field"});
         SenderScope sc{string_member(file, s.value, "scope", sat), optional_string(s.value, "field")};
         if (!kScopes.count(sc.scope)) throw FileError(file, sat + "/scope", "unknown scope '" + sc.scope + "'");
         const bool needs_field = sc.scope == "own-brin" || sc.scope == "own-residents" || sc.scope == "own-region" || sc.scope == "new-woongemeente";
@@ -106,6 +109,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     }
     t.legal_basis = string_member(file, v, "legalBasis", at);
     const auto& purpose = member(file, v, "purpose", at);
+    only_keys(file, purpose, at + "/purpose", {"id", "name"});
     t.purpose_id = string_member(file, purpose, "id", at + "/purpose");
     t.purpose_name = string_member(file, purpose, "name", at + "/purpose");
     t.required = string_list(file, v, "required", at);
@@ -119,6 +123,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
             const auto& p = it->value[i];
             const std::string pat = at + "/periods/" + std::to_string(i);
+            only_keys(file, p, pat, {"from", "to", "toNotAfterSent"});
             Period period{string_member(file, p, "from", pat), string_member(file, p, "to", pat), false};
             if (auto f = p.FindMember("toNotAfterSent"); f != p.MemberEnd() && f->value.IsBool()) period.to_not_after_sent = f->value.GetBool();
             require_field(file, t, period.from, pat + "/from");
@@ -131,6 +136,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
             const auto& a = it->value[i];
             const std::string aat = at + "/age/" + std::to_string(i);
+            only_keys(file, a, aat, {"when", "unless", "reference", "min", "below"});
             AgeBound b{matches(file, a, "when", aat), matches(file, a, "unless", aat), string_member(file, a, "reference", aat),
                        int_member(file, a, "min", aat), int_member(file, a, "below", aat)};
             require_field(file, t, b.reference, aat + "/reference");
@@ -145,6 +151,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             const auto& r = it->value[i];
             const std::string rat = at + "/rules/" + std::to_string(i);
             Rule rule;
+            only_keys(file, r, rat, {"code", "detail", "when", "unless", "field", "forbid", "min", "max", "periodDays", "refuse"});
             rule.code = string_member(file, r, "code", rat);
             rule.detail = string_member(file, r, "detail", rat);
             rule.when = matches(file, r, "when", rat);
@@ -176,6 +183,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
         const auto& ev = e->value;
+        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "from", "notice"});
         t.effect = string_member(file, ev, "kind", at + "/effect");
         if (t.effect != "none" && t.effect != "withdraw" && t.effect != "move" && t.effect != "status")
             throw FileError(file, at + "/effect/kind", "must be none, withdraw, move or status");
@@ -193,11 +201,13 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             t.from_field = string_member(file, ev, "from", at + "/effect");
             require_field(file, t, t.from_field, at + "/effect/from");
             const auto& notice = member(file, ev, "notice", at + "/effect");
+            only_keys(file, notice, at + "/effect/notice", {"status", "years"});
             t.notice_status = string_member(file, notice, "status", at + "/effect/notice");
             t.notice_years = int_member(file, notice, "years", at + "/effect/notice");
         }
     }
     const auto& ret = member(file, v, "retention", at);
+    only_keys(file, ret, at + "/retention", {"untilAge", "years", "after"});
     if (auto u = ret.FindMember("untilAge"); u != ret.MemberEnd()) {
         t.retention.until_age = int_member(file, ret, "untilAge", at + "/retention");
     } else {
@@ -265,16 +275,19 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
     auto doc = parse_json_file(file, &text);
     auto set = std::make_shared<PolicySet>();
     set->version_ = "sha256:" + sha256_hex(text).substr(0, 16);
+    only_keys(file, doc, "", {"roles", "textMaxLength", "auditRetention", "berichttypen"});
     const auto& roles = member(file, doc, "roles", "");
     if (!roles.IsObject()) throw FileError(file, "/roles", "must be an object");
     for (const auto& r : roles.GetObject()) {
         const std::string at = std::string("/roles/") + r.name.GetString();
         if (!kRoles.count(r.name.GetString())) throw FileError(file, at, "unknown role");
+        only_keys(file, r.value, at, {"endpoints", "purpose"});
         auto eps = string_list(file, r.value, "endpoints", at);
         for (const auto& e : eps)
             if (!kEndpoints.count(e)) throw FileError(file, at + "/endpoints", "unknown endpoint '" + e + "'");
         set->endpoints_.emplace(r.name.GetString(), std::move(eps));
         const auto& pur = member(file, r.value, "purpose", at);
+        only_keys(file, pur, at + "/purpose", {"id", "name", "legalBasis"});
         set->purposes_.emplace(r.name.GetString(), RolePurpose{string_member(file, pur, "id", at + "/purpose"),
                                                                string_member(file, pur, "name", at + "/purpose"),
                                                                string_member(file, pur, "legalBasis", at + "/purpose")});
@@ -283,8 +296,10 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
         if (!tm->value.IsUint() || tm->value.GetUint() == 0) throw FileError(file, "/textMaxLength", "must be a positive integer");
         set->text_max_length_ = tm->value.GetUint();
     }
-    if (auto ar = doc.FindMember("auditRetention"); ar != doc.MemberEnd())
+    if (auto ar = doc.FindMember("auditRetention"); ar != doc.MemberEnd()) {
+        only_keys(file, ar->value, "/auditRetention", {"years"});
         set->audit_retention_years_ = int_member(file, ar->value, "years", "/auditRetention");
+    }
     const auto& types = member(file, doc, "berichttypen", "");
     if (!types.IsObject() || types.MemberCount() == 0) throw FileError(file, "/berichttypen", "must name at least one berichttype");
     for (const auto& t : types.GetObject()) {
@@ -338,13 +353,16 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
                            const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
     Decision d;
     d.type = &t;
+    d.problems.reserve(8);
     auto add = [&](std::string_view code, std::string_view path, std::string_view detail) {
         if (codes_only) d.problems.push_back({std::string(code), {}, {}, {}});
         else d.problems.push_back({std::string(code), melding_path(m.index, path), std::string(detail), m.melding_id});
     };
-    auto note = [&](const std::string& line) {
-        if (trail) trail->push_back(line);
-    };
+    // The explain trail; its lines are only built when asked for (not on the serving path).
+#define DG_NOTE(line) \
+    do {                \
+        if (trail) trail->push_back(line); \
+    } while (0)
     // For the explain trail: "ok", or the codes a stage added since `before`.
     auto outcome = [&](std::size_t before) {
         if (d.problems.size() == before) return std::string("ok");
@@ -423,7 +441,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     }
     for (const auto& p : t.required)
         if (!m.find(p)) add("message.schema", p, "required field is missing");
-    note("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
+    DG_NOTE("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
          " permitted, kinds and checksums: " + outcome(before));
 
     before = d.problems.size();
@@ -435,7 +453,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             if (const Value* v = m.find(p); v && present == 1 && v->kind == ValueKind::String) {
                 d.subject = p.substr(p.rfind('/') + 1) + ":" + v->text;
             }
-        note("identifier: exactly one of bsn/onderwijsnummer: " + outcome(before));
+        DG_NOTE("identifier: exactly one of bsn/onderwijsnummer: " + outcome(before));
     }
 
     before = d.problems.size();
@@ -446,7 +464,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         if (from && to && *from > *to) add("period.invalid", p.to, p.from + " lies after " + p.to);
         if (to && p.to_not_after_sent && *to > sent) add("period.invalid", p.to, p.to + " lies after verzondenOp");
     }
-    if (!t.not_after_sent.empty() || !t.periods.empty()) note("dates and periods against verzondenOp " + sent.iso() + ": " + outcome(before));
+    if (!t.not_after_sent.empty() || !t.periods.empty()) DG_NOTE("dates and periods against verzondenOp " + sent.iso() + ": " + outcome(before));
 
     auto birth = date_of("leerling/geboortedatum");
     for (const auto& a : t.age) {
@@ -455,7 +473,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         if (birth && ref) {
             const int age = age_on(*birth, *ref);
             const bool ok = age >= a.min && age < a.below;
-            note("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " + (ok ? "ok" : "out of range"));
+            DG_NOTE("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " + (ok ? "ok" : "out of range"));
             if (!ok)
                 add("subject.age-out-of-range", "leerling/geboortedatum",
                     "pupil must be at least " + std::to_string(a.min) + " and under " + std::to_string(a.below) + " on " + a.reference);
@@ -488,13 +506,13 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
                 ok = (!r.min || days >= *r.min) && (!r.max || days <= *r.max);
             }
         }
-        note("rule " + r.code + " (" + r.detail + "): " + (ok ? "ok" : "refused"));
+        DG_NOTE("rule " + r.code + " (" + r.detail + "): " + (ok ? "ok" : "refused"));
         if (!ok) add(r.code, path, r.detail);
     }
 
     // Scope: the sender may only report within its own remit.
     if (!sender_ptr) {
-        note("scope: not checked (no sender)");
+        DG_NOTE("scope: not checked (no sender)");
     } else if (const Party& sender = *sender_ptr; t.senders.count(sender.role)) {
         auto it = t.senders.find(sender.role);
         d.scope = &it->second;
@@ -514,7 +532,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             if (!own || !of_pupil || own->code != of_pupil->code)
                 add("scope.not-own-region", sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
         }
-        note("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
+        DG_NOTE("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
              (sc.scope == "original-sender" ? std::string("checked against the store when applied") : outcome(before)));
     } else {
         add("sender.role-not-permitted", "", "role " + sender_ptr->role + " may not send " + t.name);
@@ -525,7 +543,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             d.gemeente = v->text;
             if (const Region* r = regions.region_of(v->text)) d.region = *r;
         }
-        note("routing on " + t.routing + ": " + (d.region.code.empty() ? "no region" : "region " + d.region.code));
+        DG_NOTE("routing on " + t.routing + ": " + (d.region.code.empty() ? "no region" : "region " + d.region.code));
     }
 
     if (t.retention.until_age > 0) {
@@ -537,9 +555,10 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     } else if (auto rd = date_of(t.record_date)) {
         d.retention_until = add_years(*rd, t.retention.years).iso();
     }
-    note("retention until " + (d.retention_until.empty() ? std::string("(unknown)") : d.retention_until));
+    DG_NOTE("retention until " + (d.retention_until.empty() ? std::string("(unknown)") : d.retention_until));
     if (t.notice_years > 0) d.notice_until = add_years(today_utc(), t.notice_years).iso();
     return d;
+#undef DG_NOTE
 }
 
 }  // namespace dg

@@ -27,6 +27,12 @@ printf 'GEMEENTENUMMER,RMC-REGIO CODE,RMC-REGIO NAAM\n363,90,A\n0363,91,B\n' > "
 set +e; "$bin" regions import --data-dir "$work/data" "$work/conflict.csv" 2> "$work/conflict.err"; rc=$?; set -e
 [ "$rc" = 1 ] && grep -q 'gemeente 0363 is in region 90 and in region 91' "$work/conflict.err" || fail "regions import must refuse conflicts"
 
+# A config with a key the gateway does not know is refused at start, naming the file and the key.
+config=$(config_with 's/"readTimeoutMs"/"readTimoutMs"/')
+set +e; "$bin" serve --config "$config" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/bad" 2> "$work/bad-config.err"; rc=$?; set -e
+[ "$rc" != 0 ] || fail "a config with an unknown key must not start"
+grep -q "config.json: /limits/readTimoutMs: unknown key" "$work/bad-config.err" || fail "unknown config key not named: $(cat "$work/bad-config.err")"
+
 start --data-dir "$work/data"
 
 code=$(as school-12AB -o "$work/receipt" -w '%{http_code}' -H 'Content-Type: application/json' \

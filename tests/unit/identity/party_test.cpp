@@ -45,6 +45,10 @@ BOOST_AUTO_TEST_CASE(invalid_registries_are_refused_with_file_path_and_reason) {
     expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "x", "role": "coordinator"}]})", "/parties/0/gemeente");
     expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "a", "role": "duo"},
                                  {"oin": "00000099000000000100", "name": "b", "role": "duo"}]})", "twice");
+    // Keys the loader does not know are refused, naming them: "gemeete" would silently drop a scope.
+    expect_error(R"({"parties": [{"oin": "00000099000000000901", "name": "c", "role": "coordinator", "gemeente": "0363", "gemeete": "0599"}]})",
+                 "/parties/0/gemeete: unknown key");
+    expect_error(R"({"partijen": []})", "/partijen: unknown key");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

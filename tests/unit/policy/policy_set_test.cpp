@@ -289,6 +289,13 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("textMaxLength": 500)", R"("textMaxLength": "veel")", "/textMaxLength");
     expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
     expect(R"("roles": {)", R"("roles": [)", "byte");
+    // Keys the loader does not know are refused at every level, naming file and path: "wen" for
+    // "when" on a rule would otherwise apply it to every record.
+    expect(R"("unless": { "status": "afgesloten" })", R"("wen": { "status": "afgesloten" })", "/berichttypen/trajectmelding/rules/0/wen: unknown key");
+    expect(R"("textMaxLength": 500)", R"("textMaxLength": 500, "textMaxLenght": 400)", "/textMaxLenght: unknown key");
+    expect(R"("scope": "own-brin", "field": "school/brin" })", R"("scope": "own-brin", "feld": "school/brin" })", "/senders/school/feld: unknown key");
+    expect(R"("retention": { "untilAge": 28 })", R"("retention": { "untilAge": 28, "jaren": 3 })", "/retention/jaren: unknown key");
+    expect(R"("endpoints": ["berichten", "validate"],)", R"("endpoints": ["berichten", "validate"], "endpunten": [],)", "/endpunten: unknown key");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
