@@ -474,9 +474,10 @@ void Api::caseload(Exchange& x, std::string_view query) {
     Problems bad;
     if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
     CaseloadQuery q;
-    const Region* region = own_region(x);
-    if (!region) return no_region(x);
-    q.region = region->code;
+    const auto scope = read_scope(x);
+    if (!scope) return;
+    q.region = scope->region->code;
+    q.berichttypen = scope->policy->berichttypen;
     for (const auto& [k, v] : params) {
         if (k == "berichttype") {
             if (!x.snapshot->policy->type(v)) bad.push_back({"message.schema", "?berichttype", "not a berichttype of the catalogue", {}});
@@ -509,9 +510,13 @@ void Api::caseload(Exchange& x, std::string_view query) {
         for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
         return finish(x, problem_response(400, "Bad query", "fix the query parameters", bad));
     }
+    // Filters cannot reach past the read scope: another gemeente or an unread type gives nothing.
+    const bool outside = (!scope->gemeente.empty() && !q.gemeente.empty() && q.gemeente != scope->gemeente) ||
+                         (!q.berichttype.empty() && !scope->policy->reads(q.berichttype));
+    if (!scope->gemeente.empty()) q.gemeente = scope->gemeente;
     CaseloadPage page;
     try {
-        page = store_.caseload(q);
+        if (!outside) page = store_.caseload(q);
     } catch (const std::exception&) {
         return store_unavailable(x);
     }

@@ -103,6 +103,15 @@ private:
     void ui(Exchange& x, std::string_view name);
     const Region* own_region(const Exchange& x) const;
     void no_region(Exchange& x);
+    // What the caller reads (the policy's "reads" of its role): its region, for a gemeente only its
+    // own residents, of the types listed; the read's purpose goes into the audit entry. nullopt:
+    // answered already (the role reads no records, or its gemeente is in no region).
+    struct ReadScope {
+        const Region* region;
+        std::string gemeente;  // "" for the whole region
+        const ReadPolicy* policy;
+    };
+    std::optional<ReadScope> read_scope(Exchange& x);
     void store_unavailable(Exchange& x);  // 503: a store read or look-up failed, nothing stored
     // A caseload-style "items" array; each record shown is audited with its pseudonym.
     void write_items(JsonWriter& w, const std::vector<StoredRecord>& records, Exchange& x);

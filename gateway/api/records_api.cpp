@@ -1,6 +1,7 @@
-// The coordinator's side beyond the caseload: counts per region, one record with its history,
-// and finding a pupil's records by BSN (in the body, never the URL). Own region only: a record of
-// another region is a 404 like a missing one.
+// The readers' side beyond the caseload: counts, one record with its history, and finding a
+// pupil's records by BSN (in the body, never the URL), each within the caller's read scope (a
+// coordinator's region, a gemeente's own residents; the types its role reads): a record outside
+// it is a 404 like a missing one.
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/identifiers.hpp"
@@ -10,7 +11,24 @@ namespace dg {
 const Region* Api::own_region(const Exchange& x) const { return x.snapshot->regions->region_of(x.party->gemeente); }
 
 void Api::no_region(Exchange& x) {
-    finish(x, problem_response(403, "No region", "this coordinator's gemeente is not in the region table", {}));
+    finish(x, problem_response(403, "No region", "this party's gemeente is not in the region table", {}));
+}
+
+std::optional<Api::ReadScope> Api::read_scope(Exchange& x) {
+    const ReadPolicy* policy = x.snapshot->policy->read_policy(x.party->role);
+    if (!policy) {
+        finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " reads no records",
+                                   {{"sender.role-not-permitted", "", "the policy gives this role no records to read", {}}}));
+        return std::nullopt;
+    }
+    const Region* region = own_region(x);
+    if (!region) {
+        no_region(x);
+        return std::nullopt;
+    }
+    x.event.purpose = policy->purpose.id;
+    x.event.legal_basis = policy->purpose.legal_basis;
+    return ReadScope{region, policy->scope == ReadPolicy::Scope::OwnResidents ? x.party->gemeente : std::string(), policy};
 }
 
 void Api::store_unavailable(Exchange& x) {
@@ -57,14 +75,16 @@ bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subjec
 }
 
 void Api::summary(Exchange& x) {
-    const Region* region = own_region(x);
-    if (!region) return no_region(x);
+    const auto scope = read_scope(x);
+    if (!scope) return;
+    const Region* region = scope->region;
     std::vector<RecordStore::SummaryRow> rows;
     try {
-        rows = store_.summary(region->code);
+        rows = store_.summary(region->code, scope->gemeente);
     } catch (const std::exception&) {
         return store_unavailable(x);
     }
+    std::erase_if(rows, [&](const RecordStore::SummaryRow& r) { return !scope->policy->reads(r.berichttype); });
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
@@ -87,21 +107,25 @@ void Api::summary(Exchange& x) {
 }
 
 void Api::record(Exchange& x, std::string_view id) {
-    const Region* region = own_region(x);
-    auto not_found = [&] { return finish(x, problem_response(404, "Not found", "no such record in your region", {})); };
+    const auto scope = read_scope(x);
+    if (!scope) return;
+    const Region* region = scope->region;
+    auto not_found = [&] { return finish(x, problem_response(404, "Not found", "no such record within what you may read", {})); };
     const bool well_formed = id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-    if (!region || !well_formed) return not_found();
+    if (!well_formed) return not_found();
     std::optional<StoredRecord> rec;
     std::vector<HistoryEvent> history;
     // A report no longer active (withdrawn, or moved to another region) is shown as its tombstone
     // or notice: its history, not what was sent. Updates (effects) are no records of their own.
+    // Outside the read scope (region, gemeente, type) it is not there at all.
     auto shown = [&] {
-        if (!rec || rec->region != region->code) return false;
+        if (!rec || rec->region != region->code || !scope->policy->reads(rec->berichttype)) return false;
+        if (!scope->gemeente.empty() && rec->gemeente != scope->gemeente) return false;
         const TypePolicy* t = x.snapshot->policy->type(rec->berichttype);
         return rec->active || (t && t->effect == "none");
     };
     try {
-        rec = store_.find_record(std::string(id), region->code);
+        rec = store_.find_record(std::string(id), region->code, scope->gemeente);
         if (shown()) history = store_.history(rec->id, region->code);
     } catch (const std::exception&) {
         return store_unavailable(x);
@@ -134,17 +158,18 @@ void Api::record(Exchange& x, std::string_view id) {
 }
 
 void Api::search(Exchange& x, const Request& req) {
-    const Region* region = own_region(x);
-    if (!region) return no_region(x);
+    const auto scope = read_scope(x);
+    if (!scope) return;
     std::string subject;
     if (!subject_from_body(x, req, subject)) return;
     x.event.subjects.push_back(subject);
     std::vector<StoredRecord> found;
     try {
-        found = store_.records_of_subject(subject, region->code);
+        found = store_.records_of_subject(subject, scope->region->code, scope->gemeente);
     } catch (const std::exception&) {
         return store_unavailable(x);
     }
+    std::erase_if(found, [&](const StoredRecord& r) { return !scope->policy->reads(r.berichttype); });
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();

@@ -281,7 +281,7 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
     for (const auto& r : roles.GetObject()) {
         const std::string at = std::string("/roles/") + r.name.GetString();
         if (!kRoles.count(r.name.GetString())) throw FileError(file, at, "unknown role");
-        only_keys(file, r.value, at, {"endpoints", "purpose"});
+        only_keys(file, r.value, at, {"endpoints", "purpose", "reads"});
         auto eps = string_list(file, r.value, "endpoints", at);
         for (const auto& e : eps)
             if (!kEndpoints.count(e)) throw FileError(file, at + "/endpoints", "unknown endpoint '" + e + "'");
@@ -291,6 +291,21 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
         set->purposes_.emplace(r.name.GetString(), RolePurpose{string_member(file, pur, "id", at + "/purpose"),
                                                                string_member(file, pur, "name", at + "/purpose"),
                                                                string_member(file, pur, "legalBasis", at + "/purpose")});
+        if (auto rd = r.value.FindMember("reads"); rd != r.value.MemberEnd()) {
+            const std::string rat = at + "/reads";
+            only_keys(file, rd->value, rat, {"scope", "berichttypen", "purpose"});
+            ReadPolicy read;
+            const std::string scope = string_member(file, rd->value, "scope", rat);
+            if (scope == "region") read.scope = ReadPolicy::Scope::Region;
+            else if (scope == "own-residents") read.scope = ReadPolicy::Scope::OwnResidents;
+            else throw FileError(file, rat + "/scope", "must be region or own-residents");
+            if (rd->value.HasMember("berichttypen")) read.berichttypen = string_list(file, rd->value, "berichttypen", rat);
+            const auto& rp = member(file, rd->value, "purpose", rat);
+            only_keys(file, rp, rat + "/purpose", {"id", "name", "legalBasis"});
+            read.purpose = {string_member(file, rp, "id", rat + "/purpose"), string_member(file, rp, "name", rat + "/purpose"),
+                            string_member(file, rp, "legalBasis", rat + "/purpose")};
+            set->reads_.emplace(r.name.GetString(), std::move(read));
+        }
     }
     if (auto tm = doc.FindMember("textMaxLength"); tm != doc.MemberEnd()) {
         if (!tm->value.IsUint() || tm->value.GetUint() == 0) throw FileError(file, "/textMaxLength", "must be a positive integer");
@@ -309,6 +324,12 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
                 throw FileError(file, "/berichttypen/" + tp.name + "/senders/" + role, "this role may not use the berichten endpoint");
         set->types_.emplace(tp.name, std::move(tp));
     }
+    for (const auto& [role, read] : set->reads_) {
+        if (!set->role_may_use(role, "caseload") && !set->role_may_use(role, "records"))
+            throw FileError(file, "/roles/" + role + "/reads", "the role reads records but may use neither the caseload nor the records endpoint");
+        for (const auto& t : read.berichttypen)
+            if (!set->types_.count(t)) throw FileError(file, "/roles/" + role + "/reads/berichttypen", "unknown berichttype '" + t + "'");
+    }
     return set;
 }
 
@@ -326,6 +347,11 @@ std::vector<std::string> PolicySet::type_names() const {
     std::vector<std::string> out;
     for (const auto& [name, _] : types_) out.push_back(name);
     return out;
+}
+
+const ReadPolicy* PolicySet::read_policy(std::string_view role) const {
+    auto it = reads_.find(role);
+    return it == reads_.end() ? nullptr : &it->second;
 }
 
 const RolePurpose* PolicySet::role_purpose(std::string_view role) const {

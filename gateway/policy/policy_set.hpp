@@ -3,6 +3,7 @@
 // The file says who may send what about whom, which fields, ages, thresholds, legal basis,
 // purpose and retention; this code only interprets it. Each decision names the policy version.
 #include <filesystem>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +104,18 @@ struct RolePurpose {
     std::string id, name, legal_basis;
 };
 
+// What a role reads (policy data, "Who reads what"): the records of its region, or of its own
+// residents only, of the berichttypen listed (none listed: every type), for a purpose of its own.
+struct ReadPolicy {
+    enum class Scope { Region, OwnResidents };
+    Scope scope = Scope::Region;
+    std::vector<std::string> berichttypen;  // empty: every type
+    RolePurpose purpose;
+    bool reads(std::string_view berichttype) const {
+        return berichttypen.empty() || std::find(berichttypen.begin(), berichttypen.end(), berichttype) != berichttypen.end();
+    }
+};
+
 class PolicySet {
 public:
     // Loads <dir>/sharing.json; throws FileError (file, JSON path, reason) when it is not valid.
@@ -113,6 +126,8 @@ public:
     bool role_may_use(std::string_view role, std::string_view endpoint) const;
     bool role_may_send(std::string_view role, std::string_view berichttype) const;
     const RolePurpose* role_purpose(std::string_view role) const;
+    // nullptr: the role reads no records.
+    const ReadPolicy* read_policy(std::string_view role) const;
 
     // Envelope checks (message level): ids, timestamp, known type.
     Problems check_envelope(const Envelope& envelope) const;
@@ -131,6 +146,7 @@ private:
     std::map<std::string, TypePolicy, std::less<>> types_;
     std::map<std::string, std::vector<std::string>, std::less<>> endpoints_;
     std::map<std::string, RolePurpose, std::less<>> purposes_;
+    std::map<std::string, ReadPolicy, std::less<>> reads_;
     std::size_t text_max_length_ = 500;
     std::string version_;
     int audit_retention_years_ = 7;

@@ -77,6 +77,13 @@ ALTER TABLE records DROP CONSTRAINT records_id_key;
 CREATE UNIQUE INDEX records_region_id ON records(region, id);
 CREATE INDEX records_id ON records(id);
 )sql",
+    // 4: a gemeente reads its own residents: row-level security narrows a region to one gemeente.
+    R"sql(
+DROP POLICY region_scope ON records;
+CREATE POLICY region_scope ON records
+  USING (current_setting('dg.region', true) IN ('*', region) AND coalesce(current_setting('dg.gemeente', true), '') IN ('', gemeente))
+  WITH CHECK (current_setting('dg.region', true) = '*');
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -177,6 +184,12 @@ public:
         filter("gemeente", q.gemeente);
         filter("status", q.status);
         filter("received_at", q.since, " >= ");
+        if (!q.berichttypen.empty()) {
+            ArrayLiteral types;
+            for (const auto& t : q.berichttypen) types.add(t);
+            p.add(types.take());
+            sql += " AND berichttype = ANY($" + std::to_string(p.size()) + "::text[])";
+        }
         if (q.before_seq) {
             p.add(*q.before_seq);
             sql += " AND seq < $" + std::to_string(p.size());
@@ -184,7 +197,7 @@ public:
         p.add(static_cast<std::int64_t>(q.limit + 1));
         sql += " ORDER BY seq DESC LIMIT $" + std::to_string(p.size());
         auto c = readers_.borrow();
-        auto items = read_records(c->query_in_region(q.region, sql.c_str(), p));
+        auto items = read_records(c->query_in_region(q.region, sql.c_str(), p, q.gemeente));
         CaseloadPage page;
         if (items.size() > q.limit) {
             items.resize(q.limit);
@@ -194,23 +207,23 @@ public:
         return page;
     }
 
-    std::vector<SummaryRow> summary(const std::string& region) override {
+    std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente) override {
         auto c = readers_.borrow();
         const auto r = c->query_in_region(region,
                                           "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE region = $1 AND active"
                                           " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status",
-                                          Params().add(region));
+                                          Params().add(region), gemeente);
         std::vector<SummaryRow> out;
         for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), static_cast<std::uint64_t>(r.i64(i, 3))});
         return out;
     }
 
-    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) override {
-        return select(region, " WHERE subject = $1 AND region = $2 AND active ORDER BY seq DESC", Params().add(subject).add(region));
+    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region, const std::string& gemeente) override {
+        return select(region, " WHERE subject = $1 AND region = $2 AND active ORDER BY seq DESC", Params().add(subject).add(region), gemeente);
     }
 
-    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) override {
-        auto found = select(region, " WHERE id = $1 AND region = $2", Params().add(id).add(region));
+    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region, const std::string& gemeente) override {
+        auto found = select(region, " WHERE id = $1 AND region = $2", Params().add(id).add(region), gemeente);
         if (found.empty()) return std::nullopt;
         return std::move(found.front());
     }
@@ -387,9 +400,10 @@ private:
         return out;
     }
 
-    std::vector<StoredRecord> select(const std::string& region, const char* where, const Params& p) {
+    // Rows of one region (and gemeente, when given) only: the SQL filters, row-level security as well.
+    std::vector<StoredRecord> select(const std::string& region, const char* where, const Params& p, const std::string& gemeente = {}) {
         auto c = readers_.borrow();
-        return read_records(c->query_in_region(region, (std::string("SELECT ") + kColumns + " FROM records" + where).c_str(), p));
+        return read_records(c->query_in_region(region, (std::string("SELECT ") + kColumns + " FROM records" + where).c_str(), p, gemeente));
     }
 
     static void check_role(pg::Conn& c) {

@@ -112,13 +112,15 @@ public:
         return check(Result(PQexecParams(c_, sql, p.size(), nullptr, ptrs.data(), nullptr, nullptr, result_format)), sql);
     }
 
-    // Runs `sql` with the row-level security of one region ("*": every region) in one round trip:
-    // set_config(…, is_local) and the query share the implicit transaction of one pipeline.
-    Result query_in_region(const std::string& region, const char* sql, const Params& p = {}) {
+    // Runs `sql` with the row-level security of one region ("*": every region) and, when given,
+    // one gemeente, in one round trip: set_config(…, is_local) and the query share the implicit
+    // transaction of one pipeline.
+    Result query_in_region(const std::string& region, const char* sql, const Params& p = {}, const std::string& gemeente = {}) {
         if (PQenterPipelineMode(c_) != 1) throw Error("", std::string("pipeline: ") + PQerrorMessage(c_));
-        const char* scope[] = {region.c_str()};
+        const char* scope[] = {region.c_str(), gemeente.c_str()};
         const auto ptrs = p.pointers();
-        const bool sent = PQsendQueryParams(c_, "SELECT set_config('dg.region', $1, true)", 1, nullptr, scope, nullptr, nullptr, 0) == 1 &&
+        const bool sent = PQsendQueryParams(c_, "SELECT set_config('dg.region', $1, true), set_config('dg.gemeente', $2, true)", 2, nullptr,
+                                            scope, nullptr, nullptr, 0) == 1 &&
                           PQsendQueryParams(c_, sql, p.size(), nullptr, ptrs.data(), nullptr, nullptr, 0) == 1 &&
                           PQpipelineSync(c_) == 1;
         Result out;

@@ -77,6 +77,7 @@ using CommitCallback = std::function<void(const CommitResult&)>;
 struct CaseloadQuery {
     std::string region;  // always set: the caller's own region
     std::string berichttype, gemeente, status, since;  // optional filters ("" = any)
+    std::vector<std::string> berichttypen;              // the types the caller may read (empty = any)
     std::size_t limit = 50;
     std::optional<std::int64_t> before_seq;  // cursor: only records older than this
 };
@@ -98,8 +99,10 @@ public:
 };
 
 // Reads throw std::runtime_error when the store cannot answer; writes report through CommitResult.
-// Every read that returns records is scoped to one region, except the look-ups the writer side
-// needs (by meldingId, by message, expired records).
+// Every read that returns records is scoped to one region (and, when `gemeente` is given, to the
+// records of that gemeente: a gemeente reads its own residents), except the look-ups the writer
+// side needs (by meldingId, by message, expired records). PostgreSQL enforces both scopes with
+// row-level security as well.
 class RecordStore {
 public:
     virtual ~RecordStore() = default;
@@ -112,13 +115,14 @@ public:
         std::string berichttype, gemeente, status;
         std::uint64_t count = 0;
     };
-    virtual std::vector<SummaryRow> summary(const std::string& region) = 0;
+    virtual std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente = {}) = 0;
     // Active records of one pupil (by pseudonym) within one region, newest first.
-    virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) = 0;
+    virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region,
+                                                         const std::string& gemeente = {}) = 0;
     // Records (active or not) with this meldingId, from any sender, in any region.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
     // One record (active or not) of one region.
-    virtual std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) = 0;
+    virtual std::optional<StoredRecord> find_record(const std::string& id, const std::string& region, const std::string& gemeente = {}) = 0;
     virtual std::vector<HistoryEvent> history(const std::string& id, const std::string& region) = 0;
     // Records whose retention ended before `today` (ISO date), active or tombstone, at most `limit`.
     virtual std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) = 0;

@@ -19,6 +19,9 @@
 #include <set>
 #include <thread>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "audit/merkle.hpp"
 #include "core/identifiers.hpp"
 #include "core/log.hpp"
@@ -360,10 +363,20 @@ public:
         if (!q.status.empty()) sql += " AND status = ?4";
         if (!q.since.empty()) sql += " AND received_at >= ?5";
         if (q.before_seq) sql += " AND seq < ?6";
+        std::string types;
+        if (!q.berichttypen.empty()) {
+            sql += " AND berichttype IN (SELECT value FROM json_each(?8))";
+            rapidjson::StringBuffer buf;
+            rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+            w.StartArray();
+            for (const auto& t : q.berichttypen) w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+            w.EndArray();
+            types.assign(buf.GetString(), buf.GetSize());
+        }
         sql += " ORDER BY seq DESC LIMIT ?7";
         auto lease = pool->borrow();
         Stmt st(lease->db, sql);
-        st.int64(1, visible_txn_.load()).text(2, q.berichttype).text(3, q.gemeente).text(4, q.status).text(5, q.since);
+        st.int64(1, visible_txn_.load()).text(2, q.berichttype).text(3, q.gemeente).text(4, q.status).text(5, q.since).text(8, types);
         if (q.before_seq) st.int64(6, *q.before_seq);
         st.int64(7, static_cast<std::int64_t>(q.limit + 1));
         while (st.row()) {
@@ -377,24 +390,25 @@ public:
         return page;
     }
 
-    std::vector<SummaryRow> summary(const std::string& region) override {
+    std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente) override {
         std::vector<SummaryRow> out;
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
         Stmt st(lease->db, "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
-                            " GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
-        st.int64(1, visible_txn_.load());
+                            " AND (?2 = '' OR gemeente = ?2) GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
+        st.int64(1, visible_txn_.load()).text(2, gemeente);
         while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2), static_cast<std::uint64_t>(st.i64(3))});
         return out;
     }
 
-    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region) override {
-        return select_records(region, " WHERE subject = ?1 AND active = 1 AND created_txn <= ?9 ORDER BY seq DESC", subject);
+    std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region, const std::string& gemeente) override {
+        return select_records(region, " WHERE subject = ?1 AND active = 1 AND created_txn <= ?9 AND (?3 = '' OR gemeente = ?3) ORDER BY seq DESC",
+                              subject, 0, gemeente);
     }
 
-    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region) override {
-        auto found = select_records(region, " WHERE id = ?1 AND created_txn <= ?9", id);
+    std::optional<StoredRecord> find_record(const std::string& id, const std::string& region, const std::string& gemeente) override {
+        auto found = select_records(region, " WHERE id = ?1 AND created_txn <= ?9 AND (?3 = '' OR gemeente = ?3)", id, 0, gemeente);
         if (found.empty()) return std::nullopt;
         return std::move(found.front());
     }
@@ -577,13 +591,13 @@ private:
 
     // Records of one region: `where` uses ?1 (and ?2) for the arguments and ?9 for the visible transaction.
     std::vector<StoredRecord> select_records(const std::string& region, const char* where, const std::string& arg,
-                                             std::int64_t arg2 = 0) {
+                                             std::int64_t arg2 = 0, const std::string& arg3 = {}) {
         std::vector<StoredRecord> out;
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
         Stmt st(lease->db, std::string("SELECT ") + kColumns + " FROM records" + where);
-        st.text(1, arg).int64(2, arg2).int64(9, visible_txn_.load());
+        st.text(1, arg).int64(2, arg2).text(3, arg3).int64(9, visible_txn_.load());
         while (st.row()) out.push_back(read_record(st));
         return out;
     }

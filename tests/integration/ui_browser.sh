@@ -80,7 +80,7 @@ has "$dom" 'Rijnmond (test)' "Rijnmond region"
 has "$dom" "$rijnmond_melding" "Rijnmond's own record"
 hasnt "$dom" 'UI-M' "Amsterdam's records"
 dom=$(browse coordinator-rijnmond "#/record/$traject_target" rijnmond-foreign-record)
-has "$dom" 'no such record in your region' "another region's record is a 404"
+has "$dom" 'no such record within what you may read' "another region's record is a 404"
 
 # Auditor: the head verified in the browser (Ed25519), entries shown; then, after more requests,
 # the new head proven consistent with the one this browser saw before.

@@ -1,0 +1,143 @@
+// Who reads what (messages.md): read scope is policy data per role and berichttype. A gemeente
+// reads its own residents only (not even another gemeente of its region), and only the types its
+// role reads; a coordinator its region; a policy change narrows that without a code change. And
+// every route of interface.md as every dev party, allowed or refused exactly as the contract says.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "gateway_fixture.hpp"
+
+using namespace dg;
+using namespace dg::test;
+
+namespace {
+
+std::vector<std::string> items_of(const HttpReply& r, const char* key = "meldingId") {
+    std::vector<std::string> out;
+    auto d = parse(r.body);
+    if (d.IsObject() && d.HasMember("items"))
+        for (const auto& i : d["items"].GetArray()) out.push_back(i[key].GetString());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The verzuimmelding example (0363 and 0384 pupils) and a vsv-melding about a 0363 pupil from DUO.
+struct Stored {
+    std::string amsterdam_id, diemen_id, vsv_id;
+    explicit Stored(const Gateway& gw) {
+        auto push = parse(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).body);
+        amsterdam_id = push["records"][0]["id"].GetString();
+        diemen_id = push["records"][1]["id"].GetString();
+        std::string vsv = example("vsv-melding.json");
+        vsv.replace(vsv.find("\"0599\""), 6, "\"0363\"");
+        auto v = parse(gw.as("duo", http::verb::post, "/v1/berichten", vsv).body);
+        vsv_id = v["records"][0]["id"].GetString();
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(read_scope)
+
+BOOST_AUTO_TEST_CASE(a_gemeente_reads_its_own_residents_only) {
+    Gateway gw;
+    const Stored s(gw);
+    // Amsterdam's leerplichtambtenaar: its resident's verzuimmelding, not Diemen's (same region),
+    // not the vsv-melding (a type the gemeente does not read).
+    BOOST_TEST(items_of(gw.as("gemeente-0363", http::verb::get, "/v1/caseload")) == std::vector<std::string>{"VZ-2026-0001"});
+    BOOST_TEST(items_of(gw.as("gemeente-0384", http::verb::get, "/v1/caseload")) == std::vector<std::string>{"VZ-2026-0002"});
+    BOOST_TEST(items_of(gw.as("gemeente-0599", http::verb::get, "/v1/caseload")).empty());
+    BOOST_TEST(items_of(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload")) ==
+               (std::vector<std::string>{"VSV-000001", "VZ-2026-0001", "VZ-2026-0002"}));
+    // Filters cannot reach past it.
+    BOOST_TEST(items_of(gw.as("gemeente-0363", http::verb::get, "/v1/caseload?gemeente=0384")).empty());
+    BOOST_TEST(items_of(gw.as("gemeente-0363", http::verb::get, "/v1/caseload?berichttype=vsv-melding")).empty());
+    // One record: its own is there, the others are not (a 404 exactly like a missing one).
+    BOOST_TEST(gw.as("gemeente-0363", http::verb::get, "/v1/records/" + s.amsterdam_id).status == 200);
+    const HttpReply missing = gw.as("gemeente-0363", http::verb::get, "/v1/records/" + std::string(32, 'a'));
+    for (const auto& id : {s.diemen_id, s.vsv_id}) {
+        const HttpReply r = gw.as("gemeente-0363", http::verb::get, "/v1/records/" + id);
+        BOOST_TEST(r.status == 404);
+        BOOST_TEST(r.body == missing.body);
+    }
+    // Search by BSN: only within the scope.
+    BOOST_TEST(items_of(gw.as("gemeente-0363", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})")) ==
+               std::vector<std::string>{"VZ-2026-0001"});
+    BOOST_TEST(items_of(gw.as("gemeente-0384", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})")).empty());
+    // Counts: its own residents and types only.
+    const auto summary = parse(gw.as("gemeente-0363", http::verb::get, "/v1/caseload/summary").body);
+    BOOST_REQUIRE(summary["counts"].Size() == 1u);
+    BOOST_TEST(summary["counts"][0]["gemeente"].GetString() == std::string("0363"));
+    BOOST_TEST(summary["counts"][0]["berichttype"].GetString() == std::string("verzuimmelding"));
+    // Each read is audited with the purpose and legal basis of the gemeente's reads.
+    const auto audit = gw.audit_entries();
+    const auto last = parse(audit.back());
+    BOOST_TEST(last["purpose"].GetString() == std::string("dg-leerplichthandhaving"));
+    BOOST_TEST(std::string(last["legalBasis"].GetString()).find("Leerplichtwet") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_policy_change_narrows_what_coordinators_read) {
+    TempDir dir;
+    std::filesystem::copy(source_dir() / "policies", dir.path / "policies");
+    std::string policy = slurp(dir.path / "policies/sharing.json");
+    const std::string from = R"("reads": { "scope": "region",)";
+    BOOST_REQUIRE(policy.find(from) != std::string::npos);
+    policy.replace(policy.find(from), from.size(), R"("reads": { "scope": "region", "berichttypen": ["vsv-melding"],)");
+    write(dir.path / "policies/sharing.json", policy);
+    Gateway gw([&](Config& c) { c.policies = dir.path / "policies"; });
+    const Stored s(gw);
+    BOOST_TEST(items_of(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload")) == std::vector<std::string>{"VSV-000001"});
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + s.amsterdam_id).status == 404);
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + s.vsv_id).status == 200);
+}
+
+// Every route of interface.md as every dev party (intermediaries excepted: their mandates are not
+// there yet): refused with 403 exactly where the contract's "who" column says so.
+BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
+    Gateway gw;
+    const Stored s(gw);
+    const std::vector<std::string> parties = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor", "stranger"};
+    struct Route {
+        http::verb method;
+        std::string target, body;
+        std::set<std::string> allowed;  // the parties that may use it
+    };
+    const std::set<std::string> registered = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor"};
+    const std::set<std::string> readers = {"gemeente-0363", "coordinator-amsterdam"};
+    const std::set<std::string> senders = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam"};
+    const std::set<std::string> auditor = {"auditor"};
+    const std::vector<Route> routes = {
+        {http::verb::post, "/v1/berichten", "{}", senders},
+        {http::verb::post, "/v1/validate", "{}", registered},
+        {http::verb::get, "/v1/caseload", "", readers},
+        {http::verb::get, "/v1/caseload/summary", "", readers},
+        {http::verb::get, "/v1/records/" + s.amsterdam_id, "", readers},
+        {http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})", readers},
+        {http::verb::get, "/v1/audit/entries", "", auditor},
+        {http::verb::get, "/v1/audit/head", "", auditor},
+        {http::verb::get, "/v1/audit/proof/inclusion?index=0&size=1", "", auditor},
+        {http::verb::get, "/v1/audit/proof/consistency?from=1&to=2", "", auditor},
+        {http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})", auditor},
+        {http::verb::get, "/v1/audit/keys", "", registered},
+        {http::verb::get, "/v1/openapi.json", "", registered},
+        {http::verb::get, "/v1/me", "", registered},
+    };
+    for (const auto& r : routes)
+        for (const auto& party : parties) {
+            BOOST_TEST_CONTEXT(http::to_string(r.method) << " " << r.target << " as " << party) {
+                const HttpReply reply = gw.as(party, r.method, r.target, r.body);
+                BOOST_TEST(reply.answered);
+                if (r.allowed.count(party)) {
+                    BOOST_TEST(reply.status != 403, reply.body);
+                    BOOST_TEST(reply.status < 500);
+                } else {
+                    BOOST_TEST(reply.status == 403);
+                    BOOST_TEST(first_code(reply) == (party == "stranger" ? "sender.unknown" : "sender.role-not-permitted"));
+                }
+            }
+        }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
