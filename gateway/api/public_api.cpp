@@ -20,7 +20,8 @@ void Api::me(Exchange& x) {
     write_kv(w, "role", p.role);
     if (!p.brin.empty()) write_kv(w, "brin", p.brin);
     if (!p.gemeente.empty()) write_kv(w, "gemeente", p.gemeente);
-    if (const Region* region = p.role == "coordinator" ? own_region(x) : nullptr) {
+    const ReadPolicy* reads = x.snapshot->policy->read_policy(p.role);
+    if (const Region* region = reads ? own_region(x) : nullptr) {
         write_string(w, "region");
         w.StartObject();
         write_kv(w, "code", region->code);
@@ -29,6 +30,17 @@ void Api::me(Exchange& x) {
         w.StartArray();
         for (const auto& g : x.snapshot->regions->gemeenten_of(region->code)) write_string(w, g);
         w.EndArray();
+        w.EndObject();
+    }
+    if (reads) {  // what the policy lets this role read
+        write_string(w, "reads");
+        w.StartObject();
+        write_kv(w, "scope", reads->scope == ReadPolicy::Scope::OwnResidents ? "own-residents" : "region");
+        write_string(w, "berichttypen");
+        w.StartArray();
+        for (const auto& t : reads->berichttypen.empty() ? x.snapshot->policy->type_names() : reads->berichttypen) write_string(w, t);
+        w.EndArray();
+        write_kv(w, "purpose", reads->purpose.id);
         w.EndObject();
     }
     write_string(w, "endpoints");
