@@ -71,16 +71,16 @@ BOOST_AUTO_TEST_CASE(a_gemeente_reads_its_own_residents_only) {
     BOOST_REQUIRE(summary["counts"].Size() == 1u);
     BOOST_TEST(summary["counts"][0]["gemeente"].GetString() == std::string("0363"));
     BOOST_TEST(summary["counts"][0]["berichttype"].GetString() == std::string("verzuimmelding"));
-    // /v1/me says what it reads.
-    const auto me = parse(gw.as("gemeente-0363", http::verb::get, "/v1/me").body);
-    BOOST_TEST(me["reads"]["scope"].GetString() == std::string("own-residents"));
-    BOOST_TEST(me["reads"]["berichttypen"].Size() == 4u);
-    BOOST_TEST(parse(gw.as("school-12AB", http::verb::get, "/v1/me").body).HasMember("reads") == false);
     // Each read is audited with the purpose and legal basis of the gemeente's reads.
     const auto audit = gw.audit_entries();
     const auto last = parse(audit.back());
     BOOST_TEST(last["purpose"].GetString() == std::string("dg-leerplichthandhaving"));
     BOOST_TEST(std::string(last["legalBasis"].GetString()).find("Leerplichtwet") != std::string::npos);
+    // /v1/me says what it reads.
+    const auto me = parse(gw.as("gemeente-0363", http::verb::get, "/v1/me").body);
+    BOOST_TEST(me["reads"]["scope"].GetString() == std::string("own-residents"));
+    BOOST_TEST(me["reads"]["berichttypen"].Size() == 4u);
+    BOOST_TEST(parse(gw.as("school-12AB", http::verb::get, "/v1/me").body).HasMember("reads") == false);
 }
 
 BOOST_AUTO_TEST_CASE(a_policy_change_narrows_what_coordinators_read) {
