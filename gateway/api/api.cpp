@@ -7,7 +7,9 @@
 #include <unordered_set>
 
 #include "core/dates.hpp"
+#include "core/hex.hpp"
 #include "core/json_util.hpp"
+#include "core/log.hpp"
 #include "core/random.hpp"
 
 namespace dg {
@@ -20,13 +22,39 @@ bool lower_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// W3C traceparent "00-<32 hex trace>-<16 hex parent>-<2 hex flags>"; a new trace when absent or bad.
-std::string trace_id_from(std::string_view traceparent) {
-    if (traceparent.size() == 55 && traceparent[2] == '-' && traceparent[35] == '-' && traceparent[52] == '-') {
-        auto trace = traceparent.substr(3, 32);
-        if (lower_hex(trace) && trace != std::string(32, '0')) return std::string(trace);
+// W3C traceparent "00-<32 hex trace>-<16 hex parent>-<2 hex flags>": its trace id and parent id,
+// or nothing when it is malformed (then a new trace starts).
+std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string_view tp) {
+    if (tp.size() != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-' || !lower_hex(tp.substr(0, 2)) || tp.substr(0, 2) == "ff" ||
+        !lower_hex(tp.substr(53, 2)))
+        return std::nullopt;
+    const auto trace = tp.substr(3, 32), parent = tp.substr(36, 16);
+    if (!lower_hex(trace) || !lower_hex(parent) || trace == std::string(32, '0') || parent == std::string(16, '0')) return std::nullopt;
+    return std::pair{std::string(trace), std::string(parent)};
+}
+
+// A UUIDv7 (RFC 9562) in its canonical text form, lower or upper case.
+bool uuid_v7(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
     }
-    return random_hex(16);
+    const char variant = static_cast<char>(std::tolower(static_cast<unsigned char>(s[19])));
+    return s[14] == '7' && (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
+}
+
+// A new UUIDv7: 48 bits of Unix milliseconds, version 7, 74 random bits with the RFC variant.
+std::string new_uuid_v7() {
+    unsigned char b[16];
+    random_bytes(b, sizeof b);
+    const auto ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+    b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
+    b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
+    const std::string h = to_hex(b, sizeof b);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
 std::optional<WireFormat> format_of(std::string_view content_type) {
@@ -138,9 +166,23 @@ Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) 
     x.reply = std::move(reply);
     x.snapshot = snapshots_.get();
     x.event.time = now_rfc3339_utc();
-    const auto tp = req.find("traceparent");
-    x.event.trace_id = trace_id_from(tp == req.end() ? std::string_view() : std::string_view(tp->value().data(), tp->value().size()));
+    if (const auto tp = req.find("traceparent"); tp != req.end()) {
+        if (auto ids = parse_traceparent(std::string_view(tp->value().data(), tp->value().size()))) {
+            x.event.trace_id = std::move(ids->first);
+            x.event.parent_span_id = std::move(ids->second);
+        } else {
+            log_warn("malformed traceparent ignored: a new trace starts", {{"party", caller.oin}});
+        }
+    }
+    if (x.event.trace_id.empty()) x.event.trace_id = random_hex(16);
     x.event.span_id = random_hex(8);
+    if (const auto fsc = req.find("Fsc-Transaction-Id"); fsc != req.end()) {
+        x.event.fsc_transaction_id = std::string(fsc->value().data(), fsc->value().size());
+        x.bad_transaction_id = !uuid_v7(x.event.fsc_transaction_id);
+        if (x.bad_transaction_id) x.event.fsc_transaction_id = "(malformed)";  // caller text stays out of the log
+    } else {
+        x.event.fsc_transaction_id = new_uuid_v7();
+    }
     x.event.party_oin = caller.oin;
     x.event.cert_fingerprint = caller.fingerprint;
     x.event.policy_version = x.snapshot->policy->version();
@@ -224,6 +266,9 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
         return finish(x, problem_response(403, "Unknown sender", "the certificate's OIN is not in the party registry",
                                           {{"sender.unknown", "", "register the OIN of this certificate before sending", {}}}));
     }
+    if (x.bad_transaction_id)
+        return finish(x, problem_response(400, "Bad request", "Fsc-Transaction-Id must be a UUIDv7",
+                                          {{"message.schema", "Fsc-Transaction-Id", "send a UUIDv7 (RFC 9562), or leave the header out", {}}}));
     if (!path_known)
         return finish(x, problem_response(404, "Not found", "no such resource", {}));
     if (!route)
@@ -535,6 +580,7 @@ void Api::caseload(Exchange& x, std::string_view query) {
 void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_ptr<BulkWrite> bulk) {
     const int status = static_cast<int>(response.result_int());
     x.event.status = status;
+    if (!x.bad_transaction_id) response.set("Fsc-Transaction-Id", x.event.fsc_transaction_id);
     if (x.event.outcome.empty()) x.event.outcome = status < 400 ? "allowed" : "refused";
     if (x.event.purpose.empty() && x.party)
         if (const RolePurpose* p = x.snapshot->policy->role_purpose(x.party->role)) {

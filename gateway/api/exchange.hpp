@@ -20,6 +20,7 @@ struct Api::Exchange {
     std::shared_ptr<const Request> request;  // to judge it again (a meldingId was taken meanwhile)
     Caller caller;
     int attempt = 0;
+    bool bad_transaction_id = false;  // Fsc-Transaction-Id present but not a UUIDv7: 400
 
     // The same request without its (possibly large) record lists, to audit a second outcome.
     Exchange header() const {
@@ -32,6 +33,7 @@ struct Api::Exchange {
         h.request = request;
         h.caller = caller;
         h.attempt = attempt;
+        h.bad_transaction_id = bad_transaction_id;
         h.event = event;
         h.event.record_ids.clear();
         h.event.subjects.clear();

@@ -57,13 +57,12 @@ void Api::ui(Exchange& x, std::string_view name) {
     if (file == options_.ui.end()) return finish(x, problem_response(404, "Not found", "no such file of the web UI", {}));
     Response res{http::status::ok, 11};
     res.set(http::field::content_type, file->second.content_type);
-    res.set("API-Version", kApiVersion);
     res.set(http::field::cache_control, "no-cache");
     // Everything the UI needs comes from the gateway itself: no CDN, no inline script, no framing.
     res.set("Content-Security-Policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-    res.set("X-Content-Type-Options", "nosniff");
+    standard_headers(res);
     res.set("Referrer-Policy", "no-referrer");
     res.body() = file->second.body;
     res.prepare_payload();

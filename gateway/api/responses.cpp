@@ -42,12 +42,19 @@ Problems listed_problems(const IngestResult& r) {
 
 }  // namespace
 
+void standard_headers(Response& res) {
+    res.set("API-Version", kApiVersion);
+    if (res.find(http::field::cache_control) == res.end()) res.set(http::field::cache_control, "no-store");  // answers hold personal data
+    res.set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    if (res.find("Content-Security-Policy") == res.end()) res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+}
+
 Response json_response(int status, std::string body) {
     Response res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, "application/json");
-    res.set("API-Version", kApiVersion);
-    res.set(http::field::cache_control, "no-store");  // answers hold personal data: never cached
-    res.set("X-Content-Type-Options", "nosniff");
+    standard_headers(res);
     res.body() = std::move(body);
     res.prepare_payload();
     return res;

@@ -15,6 +15,11 @@ using Response = http::response<http::string_body>;
 
 inline constexpr const char* kApiVersion = "1.0.0";
 
+// The headers every answer carries (API, UI, errors, admin), as the Dutch API Design Rules and
+// interface.md ask: API-Version, no caching, HSTS, nosniff, no framing (X-Frame-Options and CSP
+// frame-ancestors; a CSP already set, as the UI's, is kept).
+void standard_headers(Response& response);
+
 Response json_response(int status, std::string body);
 // type is urn:x-doorstroom-gateway:problem:<code of the first problem or `kind`>.
 Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems);

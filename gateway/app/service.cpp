@@ -119,6 +119,7 @@ Service::Service(Config config)
         } else if (target == "/v1/openapi.json" && !openapi.empty()) {
             res = json_response(200, openapi);  // the API document, for tooling that holds no client certificate
         } else res = problem_response(404, "Not found", "admin endpoints: /healthz /readyz /metrics /v1/openapi.json", {});
+        standard_headers(res);
         return res;
     });
 }

@@ -41,8 +41,10 @@ std::string canonical_json(AuditEvent e) {
     write_kv(w, "berichtId", e.bericht_id);
     write_kv(w, "berichttype", e.berichttype);
     write_kv(w, "certFingerprint", e.cert_fingerprint);
+    write_kv(w, "fscTransactionId", e.fsc_transaction_id);
     write_kv(w, "legalBasis", e.legal_basis);
     write_kv(w, "outcome", e.outcome);
+    write_kv(w, "parentSpanId", e.parent_span_id);
     write_kv(w, "partyOin", e.party_oin);
     write_kv(w, "partyRole", e.party_role);
     write_kv(w, "policyVersion", e.policy_version);

@@ -13,6 +13,8 @@ namespace dg {
 struct AuditEvent {
     std::string time;            // RFC 3339 UTC with milliseconds
     std::string trace_id, span_id;
+    std::string parent_span_id;      // the caller's span (W3C traceparent), when it sent one
+    std::string fsc_transaction_id;  // FSC: the caller's Fsc-Transaction-Id, or one made for it
     std::string party_oin, party_role, cert_fingerprint;
     std::string action;          // e.g. "POST /v1/berichten"
     std::string berichttype, bericht_id;

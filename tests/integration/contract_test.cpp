@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "gateway_fixture.hpp"
@@ -215,6 +216,80 @@ BOOST_AUTO_TEST_CASE(answers_stay_within_twice_their_request) {
     BOOST_TEST(replay.body == stored.body);
     // The audit entries stay small too: each problem code once.
     for (const auto& e : gw.audit_entries()) BOOST_TEST(e.size() < 64u * 1024u);
+}
+
+// Every answer — API, UI, errors, admin — carries API-Version and the security headers of the
+// Dutch API Design Rules (interface.md, conventions).
+BOOST_AUTO_TEST_CASE(every_answer_carries_the_standard_headers) {
+    Gateway gw;
+    auto check = [](const std::map<std::string, std::string>& h, const std::string& what) {
+        BOOST_TEST_CONTEXT(what) {
+            auto at = [&](const char* k) { auto it = h.find(k); return it == h.end() ? std::string() : it->second; };
+            BOOST_TEST(at("API-Version") == "1.0.0");
+            BOOST_TEST(at("Strict-Transport-Security").find("max-age=") == 0u);
+            BOOST_TEST(at("X-Content-Type-Options") == "nosniff");
+            BOOST_TEST(at("X-Frame-Options") == "DENY");
+            BOOST_TEST(at("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+            BOOST_TEST(!at("Cache-Control").empty());
+        }
+    };
+    check(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).headers, "a 202");
+    check(gw.as("school-12AB", http::verb::post, "/v1/berichten", "{").headers, "a 400");
+    check(gw.as("stranger", http::verb::get, "/v1/me").headers, "a 403");
+    check(gw.as("school-12AB", http::verb::get, "/v1/nothing").headers, "a 404");
+    check(gw.as("coordinator-amsterdam", http::verb::get, "/ui/").headers, "the UI");
+    // The admin listener (plain HTTP, no certificate).
+    namespace net = boost::asio;
+    net::io_context ioc;
+    boost::beast::tcp_stream s(ioc);
+    s.connect({net::ip::make_address("127.0.0.1"), gw.admin_port});
+    for (const char* target : {"/healthz", "/metrics", "/nothing"}) {
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, "localhost");
+        http::write(s, req);
+        boost::beast::flat_buffer buf;
+        http::response<http::string_body> res;
+        http::read(s, buf, res);
+        std::map<std::string, std::string> h;
+        for (const auto& f : res) h[std::string(f.name_string())] = std::string(f.value());
+        check(h, std::string("admin ") + target);
+    }
+}
+
+// FSC (Digikoppeling REST): Fsc-Transaction-Id is a UUIDv7, echoed, made when absent, kept in the
+// audit entry; a malformed one is 400. W3C traceparent: its trace and parent id go into the audit
+// entry; a malformed one starts a new trace.
+BOOST_AUTO_TEST_CASE(transaction_ids_and_trace_context_reach_the_audit_entry) {
+    Gateway gw;
+    TlsClient c(gw.port, "school-12AB", dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    const std::string id = "0192f4a8-7b2c-7d3e-9f10-1a2b3c4d5e6f";
+    const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    HttpReply given = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"Fsc-Transaction-Id", id}, {"traceparent", tp}});
+    BOOST_TEST(given.status == 200);
+    BOOST_TEST(given.headers["Fsc-Transaction-Id"] == id);
+    HttpReply made = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"traceparent", "00-zz-bad"}});
+    const std::string generated = made.headers["Fsc-Transaction-Id"];
+    BOOST_TEST(generated.size() == 36u);
+    BOOST_TEST(generated[14] == '7');  // version 7
+    BOOST_TEST(std::string("89ab").find(generated[19]) != std::string::npos);  // RFC 9562 variant
+    for (const char* bad : {"not-a-uuid", "0192f4a8-7b2c-4d3e-9f10-1a2b3c4d5e6f" /* v4 */, "0192f4a8-7b2c-7d3e-1f10-1a2b3c4d5e6f"}) {
+        HttpReply r = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"Fsc-Transaction-Id", bad}});
+        BOOST_TEST(r.status == 400, bad);
+        BOOST_TEST(r.body.find("Fsc-Transaction-Id") != std::string::npos);
+        BOOST_TEST(r.body.find(bad) == std::string::npos);  // the caller's text is not repeated
+    }
+    const auto audit = gw.audit_entries();
+    BOOST_REQUIRE(audit.size() == 5u);
+    const auto first = parse(audit[0]), second = parse(audit[1]), third = parse(audit[2]);
+    BOOST_TEST(first["fscTransactionId"].GetString() == id);
+    BOOST_TEST(first["traceId"].GetString() == std::string("4bf92f3577b34da6a3ce929d0e0e4736"));
+    BOOST_TEST(first["parentSpanId"].GetString() == std::string("00f067aa0ba902b7"));
+    BOOST_TEST(second["fscTransactionId"].GetString() == generated);
+    BOOST_TEST(second["parentSpanId"].GetString() == std::string());  // the malformed traceparent was ignored
+    BOOST_TEST(std::string(second["traceId"].GetString()).size() == 32u);
+    BOOST_TEST(third["status"].GetInt() == 400);
+    BOOST_TEST(third["fscTransactionId"].GetString() == std::string("(malformed)"));
 }
 
 // nst/JSONTestSuite, unchanged: n_ files are 400 message.malformed, y_ files never malformed,
