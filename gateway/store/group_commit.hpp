@@ -40,6 +40,14 @@ private:
     bool finished_ = false;
 };
 
+// The meldingIds of a batch's records, in order: what the store claims for their sender.
+inline std::vector<std::string> melding_ids_of(const std::vector<StoredRecord>& records) {
+    std::vector<std::string> ids;
+    ids.reserve(records.size());
+    for (const auto& r : records) ids.push_back(r.melding_id);
+    return ids;
+}
+
 class GroupCommit {
 public:
     struct Pending {

@@ -639,12 +639,6 @@ private:
         return ok;
     }
 
-    static std::vector<std::string> melding_ids_of(const std::vector<StoredRecord>& records) {
-        std::vector<std::string> ids;
-        ids.reserve(records.size());
-        for (const auto& r : records) ids.push_back(r.melding_id);
-        return ids;
-    }
 
     // Appends entries at the end of the one log, under its row lock; returns the state to cache
     // once the transaction commits.

@@ -853,12 +853,6 @@ private:
         return true;
     }
 
-    static std::vector<std::string> melding_ids_of(const std::vector<StoredRecord>& records) {
-        std::vector<std::string> ids;
-        ids.reserve(records.size());
-        for (const auto& r : records) ids.push_back(r.melding_id);
-        return ids;
-    }
 
     std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
         std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});

@@ -239,17 +239,8 @@ BOOST_AUTO_TEST_CASE(every_answer_carries_the_standard_headers) {
     check(gw.as("school-12AB", http::verb::get, "/v1/nothing").headers, "a 404");
     check(gw.as("coordinator-amsterdam", http::verb::get, "/ui/").headers, "the UI");
     // The admin listener (plain HTTP, no certificate).
-    namespace net = boost::asio;
-    net::io_context ioc;
-    boost::beast::tcp_stream s(ioc);
-    s.connect({net::ip::make_address("127.0.0.1"), gw.admin_port});
     for (const char* target : {"/healthz", "/metrics", "/nothing"}) {
-        http::request<http::empty_body> req{http::verb::get, target, 11};
-        req.set(http::field::host, "localhost");
-        http::write(s, req);
-        boost::beast::flat_buffer buf;
-        http::response<http::string_body> res;
-        http::read(s, buf, res);
+        const auto res = gw.admin_request(target);
         std::map<std::string, std::string> h;
         for (const auto& f : res) h[std::string(f.name_string())] = std::string(f.value());
         check(h, std::string("admin ") + target);

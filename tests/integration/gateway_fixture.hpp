@@ -60,7 +60,8 @@ struct Gateway {
         return out;
     }
 
-    std::string admin_get(const std::string& target) const {
+    // A GET on the admin listener (plain HTTP, no certificate).
+    http::response<http::string_body> admin_request(const std::string& target) const {
         namespace net = boost::asio;
         net::io_context ioc;
         boost::beast::tcp_stream s(ioc);
@@ -71,6 +72,11 @@ struct Gateway {
         boost::beast::flat_buffer buf;
         http::response<http::string_body> res;
         http::read(s, buf, res);
+        return res;
+    }
+
+    std::string admin_get(const std::string& target) const {
+        const auto res = admin_request(target);
         return std::to_string(res.result_int()) + " " + res.body();
     }
 };
