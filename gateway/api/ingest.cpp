@@ -64,6 +64,10 @@ public:
         if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
+        if (!d.codes.empty()) {  // judged for its codes alone: it will not be listed
+            if (ctx_.hash_content) digest(melding_to_json(m));
+            return out_.count_rejected(d.codes);
+        }
         if (!d.allowed()) return refused(std::move(d.problems));
         StoredRecord r;
         r.id = new_record_id();
@@ -152,6 +156,19 @@ void IngestResult::reject(const std::string& melding_id, Problems problems) {
     rejected.push_back({melding_id, std::move(problems)});
 }
 
+void IngestResult::count_rejected(const std::vector<std::string_view>& codes) {
+    ++rejected_total;
+    for (const auto code : codes) {
+        auto c = std::find_if(counters_.begin(), counters_.end(), [&](const auto& e) { return e.first == code.data(); });
+        if (c == counters_.end()) {
+            auto it = omitted.find(code);
+            if (it == omitted.end()) it = omitted.emplace(std::string(code), 0).first;
+            c = counters_.insert(counters_.end(), {code.data(), &it->second});
+        }
+        ++*c->second;
+    }
+}
+
 std::vector<std::string> IngestResult::problem_codes() const {
     std::set<std::string> codes;
     for (const auto& p : message_problems) codes.insert(p.code);
@@ -186,7 +203,8 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
         out.records.clear();
         out.rejected.clear();
         out.rejected_total = 0;
-        out.omitted.clear();
+        out.omitted = {};
+        out.reset_counters();
         return out;
     }
     out.status = out.records.empty() ? 400 : 202;

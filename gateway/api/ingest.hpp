@@ -56,7 +56,7 @@ struct IngestResult {
     std::vector<StoredRecord> accepted;  // filled only when no AcceptedRecords sink is given
     std::vector<RejectedRecord> rejected;  // listed in full (within ReportLimits)
     std::size_t rejected_total = 0;        // listed or not
-    std::map<std::string, std::size_t> omitted;  // problems not listed, per code
+    std::map<std::string, std::size_t, std::less<>> omitted;  // problems not listed, per code
     std::vector<std::string> subjects;  // pseudonyms of every record seen
     std::size_t records_seen = 0;
     // SHA-256 of the message as the gateway understood it: envelope and canonical records, the
@@ -68,11 +68,19 @@ struct IngestResult {
     bool listing() const { return rejected.size() < report.listed_records && report_budget > 0; }
     // A refused record: listed while the limits allow, counted per code beyond them.
     void reject(const std::string& melding_id, Problems problems);
+    // A refused record that will not be listed: its problems' codes only counted.
+    void count_rejected(const std::vector<std::string_view>& codes);
+    void reset_counters() { counters_.clear(); }
     // Every distinct problem code of the message, listed or not (for the audit entry).
     std::vector<std::string> problem_codes() const;
 
     ReportLimits report;
     std::size_t report_budget = 0;  // bytes the listed problems may still take
+
+private:
+    // count_rejected's shortcut: a code's text (a literal or the policy's string, stable during
+    // ingest) -> its counter in `omitted` (map nodes do not move).
+    std::vector<std::pair<const char*, std::size_t*>> counters_;
 };
 
 struct IngestContext {

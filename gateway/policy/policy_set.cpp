@@ -379,9 +379,10 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
                            const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
     Decision d;
     d.type = &t;
-    d.problems.reserve(8);
+    if (codes_only) d.codes.reserve(8);
+    else d.problems.reserve(8);
     auto add = [&](std::string_view code, std::string_view path, std::string_view detail) {
-        if (codes_only) d.problems.push_back({std::string(code), {}, {}, {}});
+        if (codes_only) d.codes.push_back(code);
         else d.problems.push_back({std::string(code), melding_path(m.index, path), std::string(detail), m.melding_id});
     };
     // The explain trail; its lines are only built when asked for (not on the serving path).
@@ -407,7 +408,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
 
     // Fields: permitted, once (found with a set: linear in the fields), and of their kind.
     std::unordered_set<std::string_view> seen;
-    seen.reserve(m.fields.size());
+    if (m.fields.size() > 1) seen.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const Field& f = m.fields[i];
         if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }

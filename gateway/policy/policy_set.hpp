@@ -88,8 +88,11 @@ struct TypePolicy {
 };
 
 struct Decision {
-    Problems problems;  // empty: allowed
-    bool allowed() const { return problems.empty(); }
+    Problems problems;  // empty (and no codes): allowed
+    // With codes_only, the problems' codes alone instead: views of literals or of the policy's own
+    // strings, valid while its snapshot is.
+    std::vector<std::string_view> codes;
+    bool allowed() const { return problems.empty() && codes.empty(); }
     const TypePolicy* type = nullptr;
     const SenderScope* scope = nullptr;
     std::string gemeente;  // routing gemeente
