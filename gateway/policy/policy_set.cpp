@@ -75,10 +75,11 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
                             "rules", "routing", "recordDate", "effect", "retention"});
     TypePolicy t;
     t.name = name;
+    t.not_permitted = name + " does not permit this field";
     const auto& fields = member(file, v, "fields", at);
     if (!fields.IsObject()) throw FileError(file, at + "/fields", "must be an object of path: kind");
     for (const auto& f : fields.GetObject()) {
-        FieldSpec spec{f.name.GetString(), FieldKind::Enum, {}};
+        FieldSpec spec{f.name.GetString(), FieldKind::Enum, {}, {}};
         const std::string fat = at + "/fields/" + spec.path;
         if (f.value.IsArray()) {
             for (const auto& e : f.value.GetArray()) {
@@ -86,6 +87,8 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
                 spec.values.emplace_back(e.GetString(), e.GetStringLength());
             }
             if (spec.values.empty()) throw FileError(file, fat, "enumeration is empty");
+            spec.one_of = "must be one of: ";
+            for (std::size_t i = 0; i < spec.values.size(); ++i) spec.one_of += (i ? ", " : "") + spec.values[i];
         } else if (f.value.IsString()) {
             auto k = kKinds.find(std::string_view(f.value.GetString(), f.value.GetStringLength()));
             if (k == kKinds.end()) throw FileError(file, fat, std::string("unknown field kind '") + f.value.GetString() + "'");
@@ -414,7 +417,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }
         if (!seen.insert(f.path).second) add("message.schema", f.path, "field appears twice");
         const FieldSpec* spec = t.field(f.path);
-        if (!spec) { add("field.not-permitted", f.path, t.name + " does not permit this field"); continue; }
+        if (!spec) { add("field.not-permitted", f.path, t.not_permitted); continue; }
         const bool is_string = f.value.kind == ValueKind::String;
         const std::string& s = f.value.text;
         switch (spec->kind) {
@@ -458,11 +461,8 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             if (!is_string || !is_record_id(s)) add("message.schema", f.path, "must be a gateway record id (32 hex characters)");
             break;
         case FieldKind::Enum:
-            if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end()) {
-                std::string list;
-                for (const auto& v : spec->values) list += (list.empty() ? "" : ", ") + v;
-                add("message.schema", f.path, "must be one of: " + list);
-            }
+            if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end())
+                add("message.schema", f.path, spec->one_of);
             break;
         }
     }

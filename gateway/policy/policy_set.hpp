@@ -24,6 +24,7 @@ struct FieldSpec {
     std::string path;
     FieldKind kind;
     std::vector<std::string> values;  // Enum only
+    std::string one_of;               // Enum: "must be one of: …", made once at load
 };
 
 struct Match {  // field at path has this value ("true"/"false" for booleans)
@@ -64,6 +65,7 @@ struct Retention {
 
 struct TypePolicy {
     std::string name;
+    std::string not_permitted;  // "<name> does not permit this field", made once at load
     std::map<std::string, SenderScope, std::less<>> senders;  // role -> scope
     std::string legal_basis;  // "inherit": that of the record it concerns
     std::string purpose_id, purpose_name;
