@@ -202,7 +202,9 @@ std::string Api::action_of(const Request& req) {
             shown = r.path;
             if (r.method == req.method()) break;
         }
-    return std::string(req.method_string()) + " " + shown;
+    // An unknown method is the client's own text: it stays out of the log too.
+    const std::string method = req.method() == http::verb::unknown ? std::string("(unknown method)") : std::string(req.method_string());
+    return method + " " + shown;
 }
 
 void Api::refuse(const Request& head, const Caller& caller, int status, Problem problem, Reply reply) {

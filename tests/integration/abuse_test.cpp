@@ -84,6 +84,11 @@ BOOST_AUTO_TEST_CASE(ambiguous_framing_is_400_and_close) {
     std::size_t refused = 0;
     for (const auto& e : gw.audit_entries()) refused += e.find("\"status\":400") != std::string::npos;
     BOOST_TEST(refused == cases.size());
+    // Neither a raw path nor an unknown method (both the client's own text) reaches the log.
+    raw_exchange(gw, "GET /v1/records/291417772 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    raw_exchange(gw, "BSN291417772 /v1/me HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    raw_exchange(gw, "GET /v1/291417772 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    for (const auto& e : gw.audit_entries()) BOOST_TEST(e.find("291417772") == std::string::npos, e);
 }
 
 // A large body is read only for a registered party with a free slot of its share.
