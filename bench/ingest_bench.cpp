@@ -13,7 +13,10 @@ namespace {
 // Counts accepted records without keeping them, as the streaming store path does.
 struct Discard final : dg::AcceptedRecords {
     std::size_t n = 0;
-    void accept(dg::StoredRecord&&, dg::IngestResult&) override { ++n; }
+    void accept(dg::StoredRecord&& r, dg::IngestResult& out) override {
+        ++n;
+        out.records.push_back({r.melding_id, r.id, r.region});  // accepted, as the store's sink reports it
+    }
     void flush(dg::IngestResult&) override {}
 };
 

@@ -26,4 +26,8 @@ out=$(load coordinator-amsterdam "https://$https/v1/caseload?limit=50" --connect
 echo "$out" | grep -q '"status":{"200":10}' || fail "caseload of a filled store: $out"
 [ "$(as coordinator-amsterdam "https://$https/v1/caseload?limit=500" | grep -o '"id":"' | wc -l)" = 500 ] || fail "a full page of filled records"
 stop
+# ingest_bench judges a message as the server would (every record accepted), and the hostile ones with --refused.
+"$tools/ingest_bench" "$root/gateway/config/dev.json" "$examples/verzuimmelding.json" 1 | grep -q '"records":2,' || fail "ingest_bench"
+echo '{"berichtId":"H","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[{},{}]}' > "$work/empty.json"
+"$tools/ingest_bench" "$root/gateway/config/dev.json" "$work/empty.json" 1 --refused | grep -q '"records":0,' || fail "ingest_bench --refused"
 echo "1 passed, 0 failed"
