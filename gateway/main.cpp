@@ -1,5 +1,6 @@
 // doorstroom-gateway: the command line. `serve` runs the gateway; the other commands are
 // offline tools for senders and operators.
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -160,7 +161,9 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     for (const auto& f : files) {
         std::string body = dg::read_file(f);
         const auto format = sniff_format(body);
-        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, c.report, false};
+        // Offline the file is the operator's own: every problem is printed (interface.md), unbounded.
+        const dg::ReportLimits everything{SIZE_MAX, SIZE_MAX, SIZE_MAX / 2};
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, everything, false};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
