@@ -222,13 +222,16 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
 bool Api::registered(std::string_view oin) const { return !oin.empty() && snapshots_.get()->parties->find(oin) != nullptr; }
 
 void Api::handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply) {
-    const bool heavy = request->body().size() > options_.heavy_bytes && options_.run_heavy;
-    auto work = [this, request = std::move(request), caller, reply = std::move(reply)]() mutable {
+    dispatch(request->body().size(), [this, request, caller, reply = std::move(reply)]() mutable {
         serve(request, caller, std::move(reply), 0);
-    };
-    if (heavy) options_.run_heavy(std::move(work));
-    else if (options_.run_work) options_.run_work(std::move(work));
-    else work();
+    });
+}
+
+// Bodies above heavy_bytes go to their own lane, the rest to the worker pool (inline without one).
+void Api::dispatch(std::size_t body_bytes, std::function<void()> job) {
+    if (options_.run_heavy && body_bytes > options_.heavy_bytes) return options_.run_heavy(std::move(job));
+    if (options_.run_work) return options_.run_work(std::move(job));
+    job();
 }
 
 void Api::serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt) {
@@ -603,9 +606,7 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             auto again = [this, request = retry->request, caller = retry->caller, reply, attempt = retry->attempt + 1]() mutable {
                 serve(request, caller, std::move(reply), attempt);
             };
-            if (options_.run_heavy && retry->request->body().size() > options_.heavy_bytes) return options_.run_heavy(std::move(again));
-            if (options_.run_work) return options_.run_work(std::move(again));
-            return again();
+            return dispatch(retry->request->body().size(), std::move(again));
         }
         if (commit.duplicate && retry) {
             std::optional<MessageRow> stored;

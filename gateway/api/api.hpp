@@ -87,6 +87,7 @@ private:
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
     // `attempt` > 0: judged again because a meldingId of an earlier attempt was stored meanwhile.
     void serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt);
+    void dispatch(std::size_t body_bytes, std::function<void()> job);
     class StoreSink;
     void berichten(Exchange& x, const Request& req, bool store);
     // Effects that depend on what is stored: whose record an intrekking withdraws, whether a

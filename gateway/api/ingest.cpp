@@ -56,6 +56,7 @@ public:
         // What the content hash covers of a record the checks refuse: its canonical form all the same.
         auto refused = [&](Problems problems) {
             if (ctx_.hash_content) digest(melding_to_json(m));
+            if (!d.codes.empty()) return out_.count_rejected(d.codes);  // judged for its codes alone: not listed
             out_.reject(m.melding_id, std::move(problems));
         };
         // The schemas are a second, structural gate: their findings count when the policy found none
@@ -64,10 +65,6 @@ public:
         if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
-        if (!d.codes.empty()) {  // judged for its codes alone: it will not be listed
-            if (ctx_.hash_content) digest(melding_to_json(m));
-            return out_.count_rejected(d.codes);
-        }
         if (!d.allowed()) return refused(std::move(d.problems));
         StoredRecord r;
         r.id = new_record_id();
