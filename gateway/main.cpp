@@ -31,7 +31,7 @@ usage: doorstroom-gateway COMMAND [OPTIONS]
 commands:
   serve       run the gateway (mutual TLS HTTPS API + admin listener)
   validate    check message files offline against the catalogue and policy
-  policy explain --as PARTY FILE
+  policy explain --as PARTY [--namens PARTY] FILE
               show, per record, every policy rule applied and its outcome
   audit verify
               check the whole audit log and its signed tree heads (exit 0 / 1 with the first bad index)
@@ -51,7 +51,7 @@ constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
   --store URL            sqlite:DIR (default: sqlite under the data dir; one file per region plus
                          audit.db) or postgresql://USER@HOST/DB (several gateways may share it)
 
-SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties and regions.
+SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties, mandates and regions.
 )";
 
 constexpr const char* kValidateUsage = R"(usage: doorstroom-gateway validate [--json] [--config FILE] FILE...
@@ -61,12 +61,15 @@ without a sender (scope rules need the sender and are checked by the server). Pr
 problem; exit 0 when all files are valid, 1 otherwise, 2 on usage errors.
 )";
 
-constexpr const char* kExplainUsage = R"(usage: doorstroom-gateway policy explain --as PARTY [--config FILE] FILE
+constexpr const char* kExplainUsage = R"(usage: doorstroom-gateway policy explain --as PARTY [--namens PARTY] [--today YYYY-MM-DD] [--config FILE] FILE
 
 Shows, for each record of the message FILE (JSON or XML), every rule of the sharing policy that
 applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
 role, legal basis, purpose, fields, identifier, dates, age bound, thresholds, scope, routing,
-retention. Exit 0 when every record would be accepted, 1 otherwise.
+retention. With --namens, PARTY is an intermediary sending for that principal (HTTP header
+Namens): first its mandate in force today (or on --today) and what it covers, then every rule
+as the principal.
+Exit 0 when every record would be accepted, 1 otherwise.
 )";
 
 constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--store URL] [--public-key PEM]
@@ -163,7 +166,7 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
         const auto format = sniff_format(body);
         // Offline the file is the operator's own: every problem is printed (interface.md), unbounded.
         const dg::ReportLimits everything{SIZE_MAX, SIZE_MAX, SIZE_MAX / 2};
-        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, everything, false};
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, everything, false, nullptr};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
@@ -285,11 +288,18 @@ int regions(const std::vector<std::string>& a, const char* argv0) {
 int policy(const std::vector<std::string>& a, const char* argv0) {
     if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kExplainUsage; return a.empty() ? 2 : 0; }
     if (a[0] != "explain") throw std::runtime_error("policy: unknown subcommand " + a[0] + " (use: policy explain)");
-    std::string as, config_file, file;
+    std::string as, namens, config_file, file;
+    dg::Date today = dg::today_utc();
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == "--help" || a[i] == "-h") { std::cout << kExplainUsage; return 0; }
         else if (a[i] == "--as") as = args.value(a[i], i, a);
+        else if (a[i] == "--namens") namens = args.value(a[i], i, a);
+        else if (a[i] == "--today") {
+            const auto d = dg::parse_date(args.value(a[i], i, a));
+            if (!d) throw std::runtime_error("policy explain: --today takes a date YYYY-MM-DD");
+            today = *d;
+        }
         else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("policy explain: unknown option " + a[i]);
         else if (file.empty()) file = a[i];
@@ -300,9 +310,11 @@ int policy(const std::vector<std::string>& a, const char* argv0) {
     const auto snapshot = dg::load_snapshot(c);
     const dg::Party* party = snapshot->parties->find_by_name(as);
     if (!party) throw std::runtime_error("policy explain: no party '" + as + "' in " + c.parties.string());
+    const dg::Party* principal = namens.empty() ? party : snapshot->parties->find_by_name(namens);
+    if (!principal) throw std::runtime_error("policy explain: no party '" + namens + "' in " + c.parties.string());
     const std::string body = dg::read_file(file);
     bool ok = false;
-    std::cout << dg::explain_bericht(body, sniff_format(body), *snapshot, *party, ok);
+    std::cout << dg::explain_bericht(body, sniff_format(body), *snapshot, *principal, ok, namens.empty() ? nullptr : party, today);
     return ok ? 0 : 1;
 }
 

@@ -43,6 +43,6 @@ dg_build() {
 
 dg_certs() {
   # The newest party of make-dev-certs stands for the whole set: an older set is made again.
-  [ -f "$repo_root/certs/dev/ca.pem" ] && [ -f "$repo_root/certs/dev/server-eku.crt" ] && [ -f "$repo_root/certs/dev/crl.pem" ] ||
+  [ -f "$repo_root/certs/dev/ca.pem" ] && [ -f "$repo_root/certs/dev/rbl-amsterdam.crt" ] && [ -f "$repo_root/certs/dev/crl.pem" ] ||
     "$repo_root/certs/make-dev-certs" >&2
 }

@@ -8,6 +8,7 @@
 
 #include "core/dates.hpp"
 #include "core/hex.hpp"
+#include "core/identifiers.hpp"
 #include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
@@ -100,6 +101,7 @@ void write_record(JsonWriter& w, const StoredRecord& r) {
     write_kv(w, "gemeente", r.gemeente);
     write_kv(w, "receivedAt", r.received_at);
     write_kv(w, "senderOin", r.sender_oin);
+    if (!r.intermediary_oin.empty()) write_kv(w, "intermediaryOin", r.intermediary_oin);
     write_kv(w, "berichtId", r.bericht_id);
     write_kv(w, "meldingId", r.melding_id);
     write_kv(w, "legalBasis", r.legal_basis);
@@ -278,6 +280,7 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
         return finish(x, problem_response(404, "Not found", "no such resource", {}));
     if (!route)
         return finish(x, problem_response(405, "Method not allowed", "this resource does not support " + std::string(req.method_string()), {}));
+    if (!act_for_principal(x, req, *route)) return;
     // "public": any registered party (the OpenAPI document, the audit signing keys).
     if (route->endpoint != "public" && !x.snapshot->policy->role_may_use(x.party->role, route->endpoint))
         return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
@@ -296,6 +299,46 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     case Handler::Me: return me(x);
     case Handler::Ui: return ui(x, path.size() > 4 ? path.substr(4) : std::string_view("index.html"));
     }
+}
+
+// Namens (messages.md "Intermediaries"): an intermediary names the principal it acts for; with a
+// mandate in force today that covers the endpoint, the request is judged as the principal's from
+// here on, and the audit entry keeps both. Refusals are audited with both OINs as well.
+bool Api::act_for_principal(Exchange& x, const Request& req, const Route& route) {
+    const auto header = req.find("Namens");
+    const std::string_view namens = header == req.end() ? std::string_view() : std::string_view(header->value().data(), header->value().size());
+    const bool is_intermediary = x.party->role == "intermediary";
+    auto refuse = [&](int status, const char* title, const char* code, std::string detail, std::string hint) {
+        x.event.problem_codes.push_back(code);
+        finish(x, problem_response(status, title, std::move(detail), {{code, "Namens", std::move(hint), {}}}));
+        return false;
+    };
+    if (header == req.end() || namens == x.party->oin) {
+        // Without Namens an intermediary reads only what concerns itself (the public endpoints).
+        if (is_intermediary && route.endpoint != "public")
+            return refuse(403, "No mandate", "mandate.missing", "an intermediary acts for a principal only",
+                          "send Namens: <OIN of the principal> for a party you hold a mandate for");
+        return true;
+    }
+    if (!oin_format_valid(namens))
+        return refuse(400, "Bad request", "message.schema", "Namens must be an OIN of 20 digits", "send Namens: <20-digit OIN>");
+    x.intermediary = x.party;
+    x.event.intermediary_oin = x.party->oin;
+    x.event.party_oin = std::string(namens);
+    const Party* principal = x.snapshot->parties->find(namens);
+    x.event.party_role = principal ? principal->role : std::string();
+    const Date today = parse_rfc3339_local_date(x.event.time).value_or(today_utc());
+    const Mandate* mandate = is_intermediary && principal ? x.snapshot->mandates->find(x.party->oin, namens, today) : nullptr;
+    if (!mandate)
+        return refuse(403, "No mandate", "mandate.missing",
+                      is_intermediary ? "this intermediary holds no mandate for that party today" : "only an intermediary may act for another party",
+                      is_intermediary ? "register a mandate for this principal, or check its period" : "leave Namens out, or send your own OIN");
+    if (route.endpoint != "public" && !mandate->covers_endpoint(route.endpoint))
+        return refuse(403, "Not permitted", "mandate.not-permitted", "the mandate does not cover this endpoint",
+                      "the mandate for this principal does not list " + route.endpoint);
+    x.party = principal;
+    x.mandate = mandate;
+    return true;
 }
 
 const std::vector<Api::Route>& Api::routes() {
@@ -441,7 +484,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
     StoreSink sink(*this, *x.party, *x.snapshot->regions, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
-    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report, store};
+    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report, store, x.mandate};
     IngestResult r;
     try {
         r = ingest(req.body(), *format, ctx);
@@ -500,7 +543,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     metrics_.records(r.type->name, "accepted", r.records.size());
     x.event.record_ids.reserve(r.records.size());
     for (const auto& rec : r.records) x.event.record_ids.push_back(rec.id);
-    std::string receipt = receipt_json(r);
+    std::string receipt = x.intermediary ? receipt_json(r, x.party->oin, x.intermediary->oin) : receipt_json(r);
     // A 100k batch's lists run to tens of MB: let go of what is no longer needed before the audit
     // entry and the stored receipt are built.
     std::vector<ReceiptRow>().swap(r.records);

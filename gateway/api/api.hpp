@@ -88,6 +88,9 @@ private:
     // `attempt` > 0: judged again because a meldingId of an earlier attempt was stored meanwhile.
     void serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt);
     void dispatch(std::size_t body_bytes, std::function<void()> job);
+    // Namens: judges the rest of the request as the principal's when a mandate allows it; else
+    // answers (400/403) and returns false.
+    bool act_for_principal(Exchange& x, const Request& req, const Route& route);
     class StoreSink;
     void berichten(Exchange& x, const Request& req, bool store);
     // Effects that depend on what is stored: whose record an intrekking withdraws, whether a
@@ -101,6 +104,7 @@ private:
     void search(Exchange& x, const Request& req);
     void openapi(Exchange& x);
     void me(Exchange& x);
+    void write_mandate(JsonWriter& w, const Mandate& m, const Exchange& x) const;
     void ui(Exchange& x, std::string_view name);
     const Region* own_region(const Exchange& x) const;
     void no_region(Exchange& x);

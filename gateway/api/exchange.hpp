@@ -13,7 +13,9 @@ struct Api::Exchange {
     Clock::time_point started = Clock::now();
     std::string route;
     std::shared_ptr<const Snapshot> snapshot;
-    const Party* party = nullptr;
+    const Party* party = nullptr;  // whom the request is judged as: the caller, or its principal (Namens)
+    const Party* intermediary = nullptr;  // the caller when it acts for `party` under `mandate`
+    const Mandate* mandate = nullptr;
     AuditEvent event;
     Reply reply;
     std::string content_hash;  // berichten: SHA-256 of the canonical message, for idempotency
@@ -29,6 +31,8 @@ struct Api::Exchange {
         h.route = route;
         h.snapshot = snapshot;
         h.party = party;
+        h.intermediary = intermediary;
+        h.mandate = mandate;
         h.content_hash = content_hash;
         h.request = request;
         h.caller = caller;

@@ -10,7 +10,8 @@ namespace {
 
 class ExplainSink final : public BerichtSink {
 public:
-    ExplainSink(const Snapshot& s, const Party& as, WireFormat f, std::ostringstream& out) : s_(s), as_(as), format_(f), out_(out) {}
+    ExplainSink(const Snapshot& s, const Party& as, const Mandate* mandate, WireFormat f, std::ostringstream& out)
+        : s_(s), as_(as), mandate_(mandate), format_(f), out_(out) {}
 
     void on_envelope(const Envelope& e) override {
         const PolicySet& policy = *s_.policy;
@@ -27,7 +28,12 @@ public:
         const bool may = policy.role_may_send(as_.role, e.berichttype);
         out_ << "  role " << as_.role << " may send " << e.berichttype << ": " << (may ? "yes" : "no -> 403 sender.role-not-permitted") << "\n";
         if (!may) refused_ = true;
-        else out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
+        if (may && mandate_) {
+            const bool covered = mandate_->covers_type(e.berichttype);
+            out_ << "  mandate covers " << e.berichttype << ": " << (covered ? "yes" : "no -> 403 mandate.not-permitted") << "\n";
+            if (!covered) refused_ = true;
+        }
+        if (!refused_) out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
     }
 
     void on_melding(Melding&& m) override {
@@ -50,6 +56,7 @@ public:
 private:
     const Snapshot& s_;
     const Party& as_;
+    const Mandate* mandate_;
     WireFormat format_;
     std::ostringstream& out_;
     const TypePolicy* type_ = nullptr;
@@ -60,9 +67,28 @@ private:
 
 }  // namespace
 
-std::string explain_bericht(std::string_view body, WireFormat format, const Snapshot& snapshot, const Party& as, bool& all_allowed) {
+std::string explain_bericht(std::string_view body, WireFormat format, const Snapshot& snapshot, const Party& as, bool& all_allowed,
+                            const Party* intermediary, const Date& today) {
     std::ostringstream out;
-    ExplainSink sink(snapshot, as, format, out);
+    const Mandate* mandate = nullptr;
+    if (intermediary && intermediary->oin != as.oin) {
+        out << "intermediary " << intermediary->name << " (OIN " << intermediary->oin << ", role " << intermediary->role << ") sends for "
+            << as.name << " on " << today.iso() << "\n";
+        mandate = intermediary->role == "intermediary" ? snapshot.mandates->find(intermediary->oin, as.oin, today) : nullptr;
+        if (!mandate) {
+            out << "  mandate in force: none -> 403 mandate.missing"
+                << (intermediary->role == "intermediary" ? "" : " (only an intermediary may act for another party)") << "\n";
+            all_allowed = false;
+            return out.str();
+        }
+        out << "  mandate in force: " << mandate->valid_from.iso() << " .. " << mandate->valid_until.iso() << "\n";
+        if (!mandate->covers_endpoint("berichten")) {
+            out << "  mandate covers the berichten endpoint: no -> 403 mandate.not-permitted\n";
+            all_allowed = false;
+            return out.str();
+        }
+    }
+    ExplainSink sink(snapshot, as, mandate, format, out);
     ParseLimits limits;
     const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink) : read_xml_bericht(body, limits, sink);
     for (const auto& p : r.problems) out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";

@@ -45,6 +45,10 @@ public:
             role_refused_ = true;
             envelope_problems_.push_back({"sender.role-not-permitted", "/berichttype",
                                           "role " + ctx_.sender->role + " may not send " + e.berichttype, {}});
+        } else if (ctx_.mandate && !ctx_.mandate->covers_type(e.berichttype)) {
+            role_refused_ = true;
+            envelope_problems_.push_back({"mandate.not-permitted", "/berichttype",
+                                          "the mandate for this principal does not cover " + e.berichttype, {}});
         }
     }
 
@@ -74,6 +78,7 @@ public:
         r.berichttype = out_.type->name;
         r.status = "geregistreerd";
         r.sender_oin = ctx_.sender ? ctx_.sender->oin : std::string();
+        if (ctx_.mandate) r.intermediary_oin = ctx_.mandate->intermediary_oin;
         r.bericht_id = out_.envelope.bericht_id;
         r.melding_id = m.melding_id;
         r.subject = std::move(subject);

@@ -92,6 +92,9 @@ struct IngestContext {
     AcceptedRecords* sink = nullptr;  // nullptr: keep accepted records in IngestResult::accepted
     ReportLimits report;
     bool hash_content = false;  // compute IngestResult::content_hash (messages to be stored)
+    // Set when an intermediary sends for `sender`: only the berichttypen it covers, and each
+    // record keeps the intermediary's OIN.
+    const Mandate* mandate = nullptr;
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);

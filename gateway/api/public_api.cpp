@@ -10,6 +10,37 @@ void Api::openapi(Exchange& x) {
     finish(x, json_response(200, options_.openapi_json));
 }
 
+namespace {
+
+void write_names(JsonWriter& w, std::string_view key, const std::vector<std::string>& names) {
+    write_string(w, key);
+    w.StartArray();
+    for (const auto& n : names) write_string(w, n);
+    w.EndArray();
+}
+
+}  // namespace
+
+void Api::write_mandate(JsonWriter& w, const Mandate& m, const Exchange& x) const {
+    const Party* principal = x.snapshot->parties->find(m.principal_oin);
+    const Date today = parse_rfc3339_local_date(x.event.time).value_or(today_utc());
+    w.StartObject();
+    write_string(w, "principal");
+    w.StartObject();
+    write_kv(w, "oin", m.principal_oin);
+    if (principal) {
+        write_kv(w, "name", principal->name);
+        write_kv(w, "role", principal->role);
+    }
+    w.EndObject();
+    write_kv(w, "validFrom", m.valid_from.iso());
+    write_kv(w, "validUntil", m.valid_until.iso());
+    write_kv(w, "state", m.valid_on(today) ? "active" : today < m.valid_from ? "future" : "ended");
+    write_names(w, "berichttypen", m.berichttypen);
+    write_names(w, "endpoints", m.endpoints);
+    w.EndObject();
+}
+
 void Api::me(Exchange& x) {
     const Party& p = *x.party;
     rapidjson::StringBuffer buf;
@@ -46,8 +77,23 @@ void Api::me(Exchange& x) {
     write_string(w, "endpoints");
     w.StartArray();
     for (const char* e : {"berichten", "validate", "caseload", "records", "audit"})
-        if (x.snapshot->policy->role_may_use(p.role, e)) write_string(w, e);
+        if (x.snapshot->policy->role_may_use(p.role, e) && (!x.mandate || x.mandate->covers_endpoint(e))) write_string(w, e);
     w.EndArray();
+    if (x.intermediary) {  // acting for p under a mandate: who acts, and within what
+        write_string(w, "intermediary");
+        w.StartObject();
+        write_kv(w, "oin", x.intermediary->oin);
+        write_kv(w, "name", x.intermediary->name);
+        w.EndObject();
+        write_string(w, "mandate");
+        write_mandate(w, *x.mandate, x);
+    }
+    if (p.role == "intermediary") {  // every mandate it holds, ended and future ones too
+        write_string(w, "mandates");
+        w.StartArray();
+        for (const Mandate* m : x.snapshot->mandates->of(p.oin)) write_mandate(w, *m, x);
+        w.EndArray();
+    }
     w.EndObject();
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }

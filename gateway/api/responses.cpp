@@ -110,11 +110,15 @@ std::string validation_json(const IngestResult& r) {
     return {buf.GetString(), buf.GetSize()};
 }
 
-std::string receipt_json(const IngestResult& r) {
+std::string receipt_json(const IngestResult& r, std::string_view principal_oin, std::string_view intermediary_oin) {
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
     write_kv(w, "berichtId", r.envelope.bericht_id);
+    if (!intermediary_oin.empty()) {
+        write_kv(w, "senderOin", principal_oin);
+        write_kv(w, "intermediaryOin", intermediary_oin);
+    }
     write_string(w, "accepted");
     w.Uint64(r.records.size());
     write_string(w, "rejected");

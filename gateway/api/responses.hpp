@@ -25,7 +25,8 @@ Response json_response(int status, std::string body);
 Response problem_response(int status, std::string_view title, std::string_view detail, const Problems& problems);
 std::string problems_json(const Problems& problems);
 // The 202 receipt of interface.md.
-std::string receipt_json(const IngestResult& result);
+// When an intermediary sent the message for its principal (Namens), the receipt names both.
+std::string receipt_json(const IngestResult& result, std::string_view principal_oin = {}, std::string_view intermediary_oin = {});
 // A message refused as a whole or with no record accepted: problem+json with the message's and the
 // listed records' problems, and (when the list was bounded) "truncated" and the rest per code.
 Response refusal_response(int status, std::string_view title, std::string_view detail, const IngestResult& result);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "identity/party.hpp"
+#include "policy/mandates.hpp"
 #include "policy/policy_set.hpp"
 #include "routing/region_table.hpp"
 #include "schemas/schema_set.hpp"
@@ -17,6 +18,7 @@ struct Snapshot {
     std::shared_ptr<const PartyRegistry> parties;
     std::shared_ptr<const RegionTable> regions;
     std::shared_ptr<const SchemaSet> schemas;  // optional in unit tests
+    std::shared_ptr<const MandateRegistry> mandates = MandateRegistry::empty();
 };
 
 class SnapshotHolder {

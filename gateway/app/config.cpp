@@ -20,7 +20,7 @@ Config load_config(const std::filesystem::path& file) {
     auto doc = parse_json_file(file);
     const auto base = std::filesystem::absolute(file).parent_path();
     auto path = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
-    only_keys(file, doc, "", {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "policies", "regions",
+    only_keys(file, doc, "", {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "mandates", "policies", "regions",
                               "schemas", "openapi", "ui", "limits", "audit"});
     Config c;
     c.file = std::filesystem::absolute(file);
@@ -35,6 +35,7 @@ Config load_config(const std::filesystem::path& file) {
     c.tls.client_ca = path(string_member(file, tls, "clientCa", "/tls"));
     c.tls.crl = path(optional_string(tls, "crl"));
     c.parties = path(string_member(file, doc, "parties", ""));
+    c.mandates = path(optional_string(doc, "mandates"));  // none: no intermediary acts for anyone
     c.policies = path(string_member(file, doc, "policies", ""));
     c.regions = path(string_member(file, doc, "regions", ""));
     c.schemas = path(optional_string(doc, "schemas", "../../schemas"));

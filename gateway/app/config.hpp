@@ -16,7 +16,7 @@ struct Config {
     std::string listen = "127.0.0.1:8443";
     std::string admin_listen = "127.0.0.1:9090";
     std::filesystem::path data_dir;
-    std::filesystem::path parties, policies, regions, schemas, openapi, ui;
+    std::filesystem::path parties, mandates, policies, regions, schemas, openapi, ui;
     TlsFiles tls;
     ServerLimits limits;
     ParseLimits parse;

@@ -5,9 +5,12 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <charconv>
+#include <future>
 
 #include "core/json_util.hpp"
+#include "core/dates.hpp"
 #include "core/log.hpp"
+#include "core/random.hpp"
 #include "app/purge.hpp"
 
 namespace dg {
@@ -73,6 +76,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
     auto s = std::make_shared<Snapshot>();
     s->policy = PolicySet::load(config.policies);
     s->parties = PartyRegistry::load(config.parties);
+    if (!config.mandates.empty()) s->mandates = MandateRegistry::load(config.mandates, *s->parties, *s->policy);
     auto regions = RegionTable::load(region_table_path(config));
     for (const auto& c : regions.conflicts) log_warn("region table conflict", {{"detail", c}});
     s->regions = regions.table;
@@ -198,21 +202,53 @@ void Service::housekeeping() {
     }
 }
 
+// A system event in the audit log (no party, role "system"), with the versions of what is in
+// force; waits (bounded) until it is stored.
+void Service::audit_system_event(const std::string& action, bool allowed, std::map<std::string, std::string> attributes) {
+    const auto s = snapshots_.get();
+    AuditEvent e;
+    e.time = now_rfc3339_utc();
+    e.trace_id = random_hex(16);
+    e.span_id = random_hex(8);
+    e.party_role = "system";
+    e.action = action;
+    e.purpose = "dg-beheer";
+    e.legal_basis = "AVG art. 5 lid 2 en art. 32 (verantwoording, beveiliging)";
+    e.policy_version = s->policy->version();
+    e.outcome = allowed ? "allowed" : "refused";
+    e.status = allowed ? 200 : 400;
+    attributes["partiesVersion"] = s->parties->version();
+    attributes["mandatesVersion"] = s->mandates->version().empty() ? "none" : s->mandates->version();
+    attributes["regionsVersion"] = s->regions->version();
+    e.attributes = std::move(attributes);
+    WriteBatch b;
+    b.audit_entries.push_back(canonical_json(std::move(e)));
+    auto done = std::make_shared<std::promise<CommitResult>>();
+    auto committed = done->get_future();
+    store_->submit(std::move(b), [done](const CommitResult& c) { done->set_value(c); });
+    if (committed.wait_for(std::chrono::seconds(10)) != std::future_status::ready || !committed.get().ok)
+        log_error("cannot write a system event to the audit log", {{"action", action}});
+}
+
 bool Service::reload() {
+    bool ok = false;
+    std::string reason;
     try {
         // Certificates, CA and CRL too; connections already open keep the context they began with.
         auto tls = make_server_tls_context(config_.tls);
         snapshots_.set(load_snapshot(config_));
         tls_.set(std::move(tls));
         if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
-        metrics_.reload(true);
-        log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()}});
-        return true;
+        log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()},
+                                            {"mandatesVersion", snapshots_.get()->mandates->version()}});
+        ok = true;
     } catch (const std::exception& e) {
-        metrics_.reload(false);
-        log_error("reload refused; the previous configuration stays", {{"reason", e.what()}});
-        return false;
+        reason = e.what();  // file, path and why: no personal data in configuration files
+        log_error("reload refused; the previous configuration stays", {{"reason", reason}});
     }
+    metrics_.reload(ok);
+    audit_system_event("reload", ok, ok ? std::map<std::string, std::string>{} : std::map<std::string, std::string>{{"reason", reason}});
+    return ok;
 }
 
 void Service::stop() {

@@ -35,12 +35,14 @@ public:
     Metrics& metrics() { return metrics_; }
 
     void start();  // serve on the thread pool
-    bool reload();  // SIGHUP: a bad file keeps the old snapshot
+    bool reload();  // SIGHUP: a bad file keeps the old snapshot; audited either way
     void stop();    // SIGTERM: drain within the drain timeout, commit what is queued, join
     void wait();    // blocks until stop() has finished (signals call stop())
     void handle_signals();  // SIGTERM/SIGINT -> stop, SIGHUP -> reload
 
 private:
+    void audit_system_event(const std::string& action, bool allowed, std::map<std::string, std::string> attributes);
+
     Config config_;
     Metrics metrics_;
     SnapshotHolder snapshots_;

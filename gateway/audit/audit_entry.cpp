@@ -38,10 +38,17 @@ std::string canonical_json(AuditEvent e) {
     JsonWriter w(buf);
     w.StartObject();
     write_kv(w, "action", e.action);
+    if (!e.attributes.empty()) {
+        write_string(w, "attributes");
+        w.StartObject();
+        for (const auto& [k, v] : e.attributes) write_kv(w, k, v);
+        w.EndObject();
+    }
     write_kv(w, "berichtId", e.bericht_id);
     write_kv(w, "berichttype", e.berichttype);
     write_kv(w, "certFingerprint", e.cert_fingerprint);
     write_kv(w, "fscTransactionId", e.fsc_transaction_id);
+    write_kv(w, "intermediaryOin", e.intermediary_oin);
     write_kv(w, "legalBasis", e.legal_basis);
     write_kv(w, "outcome", e.outcome);
     write_kv(w, "parentSpanId", e.parent_span_id);

@@ -4,6 +4,7 @@
 #include <openssl/types.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,8 @@ struct AuditEvent {
     std::string trace_id, span_id;
     std::string parent_span_id;      // the caller's span (W3C traceparent), when it sent one
     std::string fsc_transaction_id;  // FSC: the caller's Fsc-Transaction-Id, or one made for it
-    std::string party_oin, party_role, cert_fingerprint;
+    std::string party_oin, party_role, cert_fingerprint;  // the principal; the certificate is the caller's
+    std::string intermediary_oin;  // the caller, when it acted for party_oin (Namens)
     std::string action;          // e.g. "POST /v1/berichten"
     std::string berichttype, bericht_id;
     std::vector<std::string> record_ids;
@@ -24,6 +26,9 @@ struct AuditEvent {
     std::string outcome;         // allowed | refused | failed
     int status = 0;
     std::vector<std::string> problem_codes;
+    // System events (start, stop, reload): what was in force, e.g. the versions of the policy,
+    // party registry, mandates and region table. Written only when there are any.
+    std::map<std::string, std::string> attributes;
 };
 
 // Keys in a fixed (sorted) order, no whitespace, subjects and codes sorted and unique.

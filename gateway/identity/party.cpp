@@ -6,11 +6,13 @@
 namespace dg {
 
 std::shared_ptr<const PartyRegistry> PartyRegistry::load(const std::filesystem::path& file) {
-    auto doc = parse_json_file(file);
+    std::string text;
+    auto doc = parse_json_file(file, &text);
     only_keys(file, doc, "", {"parties"});
     const auto& list = member(file, doc, "parties", "");
     if (!list.IsArray()) throw FileError(file, "/parties", "must be an array");
     auto reg = std::make_shared<PartyRegistry>();
+    reg->version_ = "sha256:" + sha256_hex(text).substr(0, 16);
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
         const std::string at = "/parties/" + std::to_string(i);
         Party p;
@@ -24,7 +26,8 @@ std::shared_ptr<const PartyRegistry> PartyRegistry::load(const std::filesystem::
         if (p.role == "school" && !brin_valid(p.brin)) throw FileError(file, at + "/brin", "a school needs a valid BRIN");
         if ((p.role == "gemeente" || p.role == "coordinator") && !gemeentecode_format_valid(p.gemeente))
             throw FileError(file, at + "/gemeente", "a gemeente or coordinator needs a 4-digit gemeentecode");
-        if (p.role != "duo" && p.role != "school" && p.role != "gemeente" && p.role != "coordinator" && p.role != "auditor")
+        if (p.role != "duo" && p.role != "school" && p.role != "gemeente" && p.role != "coordinator" && p.role != "auditor" &&
+            p.role != "intermediary")
             throw FileError(file, at + "/role", "unknown role '" + p.role + "'");
         if (!reg->by_oin_.emplace(p.oin, p).second) throw FileError(file, at + "/oin", "OIN listed twice");
     }

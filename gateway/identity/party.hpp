@@ -11,7 +11,7 @@ namespace dg {
 struct Party {
     std::string oin;
     std::string name;
-    std::string role;      // duo | school | gemeente | coordinator | auditor
+    std::string role;      // duo | school | gemeente | coordinator | auditor | intermediary
     std::string brin;      // school: its BRIN
     std::string gemeente;  // gemeente: itself; coordinator: a gemeente of its region
 };
@@ -24,8 +24,10 @@ public:
     // By registry name (e.g. "school-12AB") or OIN.
     const Party* find_by_name(std::string_view name_or_oin) const;
     std::size_t size() const { return by_oin_.size(); }
+    const std::string& version() const { return version_; }  // SHA-256 of the file (16 hex)
 
 private:
+    std::string version_;
     std::unordered_map<std::string, Party> by_oin_;
 };
 

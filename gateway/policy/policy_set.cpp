@@ -20,7 +20,7 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
 };
 const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "own-region", "new-woongemeente", "national",
                                                      "original-sender"};
-const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor"};
+const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor", "intermediary"};
 const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "caseload", "records", "audit"};
 
 std::vector<std::string> string_list(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {

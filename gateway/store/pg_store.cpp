@@ -84,11 +84,15 @@ CREATE POLICY region_scope ON records
   USING (current_setting('dg.region', true) IN ('*', region) AND coalesce(current_setting('dg.gemeente', true), '') IN ('', gemeente))
   WITH CHECK (current_setting('dg.region', true) = '*');
 )sql",
+    // 5: a record sent by an intermediary for its principal (Namens) keeps the intermediary's OIN.
+    R"sql(
+ALTER TABLE records ADD COLUMN intermediary_oin text NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kColumns =
     "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, intermediary_oin";
 
 std::vector<StoredRecord> read_records(const pg::Result& r) {
     std::vector<StoredRecord> out(static_cast<std::size_t>(r.rows()));
@@ -100,6 +104,7 @@ std::vector<StoredRecord> read_records(const pg::Result& r) {
                                &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
         for (int i = 0; i < 16; ++i) *cols[i] = r.str(row, i + 1);
         rec.active = r.boolean(row, 17);
+        rec.intermediary_oin = r.str(row, 18);
     }
     return out;
 }
@@ -474,6 +479,7 @@ private:
                                          &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
             for (int i = 0; i < 16; ++i) cols_[i].add(*vals[i]);
             cols_[16].add(r.active ? "t" : "f");
+            cols_[17].add(r.intermediary_oin);
             ++pending_;
             if (r.effect == RecordEffect::Withdraw || r.effect == RecordEffect::Status) {
                 flush();
@@ -485,10 +491,10 @@ private:
             Params p;
             for (auto& col : cols_) p.add(col.take());
             c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-                     " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active)"
+                     " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, intermediary_oin)"
                      " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
                      " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],"
-                     " $16::text[], $17::boolean[])",
+                     " $16::text[], $17::boolean[], $18::text[])",
                      p);
             pending_ = 0;
         }
@@ -532,9 +538,11 @@ private:
                              " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
                              Params().add(id).add(from_region).add(r.region).add(r.region_name).add(r.gemeente));
                     c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id,"
-                             " melding_id, subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active)"
+                             " melding_id, subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active,"
+                             " intermediary_oin)"
                              " SELECT id, $3, $4, $5, berichttype, $6, sender_oin, bericht_id, melding_id, subject, received_at,"
-                             " legal_basis, purpose, policy_version, $7, 'null', false FROM records WHERE id = $1 AND region = $2",
+                             " legal_basis, purpose, policy_version, $7, 'null', false, intermediary_oin FROM records"
+                             " WHERE id = $1 AND region = $2",
                              Params().add(id).add(r.region).add(from_region).add(found.str(i, 3)).add(from_gemeente).add(r.new_status)
                                  .add(r.notice_until));
                     c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
@@ -548,7 +556,7 @@ private:
         }
 
         pg::Conn& c_;
-        ArrayLiteral cols_[17];
+        ArrayLiteral cols_[18];
         std::size_t pending_ = 0;
     };
 

@@ -27,6 +27,7 @@ struct StoredRecord {
     std::string region, region_name, gemeente;
     std::string berichttype, status;
     std::string sender_oin, bericht_id, melding_id;
+    std::string intermediary_oin;  // who sent it for sender_oin (Namens), "" when the sender did
     std::string subject;   // pseudonym of the pupil, never the number
     std::string received_at;
     std::string legal_basis, purpose, policy_version, retention_until;

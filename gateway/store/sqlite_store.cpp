@@ -35,7 +35,7 @@ namespace {
 
 using sqlite::Stmt;
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr const char* kMainSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -57,7 +57,8 @@ constexpr const char* kRecordData =
     "region TEXT NOT NULL, region_name TEXT NOT NULL, gemeente TEXT NOT NULL, berichttype TEXT NOT NULL,"
     " status TEXT NOT NULL, sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, melding_id TEXT NOT NULL,"
     " subject TEXT NOT NULL, received_at TEXT NOT NULL, legal_basis TEXT NOT NULL, purpose TEXT NOT NULL,"
-    " policy_version TEXT NOT NULL, retention_until TEXT NOT NULL, data TEXT NOT NULL, active INTEGER NOT NULL";
+    " policy_version TEXT NOT NULL, retention_until TEXT NOT NULL, data TEXT NOT NULL, active INTEGER NOT NULL,"
+    " intermediary_oin TEXT NOT NULL";
 
 std::string region_schema() {
     return std::string(R"sql(
@@ -81,10 +82,10 @@ CREATE TABLE IF NOT EXISTS undo_history(useq INTEGER PRIMARY KEY, txn INTEGER NO
 // Columns as read_record() expects them.
 constexpr const char* kColumns =
     "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, created_txn";
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, created_txn, intermediary_oin";
 constexpr const char* kAllRecordColumns =
     "seq, id, created_txn, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active";
+    " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, intermediary_oin";
 
 StoredRecord read_record(const Stmt& st) {
     StoredRecord rec;
@@ -94,6 +95,7 @@ StoredRecord read_record(const Stmt& st) {
                            &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
     for (int i = 0; i < 16; ++i) *cols[i] = st.str(i + 1);
     rec.active = st.i64(17) != 0;
+    rec.intermediary_oin = st.str(19);
     return rec;
 }
 
@@ -196,8 +198,8 @@ struct RegionFile {
             sqlite::exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
             insert = Stmt(db, std::string("INSERT INTO records(id, created_txn, region, region_name, gemeente, berichttype, status,"
                                           " sender_oin, bericht_id, melding_id, subject, received_at, legal_basis, purpose,"
-                                          " policy_version, retention_until, data, active)"
-                                          " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"));
+                                          " policy_version, retention_until, data, active, intermediary_oin)"
+                                          " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"));
             insert_history = Stmt(db, "INSERT INTO record_history(record_id, txn, time, event, detail) VALUES(?1,?2,?3,?4,?5)");
             save_record = Stmt(db, std::string("INSERT INTO undo_records(txn, ") + kAllRecordColumns + ") SELECT ?2, " +
                                        kAllRecordColumns + " FROM records WHERE id = ?1");
@@ -705,7 +707,7 @@ private:
                                      &r.policy_version, &r.retention_until, &r.data};
         f.insert.text(1, r.id).int64(2, txn_ + 1);
         for (int i = 1; i < 16; ++i) f.insert.text(i + 2, *vals[i]);
-        f.insert.int64(18, active ? 1 : 0).run();
+        f.insert.int64(18, active ? 1 : 0).text(19, r.intermediary_oin).run();
     }
 
     void history_event(RegionFile& f, const std::string& id, const std::string& time, const char* event, const std::string& detail) {

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto format = (data[0] & 0x80) ? dg::WireFormat::Xml : dg::WireFormat::Json;
     dg::ParseLimits limits;
     limits.max_meldingen = 1000;
-    dg::IngestContext ctx{snapshot, pseudonymize, limits, sender, "2026-11-24T09:00:00.000Z", nullptr, {}, true};
+    dg::IngestContext ctx{snapshot, pseudonymize, limits, sender, "2026-11-24T09:00:00.000Z", nullptr, {}, true, nullptr};
     const dg::IngestResult r = dg::ingest({reinterpret_cast<const char*>(data + 1), size - 1}, format, ctx);
     for (const auto& rej : r.rejected)
         if (rej.problems.empty() || rej.problems.front().code.empty()) __builtin_trap();

@@ -2,7 +2,7 @@
 # certificates, and starting the built binary on ephemeral loopback ports as an operator would.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 certs="$root/certs/dev"
-[ -f "$certs/server-eku.crt" ] && [ -f "$certs/crl.pem" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
+[ -f "$certs/rbl-amsterdam.crt" ] && [ -f "$certs/crl.pem" ] || "$root/certs/make-dev-certs" >/dev/null 2>&1
 examples="$root/../shared/spec/examples"
 [ -d "$examples" ] || examples="$root/tests/vectors/examples"
 work=$(mktemp -d)

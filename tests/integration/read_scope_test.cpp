@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "gateway_fixture.hpp"
@@ -103,43 +104,74 @@ BOOST_AUTO_TEST_CASE(a_policy_change_narrows_what_coordinators_read) {
 BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
     Gateway gw;
     const Stored s(gw);
-    const std::vector<std::string> parties = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor", "stranger"};
+    // Each dev party as itself, and the intermediaries as themselves and for their principals
+    // ("A>P": A sends with Namens: P) under the dev mandates.
+    const std::vector<std::string> parties = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor", "stranger",
+                                              "las-leverancier", "rbl-amsterdam", "las-leverancier>school-12AB",
+                                              "rbl-amsterdam>gemeente-0363", "rbl-amsterdam>gemeente-0384"};
+    const std::map<std::string, std::string> oins = {{"school-12AB", "00000099000000000201"}, {"gemeente-0363", "00000099000000000363"},
+                                                     {"gemeente-0384", "00000099000000000384"}};
+    // What the dev mandates cover (interface.md, dev parties).
+    const std::map<std::string, std::set<std::string>> mandate_endpoints = {
+        {"las-leverancier>school-12AB", {"berichten", "validate"}},
+        {"rbl-amsterdam>gemeente-0363", {"berichten", "validate", "caseload", "records"}},
+        {"rbl-amsterdam>gemeente-0384", {"caseload", "records"}}};
     struct Route {
         http::verb method;
         std::string target, body;
-        std::set<std::string> allowed;  // the parties that may use it
+        std::string endpoint;           // of the policy's role table; "public" for every registered party
+        std::set<std::string> allowed;  // the parties (as themselves) that may use it
     };
-    const std::set<std::string> registered = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor"};
-    const std::set<std::string> readers = {"gemeente-0363", "coordinator-amsterdam"};
-    const std::set<std::string> senders = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam"};
+    const std::set<std::string> registered = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam", "auditor",
+                                              "las-leverancier", "rbl-amsterdam"};
+    const std::set<std::string> readers = {"gemeente-0363", "gemeente-0384", "coordinator-amsterdam"};
+    const std::set<std::string> senders = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam"};
+    const std::set<std::string> validators = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam", "auditor"};
     const std::set<std::string> auditor = {"auditor"};
     const std::vector<Route> routes = {
-        {http::verb::post, "/v1/berichten", "{}", senders},
-        {http::verb::post, "/v1/validate", "{}", registered},
-        {http::verb::get, "/v1/caseload", "", readers},
-        {http::verb::get, "/v1/caseload/summary", "", readers},
-        {http::verb::get, "/v1/records/" + s.amsterdam_id, "", readers},
-        {http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})", readers},
-        {http::verb::get, "/v1/audit/entries", "", auditor},
-        {http::verb::get, "/v1/audit/head", "", auditor},
-        {http::verb::get, "/v1/audit/proof/inclusion?index=0&size=1", "", auditor},
-        {http::verb::get, "/v1/audit/proof/consistency?from=1&to=2", "", auditor},
-        {http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})", auditor},
-        {http::verb::get, "/v1/audit/keys", "", registered},
-        {http::verb::get, "/v1/openapi.json", "", registered},
-        {http::verb::get, "/v1/me", "", registered},
+        {http::verb::post, "/v1/berichten", "{}", "berichten", senders},
+        {http::verb::post, "/v1/validate", "{}", "validate", validators},
+        {http::verb::get, "/v1/caseload", "", "caseload", readers},
+        {http::verb::get, "/v1/caseload/summary", "", "caseload", readers},
+        {http::verb::get, "/v1/records/" + s.amsterdam_id, "", "records", readers},
+        {http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})", "records", readers},
+        {http::verb::get, "/v1/audit/entries", "", "audit", auditor},
+        {http::verb::get, "/v1/audit/head", "", "audit", auditor},
+        {http::verb::get, "/v1/audit/proof/inclusion?index=0&size=1", "", "audit", auditor},
+        {http::verb::get, "/v1/audit/proof/consistency?from=1&to=2", "", "audit", auditor},
+        {http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})", "audit", auditor},
+        {http::verb::get, "/v1/audit/keys", "", "public", registered},
+        {http::verb::get, "/v1/openapi.json", "", "public", registered},
+        {http::verb::get, "/v1/me", "", "public", registered},
     };
     for (const auto& r : routes)
         for (const auto& party : parties) {
             BOOST_TEST_CONTEXT(http::to_string(r.method) << " " << r.target << " as " << party) {
-                const HttpReply reply = gw.as(party, r.method, r.target, r.body);
+                const auto arrow = party.find('>');
+                const std::string who = party.substr(0, arrow);
+                const std::string principal = arrow == std::string::npos ? "" : party.substr(arrow + 1);
+                TlsClient c(gw.port, who, dev_certs_dir());
+                BOOST_REQUIRE(c.connect());
+                std::map<std::string, std::string> headers;
+                if (!principal.empty()) headers["Namens"] = oins.at(principal);
+                const HttpReply reply = c.request(r.method, r.target, r.body, "application/json", headers);
                 BOOST_TEST(reply.answered);
-                if (r.allowed.count(party)) {
+                // Expected from the contract: a principal's rights within what the mandate covers.
+                std::string refusal;
+                if (who == "stranger") refusal = "sender.unknown";
+                else if (principal.empty() && (who == "las-leverancier" || who == "rbl-amsterdam")) {
+                    if (r.endpoint != "public") refusal = "mandate.missing";
+                } else if (!principal.empty() && r.endpoint != "public" && !mandate_endpoints.at(party).count(r.endpoint)) {
+                    refusal = "mandate.not-permitted";
+                } else if (!r.allowed.count(principal.empty() ? who : principal)) {
+                    refusal = "sender.role-not-permitted";
+                }
+                if (refusal.empty()) {
                     BOOST_TEST(reply.status != 403, reply.body);
                     BOOST_TEST(reply.status < 500);
                 } else {
                     BOOST_TEST(reply.status == 403);
-                    BOOST_TEST(first_code(reply) == (party == "stranger" ? "sender.unknown" : "sender.role-not-permitted"));
+                    BOOST_TEST(first_code(reply) == refusal);
                 }
             }
         }

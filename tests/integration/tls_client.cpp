@@ -15,7 +15,7 @@ namespace http = beast::http;
 
 std::filesystem::path dev_certs_dir() {
     const auto dir = source_dir() / "certs/dev";
-    if (!std::filesystem::exists(dir / "server-eku.crt") || !std::filesystem::exists(dir / "crl.pem")) {
+    if (!std::filesystem::exists(dir / "rbl-amsterdam.crt") || !std::filesystem::exists(dir / "crl.pem")) {
         const std::string cmd = (source_dir() / "certs/make-dev-certs").string() + " >/dev/null 2>&1";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-dev-certs failed");
     }

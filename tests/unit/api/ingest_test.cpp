@@ -17,7 +17,7 @@ struct Fixture {
     Pseudonymizer pseudonymize{std::string(40, 'k')};
 
     IngestResult run(const std::string& body, WireFormat f, const char* oin) {
-        IngestContext ctx{snapshot, pseudonymize, {}, oin ? snapshot.parties->find(oin) : nullptr, "2026-11-23T10:00:00.000Z", nullptr, {}, false};
+        IngestContext ctx{snapshot, pseudonymize, {}, oin ? snapshot.parties->find(oin) : nullptr, "2026-11-23T10:00:00.000Z", nullptr, {}, false, nullptr};
         return ingest(body, f, ctx);
     }
 };

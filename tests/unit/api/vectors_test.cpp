@@ -55,7 +55,7 @@ struct Vectors {
             const Expectation e = read_expect(expect_file);
             const Party* party = snapshot->parties->find_by_name(e.as);
             BOOST_REQUIRE_MESSAGE(party, "unknown party in " << expect_file);
-            IngestContext ctx{*snapshot, pseudonymize, {}, party, "2026-11-23T10:00:00.000Z", nullptr, {}, false};
+            IngestContext ctx{*snapshot, pseudonymize, {}, party, "2026-11-23T10:00:00.000Z", nullptr, {}, false, nullptr};
             const IngestResult r = ingest(test::slurp(f), f.extension() == ".xml" ? WireFormat::Xml : WireFormat::Json, ctx);
             std::set<std::string> codes;
             for (const auto& p : r.message_problems) codes.insert(p.code);
