@@ -17,6 +17,19 @@ echo "$out" | grep -q '"bsn.checksum"' || fail "validate --json lists bsn.checks
   || fail "policy explain for the own school"
 set +e; "$bin" policy explain --as school-34CD "$examples/verzuimmelding.json" | grep -q 'scope.not-own-brin'; rc=${PIPESTATUS[0]}; set -e
 [ "$rc" = 1 ] || fail "policy explain for another school should exit 1"
+# --namens: the intermediary's mandate on the day given (the dev mandates of interface.md), then the principal's rules.
+out=$("$bin" policy explain --as las-leverancier --namens school-12AB --today 2026-12-01 "$examples/verzuimmelding.json") \
+  || fail "policy explain namens school-12AB under its mandate should exit 0"
+echo "$out" | grep -q 'mandate in force: 2026-01-01 .. 2027-12-31' || fail "policy explain names the mandate in force"
+echo "$out" | grep -q 'scope school -> own-brin on school/brin: ok' || fail "policy explain namens applies the principal's scope"
+for args in "--namens school-34CD --today 2026-12-01" "--namens school-12AB --today 2028-01-01" "--namens gemeente-0363 --today 2026-12-01"; do
+  set +e; out=$("$bin" policy explain --as las-leverancier $args "$examples/verzuimmelding.json"); rc=$?; set -e
+  [ "$rc" = 1 ] && echo "$out" | grep -q 'mandate.missing' || fail "policy explain $args: mandate.missing, exit 1 (got $rc)"
+done
+set +e; out=$("$bin" policy explain --as rbl-amsterdam --namens gemeente-0384 --today 2026-12-01 "$examples/vrijstelling.json"); rc=$?; set -e
+[ "$rc" = 1 ] && echo "$out" | grep -q 'mandate.not-permitted' || fail "a read-only mandate sends nothing (got $rc)"
+set +e; out=$("$bin" policy explain --as las-leverancier --namens school-12AB --today 2026-12-01 "$examples/trajectmelding.json"); rc=$?; set -e
+[ "$rc" = 1 ] && echo "$out" | grep -q 'sender.role-not-permitted' || fail "namens, the principal's role decides (got $rc)"
 
 # regions import: DUO's layout, versioned in the data dir; a gemeente in two regions is refused.
 shared_regions="$root/../shared/data/regions-sample.csv"
@@ -32,6 +45,12 @@ config=$(config_with 's/"readTimeoutMs"/"readTimoutMs"/')
 set +e; "$bin" serve --config "$config" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/bad" 2> "$work/bad-config.err"; rc=$?; set -e
 [ "$rc" != 0 ] || fail "a config with an unknown key must not start"
 grep -q "config.json: /limits/readTimoutMs: unknown key" "$work/bad-config.err" || fail "unknown config key not named: $(cat "$work/bad-config.err")"
+# So is a mandate file with a key the loader does not know, or a party the registry does not have.
+sed 's/"validUntil"/"validTill"/' "$root/policies/mandates-dev.json" > "$work/mandates-bad.json"
+config=$(config_with "s#\"$root/policies/mandates-dev.json\"#\"$work/mandates-bad.json\"#")
+set +e; "$bin" serve --config "$config" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --data-dir "$work/bad" 2> "$work/bad-mandates.err"; rc=$?; set -e
+[ "$rc" != 0 ] || fail "a mandate file with an unknown key must not start"
+grep -q "mandates-bad.json: /mandates/0/validTill: unknown key" "$work/bad-mandates.err" || fail "unknown mandate key not named: $(cat "$work/bad-mandates.err")"
 
 start --data-dir "$work/data"
 
