@@ -30,6 +30,22 @@ dg_install_deps() {
   return 0
 }
 
+# Tooling from the npm registry for the suite (tools/package.json, pinned by its lock file): the
+# Spectral CLI for the API Design Rules linter. Node.js and npm from Debian when npm is missing.
+dg_tools() {
+  if ! command -v npm >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "npm is missing (run as root or install nodejs and npm)" >&2; return 1; }
+    echo "installing: nodejs npm" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >&2 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >&2; }
+  fi
+  local tools="$repo_root/tools"
+  # npm ci again whenever the lock file is newer than what it installed.
+  if [ ! -x "$tools/node_modules/.bin/spectral" ] || [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; then
+    (cd "$tools" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >&2)
+  fi
+}
+
 dg_build() {
   local type=${1:-Release}
   local dir="$repo_root/build"
