@@ -298,6 +298,9 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     case Handler::OpenApi: return openapi(x);
     case Handler::Me: return me(x);
     case Handler::Ui: return ui(x, path.size() > 4 ? path.substr(4) : std::string_view("index.html"));
+    case Handler::Logs: return logs(x, query);
+    case Handler::Register: return processing_register(x);
+    case Handler::ProcessingActivities: return processing_activities(x, req);
     }
 }
 
@@ -354,6 +357,9 @@ const std::vector<Api::Route>& Api::routes() {
         {http::verb::get, "/v1/audit/proof/inclusion", "audit", "audit", Handler::AuditRead},
         {http::verb::get, "/v1/audit/proof/consistency", "audit", "audit", Handler::AuditRead},
         {http::verb::post, "/v1/audit/subject-report", "audit", "audit", Handler::SubjectReport},
+        {http::verb::post, "/v1/processing-activities", "audit", "audit", Handler::ProcessingActivities},
+        {http::verb::get, "/v1/logs", "public", "logs", Handler::Logs},
+        {http::verb::get, "/v1/verwerkingsregister", "public", "register", Handler::Register},
         {http::verb::get, "/v1/audit/keys", "public", "audit", Handler::AuditRead},
         {http::verb::get, "/v1/openapi.json", "public", "openapi", Handler::OpenApi},
         {http::verb::get, "/openapi.json", "public", "openapi", Handler::OpenApi},  // alias
@@ -635,6 +641,8 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             x.event.purpose = p->id;
             x.event.legal_basis = p->legal_basis;
         }
+    if (const ProcessingActivity* a = x.snapshot->policy->activity(x.event.purpose)) x.event.processing_activity = a->id;
+    x.event.end_time = now_rfc3339_utc();
     std::optional<MessageRow> message = std::move(batch.message);
     // Should a concurrent copy of this message commit first, the store refuses this one and the
     // answer is decided again from what that copy stored.

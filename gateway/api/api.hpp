@@ -50,11 +50,15 @@ struct ApiOptions {
     // hold up the small requests of others.
     std::function<void(std::function<void()>)> run_heavy;
     std::size_t heavy_bytes = 64 * 1024;
+    std::string peer_id = "doorstroom-gateway";  // FSC: this service's peer id in /v1/logs (the operator's OIN)
 };
 
 class Api {
 public:
-    enum class Handler { Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui };
+    enum class Handler {
+        Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui, Logs, Register,
+        ProcessingActivities
+    };
     struct Route {
         http::verb method;
         std::string path;      // "{id}" at the end matches one path segment
@@ -124,6 +128,9 @@ private:
     // request with the problems and returns false when the body is not exactly that.
     bool subject_from_body(Exchange& x, const Request& req, std::string& subject);
     void subject_report(Exchange& x, const Request& req);
+    void logs(Exchange& x, std::string_view query);
+    void processing_register(Exchange& x);
+    void processing_activities(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
     // (sender, berichtId) was accepted before: the original receipt for the same content, else 409.

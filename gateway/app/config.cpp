@@ -21,13 +21,14 @@ Config load_config(const std::filesystem::path& file) {
     const auto base = std::filesystem::absolute(file).parent_path();
     auto path = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
     only_keys(file, doc, "", {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "mandates", "policies", "regions",
-                              "schemas", "openapi", "ui", "limits", "audit"});
+                              "schemas", "openapi", "ui", "limits", "audit", "peerId"});
     Config c;
     c.file = std::filesystem::absolute(file);
     c.listen = optional_string(doc, "listen", c.listen);
     c.admin_listen = optional_string(doc, "adminListen", c.admin_listen);
     c.data_dir = path(optional_string(doc, "dataDir", "var"));
     c.store = optional_string(doc, "store");
+    c.peer_id = optional_string(doc, "peerId", c.peer_id);
     const auto& tls = member(file, doc, "tls", "");
     only_keys(file, tls, "/tls", {"certificate", "privateKey", "clientCa", "crl"});
     c.tls.certificate = path(string_member(file, tls, "certificate", "/tls"));

@@ -17,8 +17,12 @@ PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Dat
         e.span_id = random_hex(8);
         e.party_role = "system";
         e.action = "purge";
-        e.purpose = "dg-bewaartermijn";
-        e.legal_basis = "AVG art. 5 lid 1 onder e (opslagbeperking)";
+        if (const RolePurpose* p = policy.system_purpose("bewaartermijn")) {
+            e.purpose = p->id;
+            e.legal_basis = p->legal_basis;
+            if (const ProcessingActivity* a = policy.activity(p->id)) e.processing_activity = a->id;
+        }
+        e.end_time = now_rfc3339_utc();
         e.policy_version = policy.version();
         e.outcome = "allowed";
         e.status = 200;

@@ -102,6 +102,7 @@ Service::Service(Config config)
     options.bulk_threshold_bytes = config_.bulk_threshold_bytes;
     options.party_rate = config_.party_rate;
     options.party_burst = config_.party_burst;
+    options.peer_id = config_.peer_id;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     const std::string openapi = options.openapi_json;
     options.ui = load_ui(config_.ui);
@@ -212,8 +213,12 @@ void Service::audit_system_event(const std::string& action, bool allowed, std::m
     e.span_id = random_hex(8);
     e.party_role = "system";
     e.action = action;
-    e.purpose = "dg-beheer";
-    e.legal_basis = "AVG art. 5 lid 2 en art. 32 (verantwoording, beveiliging)";
+    if (const RolePurpose* p = s->policy->system_purpose("beheer")) {
+        e.purpose = p->id;
+        e.legal_basis = p->legal_basis;
+        if (const ProcessingActivity* a = s->policy->activity(p->id)) e.processing_activity = a->id;
+    }
+    e.end_time = e.time;
     e.policy_version = s->policy->version();
     e.outcome = allowed ? "allowed" : "refused";
     e.status = allowed ? 200 : 400;

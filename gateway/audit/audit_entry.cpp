@@ -47,6 +47,7 @@ std::string canonical_json(AuditEvent e) {
     write_kv(w, "berichtId", e.bericht_id);
     write_kv(w, "berichttype", e.berichttype);
     write_kv(w, "certFingerprint", e.cert_fingerprint);
+    write_kv(w, "endTime", e.end_time);
     write_kv(w, "fscTransactionId", e.fsc_transaction_id);
     write_kv(w, "intermediaryOin", e.intermediary_oin);
     write_kv(w, "legalBasis", e.legal_basis);
@@ -56,6 +57,7 @@ std::string canonical_json(AuditEvent e) {
     write_kv(w, "partyRole", e.party_role);
     write_kv(w, "policyVersion", e.policy_version);
     write_list(w, "problems", e.problem_codes);
+    write_kv(w, "processingActivity", e.processing_activity);
     write_kv(w, "purpose", e.purpose);
     write_list(w, "recordIds", e.record_ids);
     write_kv(w, "spanId", e.span_id);
@@ -128,7 +130,8 @@ std::string Pseudonymizer::operator()(std::string_view identifier) const {
     EVP_MD_CTX_copy_ex(ctx, outer_);
     EVP_DigestUpdate(ctx, inner_md, sizeof inner_md);
     EVP_DigestFinal_ex(ctx, md, &len);
-    return "ps:" + to_hex(md, sizeof md);
+    const std::string_view type = identifier.substr(0, identifier.find(':'));
+    return std::string(type == "bsn" ? "ps:bsn:" : type == "onderwijsnummer" ? "ps:onr:" : "ps:") + to_hex(md, sizeof md);
 }
 
 }  // namespace dg

@@ -12,7 +12,8 @@
 namespace dg {
 
 struct AuditEvent {
-    std::string time;            // RFC 3339 UTC with milliseconds
+    std::string time;            // RFC 3339 UTC with milliseconds: when the request arrived
+    std::string end_time;        // when its answer was decided (LDV: the span's end)
     std::string trace_id, span_id;
     std::string parent_span_id;      // the caller's span (W3C traceparent), when it sent one
     std::string fsc_transaction_id;  // FSC: the caller's Fsc-Transaction-Id, or one made for it
@@ -23,6 +24,7 @@ struct AuditEvent {
     std::vector<std::string> record_ids;
     std::vector<std::string> subjects;  // pseudonyms
     std::string purpose, legal_basis, policy_version;
+    std::string processing_activity;  // the URI of the purpose's activity in the register (LDV)
     std::string outcome;         // allowed | refused | failed
     int status = 0;
     std::vector<std::string> problem_codes;
@@ -34,7 +36,8 @@ struct AuditEvent {
 // Keys in a fixed (sorted) order, no whitespace, subjects and codes sorted and unique.
 std::string canonical_json(AuditEvent event);
 
-// Turns "bsn:123456782" into "ps:" + hex(HMAC-SHA-256(key, text)); same input, same pseudonym.
+// Turns "bsn:123456782" into "ps:bsn:" + hex(HMAC-SHA-256(key, text)) (the identifier type stays
+// readable: "bsn" or "onr" for an onderwijsnummer); same input, same pseudonym.
 // HMAC (RFC 2104) with the key's inner and outer SHA-256 states computed once: OpenSSL 3's
 // one-shot HMAC() fetches the algorithm on every call, which cost 7% of batch ingest.
 class Pseudonymizer {

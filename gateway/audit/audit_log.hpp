@@ -32,9 +32,12 @@ struct SignedHead {
 std::string signed_head_text(std::uint64_t size, const std::string& root_hex, const std::string& time);
 
 struct AuditQuery {
-    std::uint64_t from = 0;
+    std::uint64_t from = 0;                    // first index
+    std::uint64_t before = UINT64_MAX;         // indexes below this one
     std::size_t limit = 100;
-    std::string action, party;  // optional exact filters
+    std::string action, party;                 // optional exact filters
+    std::vector<std::string> any_of;           // if given: entries holding at least one of these texts
+    bool newest_first = false;
 };
 
 class AuditLog {

@@ -93,6 +93,30 @@ std::optional<Date> parse_rfc3339_local_date(std::string_view t) {
     return d;
 }
 
+std::optional<std::int64_t> rfc3339_epoch_ms(std::string_view t) {
+    if (!parse_rfc3339_local_date(t)) return std::nullopt;
+    const Date d = *date_prefix(t);
+    int hh = 0, mm = 0, ss = 0;
+    digits(t, 11, 2, hh);
+    digits(t, 14, 2, mm);
+    digits(t, 17, 2, ss);
+    std::int64_t ms = ((d.days() * 24 + hh) * 60 + mm) * 60 * 1000 + std::int64_t(std::min(ss, 59)) * 1000;
+    std::size_t pos = 19;
+    if (t[pos] == '.') {
+        int scale = 100;
+        for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9'; ++pos, scale /= 10) ms += (t[pos] - '0') * scale;
+    }
+    const std::string_view zone = t.substr(pos);
+    if (zone.size() == 6) {
+        int oh = 0, om = 0;
+        digits(zone, 1, 2, oh);
+        digits(zone, 4, 2, om);
+        const std::int64_t offset = (std::int64_t(oh) * 60 + om) * 60 * 1000;
+        ms += zone[0] == '+' ? -offset : offset;
+    }
+    return ms;
+}
+
 int age_on(const Date& birth, const Date& on) {
     int age = on.year - birth.year;
     // A 29 February birthday is reached on 1 March in common years.

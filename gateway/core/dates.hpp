@@ -27,6 +27,9 @@ int age_on(const Date& birth, const Date& on);
 // The given date plus whole years, clamping 29 February to 28 February.
 Date add_years(const Date& d, int years);
 
+// Milliseconds since the Unix epoch of an RFC 3339 date-time (as parse_rfc3339_local_date accepts).
+std::optional<std::int64_t> rfc3339_epoch_ms(std::string_view text);
+
 Date today_utc();
 std::string now_rfc3339_utc();  // with milliseconds, e.g. 2026-11-23T09:15:00.123Z
 

@@ -278,7 +278,7 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
     auto doc = parse_json_file(file, &text);
     auto set = std::make_shared<PolicySet>();
     set->version_ = "sha256:" + sha256_hex(text).substr(0, 16);
-    only_keys(file, doc, "", {"roles", "textMaxLength", "auditRetention", "berichttypen"});
+    only_keys(file, doc, "", {"roles", "textMaxLength", "auditRetention", "systemPurposes", "berichttypen"});
     const auto& roles = member(file, doc, "roles", "");
     if (!roles.IsObject()) throw FileError(file, "/roles", "must be an object");
     for (const auto& r : roles.GetObject()) {
@@ -310,6 +310,16 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
             set->reads_.emplace(r.name.GetString(), std::move(read));
         }
     }
+    // What the gateway does of its own accord (reloads, retention purges): purposes of their own.
+    const auto& sys = member(file, doc, "systemPurposes", "");
+    only_keys(file, sys, "/systemPurposes", {"beheer", "bewaartermijn"});
+    for (const char* k : {"beheer", "bewaartermijn"}) {
+        const std::string at = std::string("/systemPurposes/") + k;
+        const auto& p = member(file, sys, k, "/systemPurposes");
+        only_keys(file, p, at, {"id", "name", "legalBasis"});
+        set->system_purposes_.emplace(k, RolePurpose{string_member(file, p, "id", at), string_member(file, p, "name", at),
+                                                     string_member(file, p, "legalBasis", at)});
+    }
     if (auto tm = doc.FindMember("textMaxLength"); tm != doc.MemberEnd()) {
         if (!tm->value.IsUint() || tm->value.GetUint() == 0) throw FileError(file, "/textMaxLength", "must be a positive integer");
         set->text_max_length_ = tm->value.GetUint();
@@ -333,6 +343,7 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
         for (const auto& t : read.berichttypen)
             if (!set->types_.count(t)) throw FileError(file, "/roles/" + role + "/reads/berichttypen", "unknown berichttype '" + t + "'");
     }
+    set->register_ = build_register(*set);
     return set;
 }
 
@@ -355,6 +366,23 @@ std::vector<std::string> PolicySet::type_names() const {
 const ReadPolicy* PolicySet::read_policy(std::string_view role) const {
     auto it = reads_.find(role);
     return it == reads_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> PolicySet::role_names() const {
+    std::vector<std::string> out;
+    for (const auto& [role, eps] : endpoints_) out.push_back(role);
+    return out;
+}
+
+const RolePurpose* PolicySet::system_purpose(std::string_view what) const {
+    auto it = system_purposes_.find(what);
+    return it == system_purposes_.end() ? nullptr : &it->second;
+}
+
+const ProcessingActivity* PolicySet::activity(std::string_view purpose_id) const {
+    for (const auto& a : register_)
+        if (a.key == purpose_id) return &a;
+    return nullptr;
 }
 
 const RolePurpose* PolicySet::role_purpose(std::string_view role) const {

@@ -121,6 +121,20 @@ struct ReadPolicy {
     }
 };
 
+// One processing activity of the register (AVG art. 30), derived from the policy: a purpose with
+// what it processes, for whom, how long, on which legal basis. Its id is a URI that changes when
+// the policy changes the activity (and only then).
+struct ProcessingActivity {
+    std::string id;   // urn:x-doorstroom-gateway:verwerking:<purpose id>:<version>
+    std::string key;  // the purpose id the audit entries name
+    std::string name, purpose, legal_basis;
+    std::vector<std::string> data_categories, recipients;
+    std::string retention, policy_version;
+};
+
+class PolicySet;
+std::vector<ProcessingActivity> build_register(const PolicySet& policy);
+
 class PolicySet {
 public:
     // Loads <dir>/sharing.json; throws FileError (file, JSON path, reason) when it is not valid.
@@ -131,6 +145,11 @@ public:
     bool role_may_use(std::string_view role, std::string_view endpoint) const;
     bool role_may_send(std::string_view role, std::string_view berichttype) const;
     const RolePurpose* role_purpose(std::string_view role) const;
+    std::vector<std::string> role_names() const;
+    // "beheer" (reloads, start, stop) and "bewaartermijn" (retention purges).
+    const RolePurpose* system_purpose(std::string_view what) const;
+    const std::vector<ProcessingActivity>& processing_register() const { return register_; }
+    const ProcessingActivity* activity(std::string_view purpose_id) const;
     // nullptr: the role reads no records.
     const ReadPolicy* read_policy(std::string_view role) const;
 
@@ -152,6 +171,8 @@ private:
     std::map<std::string, std::vector<std::string>, std::less<>> endpoints_;
     std::map<std::string, RolePurpose, std::less<>> purposes_;
     std::map<std::string, ReadPolicy, std::less<>> reads_;
+    std::map<std::string, RolePurpose, std::less<>> system_purposes_;
+    std::vector<ProcessingActivity> register_;
     std::size_t text_max_length_ = 500;
     std::string version_;
     int audit_retention_years_ = 7;

@@ -282,7 +282,8 @@ public:
     std::vector<AuditRow> entries(const AuditQuery& q) override {
         Params p;
         p.add(static_cast<std::int64_t>(q.from));
-        std::string sql = "SELECT seq, encode(leaf_hash, 'hex'), entry FROM audit WHERE seq > $1";
+        p.add(static_cast<std::int64_t>(std::min<std::uint64_t>(q.before, INT64_MAX)));
+        std::string sql = "SELECT seq, encode(leaf_hash, 'hex'), entry FROM audit WHERE seq > $1 AND seq <= $2";
         if (!q.action.empty()) {
             p.add("\"action\":\"" + q.action + "\"");
             sql += " AND strpos(entry, $" + std::to_string(p.size()) + ") > 0";
@@ -291,8 +292,16 @@ public:
             p.add("\"partyOin\":\"" + q.party + "\"");
             sql += " AND strpos(entry, $" + std::to_string(p.size()) + ") > 0";
         }
+        if (!q.any_of.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < q.any_of.size(); ++i) {
+                p.add(q.any_of[i]);
+                sql += (i ? " OR " : "") + std::string("strpos(entry, $") + std::to_string(p.size()) + ") > 0";
+            }
+            sql += ")";
+        }
         p.add(static_cast<std::int64_t>(q.limit));
-        sql += " ORDER BY seq LIMIT $" + std::to_string(p.size());
+        sql += std::string(q.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq") + " LIMIT $" + std::to_string(p.size());
         auto c = readers_.borrow();
         return audit_rows(c->query(sql.c_str(), p));
     }

@@ -481,15 +481,22 @@ public:
     }
 
     std::vector<AuditRow> entries(const AuditQuery& q) override {
-        std::string sql = "SELECT seq, leaf_hash, entry FROM audit WHERE seq > ?1";
+        std::string sql = "SELECT seq, leaf_hash, entry FROM audit WHERE seq > ?1 AND seq <= ?5";
         if (!q.action.empty()) sql += " AND instr(entry, ?2) > 0";
         if (!q.party.empty()) sql += " AND instr(entry, ?3) > 0";
-        sql += " ORDER BY seq LIMIT ?4";
+        if (!q.any_of.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < q.any_of.size(); ++i) sql += (i ? " OR " : "") + std::string("instr(entry, ?") + std::to_string(6 + i) + ") > 0";
+            sql += ")";
+        }
+        sql += q.newest_first ? " ORDER BY seq DESC LIMIT ?4" : " ORDER BY seq LIMIT ?4";
         auto lease = main_readers_->borrow();
         Stmt st(lease->db, sql);
         st.int64(1, static_cast<std::int64_t>(q.from));
+        st.int64(5, static_cast<std::int64_t>(std::min<std::uint64_t>(q.before, INT64_MAX)));
         if (!q.action.empty()) st.text(2, "\"action\":\"" + q.action + "\"");
         if (!q.party.empty()) st.text(3, "\"partyOin\":\"" + q.party + "\"");
+        for (std::size_t i = 0; i < q.any_of.size(); ++i) st.text(static_cast<int>(6 + i), q.any_of[i]);
         st.int64(4, static_cast<std::int64_t>(q.limit));
         std::vector<AuditRow> out;
         while (st.row()) out.push_back(audit_row(st));

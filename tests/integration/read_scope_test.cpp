@@ -143,6 +143,9 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
         {http::verb::get, "/v1/audit/keys", "", "public", registered},
         {http::verb::get, "/v1/openapi.json", "", "public", registered},
         {http::verb::get, "/v1/me", "", "public", registered},
+        {http::verb::get, "/v1/logs", "", "public", registered},
+        {http::verb::get, "/v1/verwerkingsregister", "", "public", registered},
+        {http::verb::post, "/v1/processing-activities", R"({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"})", "audit", auditor},
     };
     for (const auto& r : routes)
         for (const auto& party : parties) {

@@ -1,0 +1,230 @@
+// The Dutch standards' views over the audit log, against the real server on both stores: FSC
+// transaction log records (GET /v1/logs), the register of processing activities derived from the
+// policy (GET /v1/verwerkingsregister), and Logboek Dataverwerkingen's "lezen" answer
+// (POST /v1/processing-activities). Expected values come from the contract, the requests the
+// test itself made, and a pseudonym computed here with OpenSSL's own HMAC from the key file.
+#include <boost/test/unit_test.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <set>
+
+#include "core/hex.hpp"
+#include "gateway_fixture.hpp"
+
+using namespace dg;
+using namespace dg::test;
+
+namespace {
+
+const std::string kSchool = "00000099000000000201", kLas = "00000099000000000801";
+const std::string kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+const std::string kTraceparent = "00-" + kTrace + "-00f067aa0ba902b7-01";
+
+std::string uuid7(int n) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "0192f4a8-7b2c-7d3e-9f10-%012d", n);
+    return buf;
+}
+
+HttpReply with_headers(const Gateway& gw, const std::string& party, http::verb m, const std::string& target, const std::string& body,
+                       const std::map<std::string, std::string>& headers) {
+    TlsClient c(gw.port, party, dev_certs_dir());
+    if (!c.connect()) return {};
+    return c.request(m, target, body, "application/json", headers);
+}
+
+// "ps:<type>:" + hex HMAC-SHA-256(key file, "<type>:<number>"), by OpenSSL's one-shot HMAC.
+std::string pseudonym_of(const Gateway& gw, const std::string& tag, const std::string& identifier) {
+    std::string key = slurp(gw.config.data_dir / "pseudonym.key");
+    while (!key.empty() && (key.back() == '\n' || key.back() == ' ')) key.pop_back();
+    unsigned char md[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(identifier.data()), identifier.size(),
+         md, &len);
+    return "ps:" + tag + ":" + to_hex(md, len);
+}
+
+std::vector<std::string> transaction_ids(const HttpReply& r) {
+    std::vector<std::string> out;
+    const auto d = parse(r.body);
+    if (d.IsObject() && d.HasMember("records"))
+        for (const auto& rec : d["records"].GetArray()) out.push_back(rec["transactionId"].GetString());
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(standards)
+
+BOOST_AUTO_TEST_CASE(fsc_logs_show_each_party_its_own_requests) {
+    Gateway gw;
+    for (int i = 1; i <= 3; ++i)
+        BOOST_REQUIRE(with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten",
+                                   verzuim("LOG-" + std::to_string(i), "LOG-M-" + std::to_string(i)), {{"Fsc-Transaction-Id", uuid7(i)}})
+                          .status == 202);
+    with_headers(gw, "coordinator-amsterdam", http::verb::get, "/v1/caseload", {}, {{"Fsc-Transaction-Id", uuid7(50)}});
+    with_headers(gw, "las-leverancier", http::verb::post, "/v1/berichten", verzuim("LOG-4", "LOG-M-4"),
+                 {{"Fsc-Transaction-Id", uuid7(4)}, {"Namens", kSchool}});
+    // Newest first; the coordinator's request is not the school's.
+    const HttpReply all = gw.as("school-12AB", http::verb::get, "/v1/logs");
+    BOOST_REQUIRE(all.status == 200);
+    BOOST_TEST(transaction_ids(all) == (std::vector<std::string>{uuid7(4), uuid7(3), uuid7(2), uuid7(1)}));
+    const auto doc = parse(all.body);
+    const auto& own = doc["records"][3];
+    BOOST_TEST(own["direction"].GetString() == std::string("DIRECTION_INCOMING"));
+    BOOST_TEST(own["source"]["outwayPeerId"].GetString() == kSchool);
+    BOOST_TEST(!own["source"].HasMember("delegatorPeerId"));
+    BOOST_TEST(own["destination"]["servicePeerId"].GetString() == std::string("00000099000000000001"));  // dev.json peerId
+    BOOST_TEST(own["status"].GetInt() == 202);
+    BOOST_TEST(std::string(own["createdAt"].GetString()).size() == 24u);
+    // What the supplier sent for the school: the supplier connected, for the school (FSC delegation).
+    const auto& delegated = doc["records"][0];
+    BOOST_TEST(delegated["source"]["outwayPeerId"].GetString() == kLas);
+    BOOST_TEST(delegated["source"]["delegatorPeerId"].GetString() == kSchool);
+    BOOST_TEST(doc["pagination"]["nextCursor"].IsNull());
+    // The supplier sees its own request (and its /v1/logs read below); namens the school, the school's.
+    const auto las = transaction_ids(gw.as("las-leverancier", http::verb::get, "/v1/logs?sortOrder=asc"));
+    BOOST_REQUIRE(!las.empty());
+    BOOST_TEST(las.front() == uuid7(4));
+    BOOST_TEST((std::find(las.begin(), las.end(), uuid7(1)) == las.end()));
+    const auto namens = transaction_ids(with_headers(gw, "las-leverancier", http::verb::get, "/v1/logs?transactionIds=" + uuid7(1) + "," + uuid7(2),
+                                                     {}, {{"Namens", kSchool}}));
+    BOOST_TEST(namens == (std::vector<std::string>{uuid7(2), uuid7(1)}));
+    // Filters and paging: oldest first, two at a time.
+    const HttpReply first = gw.as("school-12AB", http::verb::get, "/v1/logs?sortOrder=asc&limit=2");
+    BOOST_TEST(transaction_ids(first) == (std::vector<std::string>{uuid7(1), uuid7(2)}));
+    const std::string cursor = parse(first.body)["pagination"]["nextCursor"].GetString();
+    const HttpReply second = gw.as("school-12AB", http::verb::get, "/v1/logs?sortOrder=asc&limit=2&cursor=" + cursor);
+    const auto next = transaction_ids(second);
+    BOOST_REQUIRE(next.size() == 2u);
+    BOOST_TEST(next[0] == uuid7(3));
+    BOOST_TEST(next[1] == uuid7(4));
+    BOOST_TEST(transaction_ids(gw.as("school-12AB", http::verb::get, "/v1/logs?before=2000-01-01")).empty());
+    BOOST_TEST(transaction_ids(gw.as("school-12AB", http::verb::get, "/v1/logs?after=2000-01-01T00:00:00Z&transactionIds=" + uuid7(3))) ==
+               std::vector<std::string>{uuid7(3)});
+    for (const char* bad : {"limit=0", "limit=5000", "sortOrder=up", "cursor=x", "after=yesterday", "transactionIds=abc", "bsn=291417772"}) {
+        const HttpReply r = gw.as("school-12AB", http::verb::get, std::string("/v1/logs?") + bad);
+        BOOST_TEST(r.status == 400, bad);
+        BOOST_TEST(first_code(r) == "message.schema", bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_register_is_derived_from_the_policy_and_versioned_with_it) {
+    Gateway gw;
+    const auto reg = parse(gw.as("gemeente-0363", http::verb::get, "/v1/verwerkingsregister").body);
+    BOOST_REQUIRE(reg.IsArray());
+    std::map<std::string, std::string> ids;  // purpose id -> activity URI
+    for (const auto& a : reg.GetArray()) {
+        const std::string id = a["id"].GetString();
+        BOOST_TEST(id.rfind("urn:x-doorstroom-gateway:verwerking:", 0) == 0u);
+        const std::string purpose = id.substr(36, id.rfind(':') - 36);
+        ids[purpose] = id;
+        for (const char* k : {"name", "purpose", "legalBasis", "retention", "policyVersion"}) BOOST_TEST(std::string(a[k].GetString()).size() > 0u, k);
+        BOOST_TEST(a["dataCategories"].Size() > 0u);
+        BOOST_TEST(a["recipients"].Size() > 0u);
+    }
+    // Every purpose of the policy file is an activity of the register.
+    const auto policy = parse(slurp(source_dir() / "policies/sharing.json"));
+    std::set<std::string> purposes;
+    for (const auto& t : policy["berichttypen"].GetObject()) purposes.insert(t.value["purpose"]["id"].GetString());
+    for (const auto& r : policy["roles"].GetObject()) {
+        purposes.insert(r.value["purpose"]["id"].GetString());
+        if (r.value.HasMember("reads")) purposes.insert(r.value["reads"]["purpose"]["id"].GetString());
+    }
+    for (const auto& s : policy["systemPurposes"].GetObject()) purposes.insert(s.value["id"].GetString());
+    for (const auto& p : purposes) BOOST_TEST(ids.count(p) == 1u, p);
+    BOOST_TEST(ids.size() == purposes.size());
+    // Each audit entry names the activity of its purpose, from this register.
+    gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    const auto entry = parse(gw.audit_entries().back());
+    BOOST_TEST(entry["processingActivity"].GetString() == ids.at("dg-va-verzuimaanpak"));
+    BOOST_TEST(std::string(entry["endTime"].GetString()) >= std::string(entry["time"].GetString()));
+
+    // A policy that changes one activity (verzuimmelding's retention) changes that activity's id only.
+    TempDir dir;
+    std::filesystem::copy(source_dir() / "policies", dir.path / "policies");
+    std::string text = slurp(dir.path / "policies/sharing.json");
+    const std::string from = R"("retention": { "years": 5, "after": "verzuim/tot" })";
+    BOOST_REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), R"("retention": { "years": 6, "after": "verzuim/tot" })");
+    write(dir.path / "policies/sharing.json", text);
+    Gateway changed([&](Config& c) { c.policies = dir.path / "policies"; });
+    const auto reg2 = parse(changed.as("gemeente-0363", http::verb::get, "/v1/verwerkingsregister").body);
+    for (const auto& a : reg2.GetArray()) {
+        const std::string id = a["id"].GetString();
+        const std::string purpose = id.substr(36, id.rfind(':') - 36);
+        BOOST_TEST((id == ids.at(purpose)) == (purpose != "dg-va-verzuimaanpak"), purpose);
+        BOOST_TEST(a["policyVersion"].GetString() != reg[0]["policyVersion"].GetString());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ldv_processing_activities_by_data_subject_or_trace) {
+    Gateway gw;
+    // The example: a pupil with BSN 291417772 (0363) and one with an onderwijsnummer (0384).
+    const HttpReply sent = with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"),
+                                        {{"traceparent", kTraceparent}});
+    BOOST_REQUIRE(sent.status == 202);
+    const auto entry = parse(gw.audit_entries().back());
+    const std::string bsn_pseudonym = pseudonym_of(gw, "bsn", "bsn:291417772");
+    BOOST_TEST(slurp(source_dir().parent_path() / "shared/spec/examples/verzuimmelding.json").find("291417772") != std::string::npos);
+    auto query = [&](const std::string& body, const std::string& party = "auditor") {
+        return gw.as(party, http::verb::post, "/v1/processing-activities", body);
+    };
+    const HttpReply by_bsn = query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"})");
+    BOOST_REQUIRE(by_bsn.status == 200);
+    BOOST_TEST(by_bsn.body.find("291417772") == std::string::npos);  // never the number
+    const auto lines = parse(by_bsn.body)["processingActivities"].GetArray();
+    BOOST_REQUIRE(lines.Size() == 1u);  // one request about this pupil so far
+    const auto& line = lines[0];
+    BOOST_TEST(line["traceId"].GetString() == kTrace);
+    BOOST_TEST(line["parentSpanId"].GetString() == std::string(entry["spanId"].GetString()));  // the request's span
+    const std::string span = line["spanId"].GetString();
+    BOOST_TEST(span.size() == 16u);
+    BOOST_TEST(span != std::string(entry["spanId"].GetString()));
+    BOOST_TEST(line["status"].GetString() == std::string("STATUS_CODE_OK"));
+    BOOST_TEST(line["startTime"].GetInt64() <= line["endTime"].GetInt64());
+    BOOST_TEST(line["attributes"]["dpl.core.data_subject_id"].GetString() == bsn_pseudonym);
+    BOOST_TEST(line["attributes"]["dpl.core.data_subject_id_type"].GetString() == std::string("bsn"));
+    BOOST_TEST(line["attributes"]["dpl.core.processing_activity_id"].GetString() == std::string(entry["processingActivity"].GetString()));
+    // By trace: a line per data subject of the request, each its own span.
+    const auto by_trace = parse(query(R"({"traceId":")" + kTrace + R"("})").body);
+    BOOST_REQUIRE(by_trace["processingActivities"].Size() == 2u);
+    std::set<std::string> types, spans;
+    for (const auto& l : by_trace["processingActivities"].GetArray()) {
+        types.insert(l["attributes"]["dpl.core.data_subject_id_type"].GetString());
+        spans.insert(l["spanId"].GetString());
+    }
+    BOOST_TEST(types == (std::set<std::string>{"bsn", "onderwijsnummer"}));
+    BOOST_TEST(spans.size() == 2u);
+    // Both, when they belong together; a time window.
+    BOOST_TEST(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn","traceId":")" + kTrace + R"("})").status == 200);
+    const auto late = parse(query(R"({"traceId":")" + kTrace + R"(","startTime":4102444800000})").body);
+    BOOST_TEST(late["processingActivities"].Size() == 0u);
+    // The auditor's own reads about the pupil are processing too: the next query finds them.
+    BOOST_TEST(parse(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"})").body)["processingActivities"].Size() > 1u);
+    // Bad input names the field; others may not ask.
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"{}", "/dpl.core.data_subject_id"},
+        {R"({"dpl.core.data_subject_id":"291417772"})", "/dpl.core.data_subject_id_type"},
+        {R"({"dpl.core.data_subject_id":"291417773","dpl.core.data_subject_id_type":"bsn"})", "/dpl.core.data_subject_id"},
+        {R"({"dpl.core.data_subject_id_type":"bsn"})", "/dpl.core.data_subject_id"},
+        {R"({"traceId":"XYZ"})", "/traceId"},
+        {R"({"traceId":")" + kTrace + R"(","bsn":"291417772"})", "/bsn"},
+        {R"({"traceId":")" + kTrace + R"(","startTime":5,"endTime":4})", "/endTime"},
+        {R"({"dpl.core.data_subject_id":"999999990","dpl.core.data_subject_id_type":"bsn","traceId":")" + kTrace + R"("})", "/traceId"},
+    };
+    for (const auto& [body, path] : bad) {
+        const HttpReply r = query(body);
+        BOOST_TEST(r.status == 400, body);
+        const auto d = parse(r.body);
+        BOOST_TEST((d.IsObject() && d["errors"].Size() > 0 && d["errors"][0]["path"].GetString() == path), body << " -> " << r.body);
+        BOOST_TEST(r.body.find("291417772") == std::string::npos);
+    }
+    BOOST_TEST(query("not json").status == 400);
+    const HttpReply other = query(R"({"traceId":")" + kTrace + R"("})", "coordinator-amsterdam");
+    BOOST_TEST(other.status == 403);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
