@@ -1,8 +1,69 @@
 #include "core/metrics.hpp"
 
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <boost/version.hpp>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <vector>
+
+#ifndef DG_VERSION
+#define DG_VERSION "unknown"
+#endif
 
 namespace dg {
+namespace {
+
+// The usual process_* figures of Prometheus' client libraries, from /proc (Linux).
+void process_metrics(std::ostream& out) {
+    const long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+    std::ifstream stat_file("/proc/self/stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces) in "pid (comm) state ...".
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::vector<std::string> f;
+    for (std::string s; fields >> s;) f.push_back(s);
+    if (f.size() < 22 || ticks <= 0) return;
+    const double cpu = (std::stod(f[11]) + std::stod(f[12])) / static_cast<double>(ticks);  // utime + stime
+    const double start_ticks = std::stod(f[19]);
+    const double vsize = std::stod(f[20]), rss = std::stod(f[21]) * static_cast<double>(page);
+    double boot = 0;
+    std::ifstream proc_stat("/proc/stat");
+    for (std::string line; std::getline(proc_stat, line);)
+        if (line.rfind("btime ", 0) == 0) boot = std::stod(line.substr(6));
+    std::size_t fds = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++fds;
+    double max_fds = 0;
+    std::ifstream limits("/proc/self/limits");
+    for (std::string line; std::getline(limits, line);)
+        if (line.rfind("Max open files", 0) == 0) {
+            std::istringstream l(line.substr(14));
+            l >> max_fds;
+        }
+    out << std::fixed;
+    out.precision(2);
+    out << "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\n"
+        << "process_cpu_seconds_total " << cpu << "\n";
+    out.precision(0);
+    out << "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+           "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds " << boot + start_ticks / static_cast<double>(ticks) << "\n"
+        << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
+        << "process_resident_memory_bytes " << rss << "\n"
+        << "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n# TYPE process_virtual_memory_bytes gauge\n"
+        << "process_virtual_memory_bytes " << vsize << "\n"
+        << "# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds " << fds << "\n"
+        << "# HELP process_max_fds Maximum number of open file descriptors.\n# TYPE process_max_fds gauge\nprocess_max_fds " << max_fds
+        << "\n";
+    out.unsetf(std::ios::floatfield);
+    out.precision(6);
+}
+
+}  // namespace
 
 void Metrics::request(const std::string& route, int status, double seconds) {
     std::lock_guard lock(mu_);
@@ -58,6 +119,10 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_connections_refused_total counter\ndg_connections_refused_total " << connections_refused_.load() << "\n";
     out << "# HELP dg_audit_entries Audit entries in the log.\n# TYPE dg_audit_entries gauge\ndg_audit_entries "
         << audit_entries_.load() << "\n";
+    out << "# HELP dg_build_info The gateway's version and the libraries it was built with (always 1).\n# TYPE dg_build_info gauge\n"
+        << "dg_build_info{version=\"" << DG_VERSION << "\",openssl=\"" << OpenSSL_version(OPENSSL_VERSION_STRING) << "\",boost=\""
+        << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << "." << BOOST_VERSION % 100 << "\"} 1\n";
+    process_metrics(out);
     out << "# HELP dg_reloads_total Configuration reloads (SIGHUP) by result.\n# TYPE dg_reloads_total counter\n"
         << "dg_reloads_total{result=\"ok\"} " << reloads_ok_.load() << "\n"
         << "dg_reloads_total{result=\"failed\"} " << reloads_failed_.load() << "\n";
