@@ -354,6 +354,7 @@ const std::vector<Api::Route>& Api::routes() {
         {http::verb::get, "/v1/records/{id}", "records", "records", Handler::Record},
         {http::verb::get, "/v1/audit/entries", "audit", "audit", Handler::AuditRead},
         {http::verb::get, "/v1/audit/head", "audit", "audit", Handler::AuditRead},
+        {http::verb::get, "/v1/audit/checkpoint", "audit", "audit", Handler::AuditRead},
         {http::verb::get, "/v1/audit/proof/inclusion", "audit", "audit", Handler::AuditRead},
         {http::verb::get, "/v1/audit/proof/consistency", "audit", "audit", Handler::AuditRead},
         {http::verb::post, "/v1/audit/subject-report", "audit", "audit", Handler::SubjectReport},

@@ -50,7 +50,8 @@ struct ApiOptions {
     // hold up the small requests of others.
     std::function<void(std::function<void()>)> run_heavy;
     std::size_t heavy_bytes = 64 * 1024;
-    std::string peer_id = "doorstroom-gateway";  // FSC: this service's peer id in /v1/logs (the operator's OIN)
+    std::string peer_id = "doorstroom-gateway";
+    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin (config audit.origin)  // FSC: this service's peer id in /v1/logs (the operator's OIN)
 };
 
 class Api {

@@ -109,6 +109,19 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             const auto head = publish_head();
             if (!head) return finish(x, problem_response(503, "No tree head", "the audit log could not be signed; try again", {}));
             write_head(w, *head);
+        } else if (path == "/v1/audit/checkpoint") {
+            const auto head = publish_head();
+            merkle::Hash root{};
+            if (!head || !merkle::from_hex(head->root, root))
+                return finish(x, problem_response(503, "No checkpoint", "the audit log could not be signed; try again", {}));
+            unsigned char raw[32];
+            std::copy(root.begin(), root.end(), raw);
+            Response res{http::status::ok, 11};
+            res.set(http::field::content_type, "text/plain; charset=utf-8");
+            res.body() = signer_.checkpoint(options_.checkpoint_origin, head->size, raw);
+            res.prepare_payload();
+            standard_headers(res);
+            return finish(x, std::move(res));
         } else if (path == "/v1/audit/entries") {
             AuditQuery q;
             q.from = number("from", 0, false);

@@ -75,7 +75,10 @@ Config load_config(const std::filesystem::path& file) {
         c.report.listed_records = size_setting(file, v, "maxListedRecords", c.report.listed_records);
     }
     const auto& audit = member(file, doc, "audit", "");
-    only_keys(file, audit, "/audit", {"pseudonymKeyFile", "signingKeyFile"});
+    only_keys(file, audit, "/audit", {"pseudonymKeyFile", "signingKeyFile", "origin"});
+    c.checkpoint_origin = optional_string(audit, "origin", c.checkpoint_origin);
+    if (c.checkpoint_origin.empty() || c.checkpoint_origin.find_first_of(" \n\t") != std::string::npos)
+        throw FileError(file, "/audit/origin", "a checkpoint origin is one non-empty word (e.g. example.org/audit)");
     c.pseudonym_key_file = optional_string(audit, "pseudonymKeyFile", c.pseudonym_key_file.string());
     c.signing_key_file = optional_string(audit, "signingKeyFile", c.signing_key_file.string());
     c.limits.large_body_bytes = c.bulk_threshold_bytes;

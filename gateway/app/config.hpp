@@ -31,7 +31,8 @@ struct Config {
     unsigned threads = 0;                       // network threads; 0: one per core
     unsigned workers = 0;                       // request-handling threads; 0: one per core (at least 2)
     std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
-    std::string peer_id = "doorstroom-gateway";  // FSC peer id of this service (the operator's OIN)
+    std::string peer_id = "doorstroom-gateway";
+    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin  // FSC peer id of this service (the operator's OIN)
 };
 
 // A key file's path: as configured when absolute, else inside the data dir.

@@ -103,6 +103,7 @@ Service::Service(Config config)
     options.party_rate = config_.party_rate;
     options.party_burst = config_.party_burst;
     options.peer_id = config_.peer_id;
+    options.checkpoint_origin = config_.checkpoint_origin;
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     const std::string openapi = options.openapi_json;
     options.ui = load_ui(config_.ui);

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -87,7 +88,7 @@ HeadSigner HeadSigner::from_key_file(const std::filesystem::path& file) {
     return HeadSigner(key);
 }
 
-std::string HeadSigner::sign_base64(std::string_view text) const {
+std::string HeadSigner::sign_raw(std::string_view text) const {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     unsigned char sig[64];
     std::size_t len = sizeof sig;
@@ -95,7 +96,26 @@ std::string HeadSigner::sign_base64(std::string_view text) const {
                     EVP_DigestSign(ctx, sig, &len, reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) throw std::runtime_error("Ed25519 signing failed");
-    return base64(sig, len);
+    return std::string(reinterpret_cast<char*>(sig), len);
+}
+
+std::string HeadSigner::sign_base64(std::string_view text) const {
+    const std::string sig = sign_raw(text);
+    return base64(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+}
+
+std::string HeadSigner::checkpoint(std::string_view origin, std::uint64_t size, const unsigned char (&root)[32]) const {
+    const std::string body = std::string(origin) + "\n" + std::to_string(size) + "\n" + base64(root, 32) + "\n";
+    unsigned char pub[32];
+    std::size_t pub_len = sizeof pub;
+    if (EVP_PKEY_get_raw_public_key(key_, pub, &pub_len) != 1 || pub_len != 32) throw std::runtime_error("no raw Ed25519 public key");
+    std::string id = std::string(origin) + "\n\x01";
+    id.append(reinterpret_cast<const char*>(pub), pub_len);
+    unsigned char hash[32];
+    SHA256(reinterpret_cast<const unsigned char*>(id.data()), id.size(), hash);
+    std::string sig(reinterpret_cast<const char*>(hash), 4);
+    sig += sign_raw(body);
+    return body + "\n\u2014 " + std::string(origin) + " " + base64(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()) + "\n";
 }
 
 bool verify_head_signature(const std::string& pem, std::string_view text, const std::string& signature) {

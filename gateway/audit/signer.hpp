@@ -1,5 +1,6 @@
 #pragma once
 // The Ed25519 key that signs tree heads: kept in the data dir (0600), created on first start.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,11 +15,16 @@ public:
     HeadSigner(HeadSigner&&) noexcept;
     ~HeadSigner();
     std::string sign_base64(std::string_view text) const;
+    // C2SP tlog-checkpoint as a C2SP signed note: "{origin}\n{size}\n{base64 root}\n", an empty
+    // line, and "— {origin} {base64(key hash ‖ signature)}\n", key hash = the first 4 bytes of
+    // SHA-256(origin ‖ 0x0A ‖ 0x01 ‖ raw public key).
+    std::string checkpoint(std::string_view origin, std::uint64_t size, const unsigned char (&root)[32]) const;
     const std::string& key_id() const { return key_id_; }          // hex of SHA-256 of the public key (DER), first 16
     const std::string& public_key_pem() const { return public_pem_; }
 
 private:
     explicit HeadSigner(EVP_PKEY* key);
+    std::string sign_raw(std::string_view text) const;
     EVP_PKEY* key_ = nullptr;
     std::string key_id_, public_pem_;
 };

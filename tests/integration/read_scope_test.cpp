@@ -137,6 +137,7 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
         {http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})", "records", readers},
         {http::verb::get, "/v1/audit/entries", "", "audit", auditor},
         {http::verb::get, "/v1/audit/head", "", "audit", auditor},
+        {http::verb::get, "/v1/audit/checkpoint", "", "audit", auditor},
         {http::verb::get, "/v1/audit/proof/inclusion?index=0&size=1", "", "audit", auditor},
         {http::verb::get, "/v1/audit/proof/consistency?from=1&to=2", "", "audit", auditor},
         {http::verb::post, "/v1/audit/subject-report", R"({"bsn":"291417772"})", "audit", auditor},

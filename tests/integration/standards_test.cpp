@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include <set>
 
@@ -225,6 +226,80 @@ BOOST_AUTO_TEST_CASE(ldv_processing_activities_by_data_subject_or_trace) {
     BOOST_TEST(query("not json").status == 400);
     const HttpReply other = query(R"({"traceId":")" + kTrace + R"("})", "coordinator-amsterdam");
     BOOST_TEST(other.status == 403);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(checkpoints)
+
+// The checkpoint checked from its bytes alone, with OpenSSL and the published key (C2SP
+// signed-note and tlog-checkpoint), against the signed tree head of the same size.
+BOOST_AUTO_TEST_CASE(a_checkpoint_is_a_c2sp_signed_note_over_the_tree_head) {
+    Gateway gw;
+    gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
+    HttpReply r = gw.as("auditor", http::verb::get, "/v1/audit/checkpoint");
+    BOOST_REQUIRE(r.status == 200);
+    BOOST_TEST(r.headers["Content-Type"].rfind("text/plain", 0) == 0u);
+    const std::string& note = r.body;
+    const auto blank = note.find("\n\n");
+    BOOST_REQUIRE(blank != std::string::npos);
+    const std::string body = note.substr(0, blank + 1);
+    std::vector<std::string> lines;
+    for (std::size_t at = 0; at < body.size();) {
+        const auto nl = body.find('\n', at);
+        lines.push_back(body.substr(at, nl - at));
+        at = nl + 1;
+    }
+    BOOST_REQUIRE(lines.size() == 3u);
+    const std::string origin = "doorstroom-gateway.local/audit";
+    BOOST_TEST(lines[0] == origin);
+    const std::string sig_line = note.substr(blank + 2);
+    const std::string prefix = "\xE2\x80\x94 " + origin + " ";  // "— origin "
+    BOOST_REQUIRE(sig_line.rfind(prefix, 0) == 0u);
+    BOOST_TEST(sig_line.back() == '\n');
+    auto unb64 = [](const std::string& s) {
+        std::string out(s.size(), '\0');
+        const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
+                                      static_cast<int>(s.size()));
+        out.resize(n < 0 ? 0 : static_cast<std::size_t>(n) - (s.size() >= 2 && s[s.size() - 2] == '=' ? 2 : s.back() == '=' ? 1 : 0));
+        return out;
+    };
+    const std::string blob = unb64(sig_line.substr(prefix.size(), sig_line.size() - prefix.size() - 1));
+    BOOST_REQUIRE(blob.size() == 68u);  // 4-byte key hash + 64-byte Ed25519 signature
+    // The published key: its raw bytes give the key hash; it verifies the signature over the body.
+    const auto keys = parse(gw.as("auditor", http::verb::get, "/v1/audit/keys").body);
+    const std::string pem = keys["keys"][0]["publicKey"].GetString();
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    BOOST_REQUIRE(key);
+    unsigned char raw[32];
+    std::size_t raw_len = sizeof raw;
+    BOOST_REQUIRE(EVP_PKEY_get_raw_public_key(key, raw, &raw_len) == 1);
+    std::string id = origin + "\n\x01" + std::string(reinterpret_cast<char*>(raw), raw_len);
+    unsigned char hash[32];
+    unsigned int hash_len = 0;
+    EVP_Digest(id.data(), id.size(), hash, &hash_len, EVP_sha256(), nullptr);
+    BOOST_TEST(blob.substr(0, 4) == std::string(reinterpret_cast<char*>(hash), 4));
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool verified = EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+                          EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(blob.data() + 4), 64,
+                                           reinterpret_cast<const unsigned char*>(body.data()), body.size()) == 1;
+    BOOST_TEST(verified);
+    // A changed size does not verify.
+    std::string forged = body;
+    forged[origin.size() + 1] = forged[origin.size() + 1] == '9' ? '8' : '9';
+    BOOST_TEST(EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1);
+    BOOST_TEST(EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(blob.data() + 4), 64,
+                                reinterpret_cast<const unsigned char*>(forged.data()), forged.size()) != 1);
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    // Size and root are those of the signed tree head.
+    const auto head = parse(gw.as("auditor", http::verb::get, "/v1/audit/head").body);
+    BOOST_TEST(lines[1] == std::to_string(head["size"].GetUint64()));
+    const std::string root = unb64(lines[2]);
+    BOOST_TEST(to_hex(reinterpret_cast<const unsigned char*>(root.data()), root.size()) == std::string(head["root"].GetString()));
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/audit/checkpoint").status == 403);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
