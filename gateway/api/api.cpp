@@ -12,6 +12,9 @@
 #include "core/json_util.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "core/sha256.hpp"
+
+#include <openssl/evp.h>
 
 namespace dg {
 namespace {
@@ -56,6 +59,23 @@ std::string new_uuid_v7() {
     b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
     const std::string h = to_hex(b, sizeof b);
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+// RFC 9530 digest of the body bytes: "sha-256=:<base64>:".
+std::string content_digest(std::string_view body) {
+    unsigned char md[32];
+    sha256({body}, md);
+    unsigned char b64[48];
+    const int n = EVP_EncodeBlock(b64, md, sizeof md);
+    return "sha-256=:" + std::string(reinterpret_cast<char*>(b64), static_cast<std::size_t>(n)) + ":";
+}
+
+// The sha-256 member of a Content-Digest dictionary ("sha-256=:…:, sha-512=:…:"), or "" when it has none.
+std::string sha256_member(std::string_view header) {
+    const auto at = header.find("sha-256=:");
+    if (at == std::string_view::npos || (at > 0 && header[at - 1] != ' ' && header[at - 1] != ',')) return {};
+    const auto end = header.find(':', at + 9);
+    return end == std::string_view::npos ? std::string("sha-256=:") : std::string(header.substr(at, end + 1 - at));
 }
 
 std::optional<WireFormat> format_of(std::string_view content_type) {
@@ -488,6 +508,16 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     const auto format = format_of(ct == req.end() ? std::string_view() : std::string_view(ct->value().data(), ct->value().size()));
     if (!format)
         return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
+    // RFC 9530: a sender that states the digest of what it sent is held to it (the receipt names it).
+    const std::string digest = content_digest(req.body());
+    if (const auto cd = req.find("Content-Digest"); cd != req.end()) {
+        const std::string claimed = sha256_member(std::string_view(cd->value().data(), cd->value().size()));
+        if (!claimed.empty() && claimed != digest) {
+            x.event.problem_codes.push_back("message.digest-mismatch");
+            return finish(x, problem_response(400, "Digest mismatch", "the body does not match its Content-Digest; nothing was stored",
+                                              {{"message.digest-mismatch", "Content-Digest", "send the sha-256 of the exact body bytes", {}}}));
+        }
+    }
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
     StoreSink sink(*this, *x.party, *x.snapshot->regions, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
@@ -553,9 +583,19 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     std::string receipt = x.intermediary ? receipt_json(r, x.party->oin, x.intermediary->oin) : receipt_json(r);
     // A 100k batch's lists run to tens of MB: let go of what is no longer needed before the audit
     // entry and the stored receipt are built.
+    const std::size_t accepted = r.records.size();
     std::vector<ReceiptRow>().swap(r.records);
     std::vector<RejectedRecord>().swap(r.rejected);
     sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, receipt, x.event.time};
+    // Signed inside the commit, once the index of the message's audit entry is known (interface.md, receipts).
+    sink.batch.message->seal = [this, bericht = r.envelope.bericht_id, party = x.party->oin, digest, at = x.event.time,
+                                accepted, rejected = r.rejected_total](std::uint64_t index, std::string& out) {
+        const std::string text = "doorstroom-gateway receipt v1\n" + bericht + "\n" + party + "\n" + digest + "\n" + at + "\n" +
+                                 std::to_string(index) + "\n" + std::to_string(accepted) + "\n" + std::to_string(rejected) + "\n";
+        out.pop_back();  // the closing brace of the receipt object
+        out += ",\"receivedAt\":\"" + at + "\",\"digest\":\"" + digest + "\",\"auditIndex\":" + std::to_string(index) +
+               ",\"keyId\":\"" + signer_.key_id() + "\",\"signature\":\"" + signer_.sign_base64(text) + "\"}";
+    };
     finish(x, json_response(202, std::move(receipt)), std::move(sink.batch), std::move(bulk_write));
 }
 
@@ -672,6 +712,10 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             }
         }
         Response out = commit.ok ? std::move(*shared) : not_stored(commit);
+        if (commit.ok && !commit.receipt.empty()) {  // the receipt as sealed in the commit
+            out.body() = commit.receipt;
+            out.prepare_payload();
+        }
         if (commit.busy) metrics.busy_refusal();
         else if (!commit.ok) metrics.store_error();
         else metrics.audit_appended(1);

@@ -659,6 +659,18 @@ private:
 
     // Appends entries at the end of the one log, under its row lock; returns the state to cache
     // once the transaction commits.
+    static void update_receipts(pg::Conn& c, const std::vector<const MessageRow*>& rows) {
+        ArrayLiteral senders, ids, receipts;
+        for (const MessageRow* m : rows) {
+            senders.add(m->sender_oin);
+            ids.add(m->bericht_id);
+            receipts.add(m->receipt);
+        }
+        c.query("UPDATE messages m SET receipt = t.r FROM unnest($1::text[], $2::text[], $3::text[]) AS t(s, b, r)"
+                " WHERE m.sender_oin = t.s AND m.bericht_id = t.b",
+                Params().add(senders.take()).add(ids.take()).add(receipts.take()));
+    }
+
     LogState append_audit(pg::Conn& c, const std::vector<const std::string*>& entries) {
         const std::int64_t size = c.query("SELECT size FROM audit_state WHERE id = 1 FOR UPDATE").i64(0, 0);
         LogState log;
@@ -772,6 +784,7 @@ private:
                 if (!claimed[k]) results[claimed_by[k]] = {false, false, "meldingId taken", false, true};
             RecordWriter records(c);
             std::vector<const std::string*> entries;
+            std::vector<std::pair<std::size_t, std::size_t>> to_seal;  // batch, offset of its audit entry
             ArrayLiteral purge_ids, purge_regions;
             bool purge = false;
             for (std::size_t i = 0; i < group.size(); ++i) {
@@ -787,6 +800,7 @@ private:
                     c.query("INSERT INTO audit_heads(size, root, time, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                             Params().add(static_cast<std::int64_t>(b.head->size)).add(b.head->root).add(b.head->time)
                                 .add(b.head->signature).add(b.head->key_id));
+                if (b.message && b.message->seal) to_seal.emplace_back(i, entries.size());
                 for (const auto& e : b.audit_entries) entries.push_back(&e);
             }
             records.flush();
@@ -800,6 +814,18 @@ private:
             }
             std::optional<LogState> log;
             if (!entries.empty()) log = append_audit(c, entries);
+            if (log && !to_seal.empty()) {
+                // The audit size is known only now (under the log's row lock): seal the receipts.
+                const auto start = static_cast<std::uint64_t>(log->size) - entries.size();
+                std::vector<const MessageRow*> rows;
+                for (const auto& [i, offset] : to_seal) {
+                    MessageRow& m = *group[i].batch.message;
+                    m.seal(start + offset, m.receipt);
+                    results[i].receipt = m.receipt;
+                    rows.push_back(&m);
+                }
+                update_receipts(c, rows);
+            }
             c.exec("COMMIT");
             if (log) remember(std::move(*log));
         } catch (const std::exception& e) {
@@ -860,9 +886,15 @@ void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<M
             std::vector<const std::string*> entries;
             for (const auto& e : audit) entries.push_back(&e);
             LogState log = s_.append_audit(*conn_, entries);
+            CommitResult ok{true, false, {}};
+            if (message && message->seal) {
+                message->seal(static_cast<std::uint64_t>(log.size) - entries.size(), message->receipt);
+                ok.receipt = message->receipt;
+                PgStore::update_receipts(*conn_, {&*message});
+            }
             conn_->exec("COMMIT");
             s_.remember(std::move(log));
-            return done({true, false, {}});
+            return done(ok);
         } catch (const std::exception& e) {
             error_ = e.what();
             s_.forget();

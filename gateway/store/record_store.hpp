@@ -50,6 +50,10 @@ struct HistoryEvent {
 // content gets this receipt again; other content under the same id is a conflict.
 struct MessageRow {
     std::string sender_oin, bericht_id, content_hash, receipt, received_at;
+    // Set for a message to be stored: the store calls it inside the commit with the index its
+    // audit entry gets, and keeps (and reports in CommitResult::receipt) what it returns: the
+    // receipt that names, and is signed over, that index.
+    std::function<void(std::uint64_t audit_index, std::string& receipt)> seal = {};
 };
 
 // A record whose retention ended, to delete with its history.
@@ -71,6 +75,7 @@ struct CommitResult {
     std::string error;       // for logs and metrics; not shown to clients
     bool busy = false;       // refused unwritten: the write queue was full (back-pressure, not a failure)
     bool melding_taken = false;  // a (sender, meldingId) of the batch was stored meanwhile: nothing written
+    std::string receipt = {};    // the sealed receipt of the batch's message (MessageRow::seal), when it had one
 };
 
 using CommitCallback = std::function<void(const CommitResult&)>;

@@ -869,8 +869,13 @@ private:
         try {
             begin_main();
             for (std::size_t i = 0; i < group.size(); ++i) {
-                const WriteBatch& b = group[i].batch;
+                WriteBatch& b = group[i].batch;
                 if (b.message) {
+                    // Its audit entry is the next leaf: the receipt names and is signed over that index.
+                    if (b.message->seal) {
+                        b.message->seal(log_.size, b.message->receipt);
+                        results[i].receipt = b.message->receipt;
+                    }
                     // The message row and its meldingIds first: a request that finds either taken writes nothing.
                     sqlite::exec(main_, "SAVEPOINT message");
                     if (!insert_message(*b.message)) {
@@ -919,6 +924,11 @@ private:
         if (bulk.commit && error.empty()) {
             try {
                 begin_main();
+                std::string receipt;
+                if (bulk.message && bulk.message->seal) {
+                    bulk.message->seal(log_.size, bulk.message->receipt);
+                    receipt = bulk.message->receipt;
+                }
                 if (bulk.message && !insert_message(*bulk.message)) {
                     abort_txn();
                     log_ = before;
@@ -931,7 +941,9 @@ private:
                 }
                 append_audit(bulk.audit);
                 commit_txn();
-                return {true, false, {}};
+                CommitResult ok{true, false, {}};
+                ok.receipt = std::move(receipt);
+                return ok;
             } catch (const std::exception& e) {
                 error = e.what();
             }

@@ -57,6 +57,20 @@ start --data-dir "$work/data"
 code=$(as school-12AB -o "$work/receipt" -w '%{http_code}' -H 'Content-Type: application/json' \
        --data-binary @"$examples/verzuimmelding.json" "https://$https/v1/berichten")
 [ "$code" = 202 ] || fail "school push: $code $(cat "$work/receipt")"
+# The receipt verifies with openssl and the published key alone, exactly as docs/audit.md shows.
+as auditor "https://$https/v1/audit/keys" | jq -r '.keys[0].publicKey' > "$work/audit-key.pem"
+r="$work/receipt"
+printf 'doorstroom-gateway receipt v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$(jq -r .berichtId "$r")" 00000099000000000201 \
+  "$(jq -r .digest "$r")" "$(jq -r .receivedAt "$r")" "$(jq -r .auditIndex "$r")" \
+  "$(jq -r .accepted "$r")" "$(jq -r '.rejectedTotal // (.rejected | length)' "$r")" > "$work/receipt.txt"
+jq -r .signature "$r" | base64 -d > "$work/receipt.sig"
+openssl pkeyutl -verify -pubin -inkey "$work/audit-key.pem" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" | grep -q 'Verified Successfully' \
+  || fail "the receipt does not verify with openssl"
+[ "sha-256=:$(openssl dgst -sha256 -binary "$examples/verzuimmelding.json" | base64 -w0):" = "$(jq -r .digest "$r")" ] || fail "the receipt's digest"
+sed -i '6s/.*/999/' "$work/receipt.txt"
+if openssl pkeyutl -verify -pubin -inkey "$work/audit-key.pem" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" >/dev/null 2>&1; then
+  fail "a receipt with another audit index must not verify"
+fi
 id=$(sed -n 's/.*"id":"\([0-9a-f]\{32\}\)".*/\1/p' "$work/receipt" | head -1)
 [ -n "$id" ] || fail "receipt has no record id"
 as coordinator-amsterdam "https://$https/v1/caseload" | grep -q "$id" || fail "Amsterdam coordinator sees the record"
