@@ -319,6 +319,7 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     case Handler::Me: return me(x);
     case Handler::Ui: return ui(x, path.size() > 4 ? path.substr(4) : std::string_view("index.html"));
     case Handler::Logs: return logs(x, query);
+    case Handler::Meldingen: return meldingen(x, query);
     case Handler::Register: return processing_register(x);
     case Handler::ProcessingActivities: return processing_activities(x, req);
     }
@@ -368,6 +369,7 @@ const std::vector<Api::Route>& Api::routes() {
     static const std::vector<Route> table = {
         {http::verb::post, "/v1/berichten", "berichten", "berichten", Handler::Berichten},
         {http::verb::post, "/v1/validate", "validate", "validate", Handler::Validate},
+        {http::verb::get, "/v1/meldingen", "meldingen", "meldingen", Handler::Meldingen},
         {http::verb::get, "/v1/caseload", "caseload", "caseload", Handler::Caseload},
         {http::verb::get, "/v1/caseload/summary", "caseload", "caseload", Handler::Summary},
         {http::verb::post, "/v1/records/search", "records", "records", Handler::Search},

@@ -58,7 +58,7 @@ class Api {
 public:
     enum class Handler {
         Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui, Logs, Register,
-        ProcessingActivities
+        ProcessingActivities, Meldingen
     };
     struct Route {
         http::verb method;
@@ -130,6 +130,7 @@ private:
     bool subject_from_body(Exchange& x, const Request& req, std::string& subject);
     void subject_report(Exchange& x, const Request& req);
     void logs(Exchange& x, std::string_view query);
+    void meldingen(Exchange& x, std::string_view query);
     void processing_register(Exchange& x);
     void processing_activities(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.

@@ -76,7 +76,7 @@ void Api::me(Exchange& x) {
     }
     write_string(w, "endpoints");
     w.StartArray();
-    for (const char* e : {"berichten", "validate", "caseload", "records", "audit"})
+    for (const char* e : {"berichten", "validate", "meldingen", "caseload", "records", "audit"})
         if (x.snapshot->policy->role_may_use(p.role, e) && (!x.mandate || x.mandate->covers_endpoint(e))) write_string(w, e);
     w.EndArray();
     if (x.intermediary) {  // acting for p under a mandate: who acts, and within what

@@ -21,7 +21,7 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
 const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "own-region", "new-woongemeente", "national",
                                                      "original-sender"};
 const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor", "intermediary"};
-const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "caseload", "records", "audit"};
+const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "meldingen", "caseload", "records", "audit"};
 
 std::vector<std::string> string_list(const Path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
     std::vector<std::string> out;
@@ -42,6 +42,14 @@ std::vector<Match> matches(const Path& file, const rapidjson::Value& obj, const 
     if (!it->value.IsObject()) throw FileError(file, at + "/" + key, "must be an object of field: value");
     for (const auto& m : it->value.GetObject()) {
         std::string text;
+        // In "unless" (any of its matches holds) a list of values: any of them.
+        if (m.value.IsArray() && std::string_view(key) == "unless") {
+            for (const auto& item : m.value.GetArray()) {
+                if (!item.IsString()) throw FileError(file, at + "/" + key + "/" + m.name.GetString(), "must be strings");
+                out.push_back({m.name.GetString(), item.GetString()});
+            }
+            continue;
+        }
         if (m.value.IsString()) text.assign(m.value.GetString(), m.value.GetStringLength());
         else if (m.value.IsBool()) text = m.value.GetBool() ? "true" : "false";
         else throw FileError(file, at + "/" + key + "/" + m.name.GetString(), "must be a string or boolean");
@@ -154,13 +162,14 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             const auto& r = it->value[i];
             const std::string rat = at + "/rules/" + std::to_string(i);
             Rule rule;
-            only_keys(file, r, rat, {"code", "detail", "when", "unless", "field", "forbid", "min", "max", "periodDays", "refuse"});
+            only_keys(file, r, rat, {"code", "detail", "when", "unless", "field", "forbid", "require", "min", "max", "periodDays", "toOrSent", "refuse"});
             rule.code = string_member(file, r, "code", rat);
             rule.detail = string_member(file, r, "detail", rat);
             rule.when = matches(file, r, "when", rat);
             rule.unless = matches(file, r, "unless", rat);
             rule.field = optional_string(r, "field");
             rule.forbid = optional_string(r, "forbid");
+            rule.require = optional_string(r, "require");
             rule.min = opt_int(file, r, "min", rat);
             rule.max = opt_int(file, r, "max", rat);
             if (auto pd = r.FindMember("periodDays"); pd != r.MemberEnd()) {
@@ -170,10 +179,15 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
                 rule.to = pd->value[1].GetString();
             }
             if (auto rf = r.FindMember("refuse"); rf != r.MemberEnd()) rule.refuse = rf->value.IsBool() && rf->value.GetBool();
-            const int kinds = !rule.field.empty() + !rule.from.empty() + !rule.forbid.empty() + rule.refuse;
-            if (kinds != 1) throw FileError(file, rat, "needs exactly one of field, periodDays, forbid, refuse");
+            if (auto ts = r.FindMember("toOrSent"); ts != r.MemberEnd()) {
+                if (!ts->value.IsBool()) throw FileError(file, rat + "/toOrSent", "must be true or false");
+                rule.to_or_sent = ts->value.GetBool();
+                if (rule.from.empty()) throw FileError(file, rat + "/toOrSent", "only with periodDays");
+            }
+            const int kinds = !rule.field.empty() + !rule.from.empty() + !rule.forbid.empty() + !rule.require.empty() + rule.refuse;
+            if (kinds != 1) throw FileError(file, rat, "needs exactly one of field, periodDays, forbid, require, refuse");
             if ((!rule.field.empty() || !rule.from.empty()) && !rule.min && !rule.max) throw FileError(file, rat, "needs min or max");
-            for (const auto* p : {&rule.field, &rule.from, &rule.to, &rule.forbid})
+            for (const auto* p : {&rule.field, &rule.from, &rule.to, &rule.forbid, &rule.require})
                 if (!p->empty()) require_field(file, t, *p, rat);
             for (const auto& m : rule.when) require_field(file, t, m.path, rat + "/when");
             for (const auto& m : rule.unless) require_field(file, t, m.path, rat + "/unless");
@@ -210,7 +224,12 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         }
     }
     const auto& ret = member(file, v, "retention", at);
-    only_keys(file, ret, at + "/retention", {"untilAge", "years", "after"});
+    only_keys(file, ret, at + "/retention", {"untilAge", "years", "after", "ifMissing"});
+    if (auto im = ret.FindMember("ifMissing"); im != ret.MemberEnd()) {
+        if (!im->value.IsString() || std::string_view(im->value.GetString()) != "received")
+            throw FileError(file, at + "/retention/ifMissing", "the only fallback is \"received\"");
+        t.retention.if_missing_received = true;
+    }
     if (auto u = ret.FindMember("untilAge"); u != ret.MemberEnd()) {
         t.retention.until_age = int_member(file, ret, "untilAge", at + "/retention");
     } else {
@@ -546,6 +565,9 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         } else if (!r.forbid.empty()) {
             ok = m.find(r.forbid) == nullptr;
             path = r.forbid;
+        } else if (!r.require.empty()) {
+            ok = m.find(r.require) != nullptr;
+            path = r.require;
         } else if (!r.field.empty()) {
             const Value* v = m.find(r.field);
             long long n = 0;
@@ -555,6 +577,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
             ok = ok && (!r.min || n >= *r.min) && (!r.max || n <= *r.max);
         } else {
             auto from = date_of(r.from), to = date_of(r.to);
+            if (!to && r.to_or_sent && !m.find(r.to)) to = sent;  // still going on: up to the day it was sent
             path = r.to;
             if (from && to) {
                 const long long days = to->days() - from->days();
@@ -607,6 +630,8 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         d.retention_until = add_years(today_utc(), t.retention.years).iso();
     } else if (auto from = date_of(t.retention.after)) {
         d.retention_until = add_years(*from, t.retention.years).iso();
+    } else if (t.retention.if_missing_received && !m.find(t.retention.after)) {
+        d.retention_until = add_years(today_utc(), t.retention.years).iso();
     } else if (auto rd = date_of(t.record_date)) {
         d.retention_until = add_years(*rd, t.retention.years).iso();
     }

@@ -38,6 +38,8 @@ struct Rule {
     std::string from, to;        // or: bound on the days from..to
     std::optional<long long> min, max;
     std::string forbid;          // or: this field must be absent
+    std::string require;         // or: this field must be present
+    bool to_or_sent = false;     // periodDays: a missing `to` counts as the day of verzondenOp (ongoing)
     bool refuse = false;         // or: the record is refused outright
 };
 
@@ -60,6 +62,7 @@ struct SenderScope {
 struct Retention {
     int years = 0;
     std::string after;  // field path, or "received"
+    bool if_missing_received = false;  // `after` absent (e.g. an ongoing absence without tot): from receipt
     int until_age = 0;
 };
 

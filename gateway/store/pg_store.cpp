@@ -88,6 +88,10 @@ CREATE POLICY region_scope ON records
     R"sql(
 ALTER TABLE records ADD COLUMN intermediary_oin text NOT NULL DEFAULT '';
 )sql",
+    // 6: a sender reads back what it sent (GET /v1/meldingen).
+    R"sql(
+CREATE INDEX records_sender ON records(sender_oin, received_at, id);
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -246,6 +250,14 @@ public:
 
     std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) override {
         return select("*", " WHERE melding_id = $1 ORDER BY seq", Params().add(melding_id));
+    }
+
+    std::vector<StoredRecord> sent_by(const SentQuery& q) override {
+        return select("*",
+                      " WHERE sender_oin = $1 AND data <> 'null' AND ($2 = '' OR status = $2) AND ($3 = '' OR received_at >= $3)"
+                      " AND ($4 = '' OR (received_at, id) < ($4, $5)) ORDER BY received_at DESC, id DESC LIMIT $6",
+                      Params().add(q.sender_oin).add(q.status).add(q.since).add(q.before_received).add(q.before_id)
+                          .add(static_cast<std::int64_t>(q.limit + 1)));
     }
 
     std::vector<StoredRecord> expired(const std::string& today, std::size_t limit) override {

@@ -88,6 +88,15 @@ struct CaseloadQuery {
     std::optional<std::int64_t> before_seq;  // cursor: only records older than this
 };
 
+// What one sender sent, newest first (GET /v1/meldingen): every record under its OIN, in any
+// region, but not the notices a move leaves behind. Paged by (received_at, id).
+struct SentQuery {
+    std::string sender_oin;
+    std::string status, since;              // optional filters ("" = any)
+    std::string before_received, before_id;  // cursor: records older than this one
+    std::size_t limit = 100;
+};
+
 struct CaseloadPage {
     std::vector<StoredRecord> items;
     std::optional<std::int64_t> next_before;  // cursor of the next page, if any
@@ -127,6 +136,8 @@ public:
                                                          const std::string& gemeente = {}) = 0;
     // Records (active or not) with this meldingId, from any sender, in any region.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
+    // Up to query.limit + 1 records (one more tells that there is a next page).
+    virtual std::vector<StoredRecord> sent_by(const SentQuery& query) = 0;
     // One record (active or not) of one region.
     virtual std::optional<StoredRecord> find_record(const std::string& id, const std::string& region, const std::string& gemeente = {}) = 0;
     virtual std::vector<HistoryEvent> history(const std::string& id, const std::string& region) = 0;

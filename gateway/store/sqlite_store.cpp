@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEX
 CREATE INDEX IF NOT EXISTS records_caseload ON records(active, seq);
 CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
 CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
+CREATE INDEX IF NOT EXISTS records_sender ON records(sender_oin, received_at);
 CREATE TABLE IF NOT EXISTS record_history(seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL,
   txn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
@@ -434,6 +435,28 @@ public:
             auto found = select_records(code, " WHERE melding_id = ?1 AND created_txn <= ?9 ORDER BY seq", melding_id);
             std::move(found.begin(), found.end(), std::back_inserter(out));
         }
+        return out;
+    }
+
+    std::vector<StoredRecord> sent_by(const SentQuery& q) override {
+        std::vector<StoredRecord> out;
+        for (const auto& code : regions_now()) {
+            ReaderPool* pool = region_readers(code);
+            if (!pool) continue;
+            auto lease = pool->borrow();
+            Stmt st(lease->db, std::string("SELECT ") + kColumns +
+                                   " FROM records WHERE sender_oin = ?1 AND data <> 'null' AND created_txn <= ?9"
+                                   " AND (?2 = '' OR status = ?2) AND (?3 = '' OR received_at >= ?3)"
+                                   " AND (?4 = '' OR received_at < ?4 OR (received_at = ?4 AND id < ?5))"
+                                   " ORDER BY received_at DESC, id DESC LIMIT ?6");
+            st.text(1, q.sender_oin).text(2, q.status).text(3, q.since).text(4, q.before_received).text(5, q.before_id);
+            st.int64(6, static_cast<std::int64_t>(q.limit + 1)).int64(9, visible_txn_.load());
+            while (st.row()) out.push_back(read_record(st));
+        }
+        std::sort(out.begin(), out.end(), [](const StoredRecord& a, const StoredRecord& b) {
+            return std::tie(a.received_at, a.id) > std::tie(b.received_at, b.id);
+        });
+        if (out.size() > q.limit + 1) out.resize(q.limit + 1);
         return out;
     }
 

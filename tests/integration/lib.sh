@@ -21,10 +21,11 @@ start() {
   log="$work/serve.$starts.log"
   LD_PRELOAD="${PRELOAD:-}" "$bin" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "$@" 2> "$log" &
   pid=$!
-  for _ in $(seq 1 150); do grep -q '"msg":"listening"' "$log" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # Up to 60 s: on a loaded two-core machine a start (keys, store files, fsyncs) can take a while.
+  for _ in $(seq 1 600); do grep -q '"msg":"listening"' "$log" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   https=$(sed -n 's/.*"https":"\([^"]*\)".*/\1/p' "$log" | head -1)
   admin=$(sed -n 's/.*"admin":"\([^"]*\)".*/\1/p' "$log" | head -1)
-  [ -n "$https" ] || fail "server did not start"
+  [ -n "$https" ] || fail "server did not start (alive: $(kill -0 "$pid" 2>/dev/null && echo yes || echo no))"
 }
 
 # stop: SIGTERM, which must drain and exit 0.

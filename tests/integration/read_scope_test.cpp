@@ -113,8 +113,8 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
                                                      {"gemeente-0384", "00000099000000000384"}};
     // What the dev mandates cover (interface.md, dev parties).
     const std::map<std::string, std::set<std::string>> mandate_endpoints = {
-        {"las-leverancier>school-12AB", {"berichten", "validate"}},
-        {"rbl-amsterdam>gemeente-0363", {"berichten", "validate", "caseload", "records"}},
+        {"las-leverancier>school-12AB", {"berichten", "validate", "meldingen"}},
+        {"rbl-amsterdam>gemeente-0363", {"berichten", "validate", "meldingen", "caseload", "records"}},
         {"rbl-amsterdam>gemeente-0384", {"caseload", "records"}}};
     struct Route {
         http::verb method;
@@ -131,6 +131,7 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
     const std::vector<Route> routes = {
         {http::verb::post, "/v1/berichten", "{}", "berichten", senders},
         {http::verb::post, "/v1/validate", "{}", "validate", validators},
+        {http::verb::get, "/v1/meldingen", "", "meldingen", senders},
         {http::verb::get, "/v1/caseload", "", "caseload", readers},
         {http::verb::get, "/v1/caseload/summary", "", "caseload", readers},
         {http::verb::get, "/v1/records/" + s.amsterdam_id, "", "records", readers},

@@ -147,9 +147,9 @@ BOOST_AUTO_TEST_CASE(the_register_is_derived_from_the_policy_and_versioned_with_
     TempDir dir;
     std::filesystem::copy(source_dir() / "policies", dir.path / "policies");
     std::string text = slurp(dir.path / "policies/sharing.json");
-    const std::string from = R"("retention": { "years": 5, "after": "verzuim/tot" })";
+    const std::string from = R"("retention": { "years": 5, "after": "verzuim/tot", "ifMissing": "received" })";
     BOOST_REQUIRE(text.find(from) != std::string::npos);
-    text.replace(text.find(from), from.size(), R"("retention": { "years": 6, "after": "verzuim/tot" })");
+    text.replace(text.find(from), from.size(), R"("retention": { "years": 6, "after": "verzuim/tot", "ifMissing": "received" })");
     write(dir.path / "policies/sharing.json", text);
     Gateway changed([&](Config& c) { c.policies = dir.path / "policies"; });
     const auto reg2 = parse(changed.as("gemeente-0363", http::verb::get, "/v1/verwerkingsregister").body);

@@ -285,8 +285,11 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
         "duo":    { "scope": "national" })", R"("scope": "own-school", "field": "school/brin" },
         "duo":    { "scope": "national" })", "unknown scope");
     expect(R"("roles": {)", R"("roles": { "koning": {"endpoints": []},)", "unknown role");
-    expect(R"("endpoints": ["berichten", "validate", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
+    expect(R"("endpoints": ["berichten", "validate", "meldingen", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
     expect(R"("textMaxLength": 500)", R"("textMaxLength": "veel")", "/textMaxLength");
+    expect(R"("require": "verzuim/tot",)", R"("require": "verzuim/einde",)", "verzuim/einde");
+    expect(R"("toOrSent": true,)", R"("toOrSent": "ja",)", "toOrSent: must be true or false");
+    expect(R"("ifMissing": "received")", R"("ifMissing": "sent")", "retention/ifMissing");
     expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
     expect(R"("roles": {)", R"("roles": [)", "byte");
     // Keys the loader does not know are refused at every level, naming file and path: "wen" for
@@ -295,7 +298,7 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("textMaxLength": 500)", R"("textMaxLength": 500, "textMaxLenght": 400)", "/textMaxLenght: unknown key");
     expect(R"("scope": "own-brin", "field": "school/brin" })", R"("scope": "own-brin", "feld": "school/brin" })", "/senders/school/feld: unknown key");
     expect(R"("retention": { "untilAge": 28 })", R"("retention": { "untilAge": 28, "jaren": 3 })", "/retention/jaren: unknown key");
-    expect(R"("endpoints": ["berichten", "validate"],)", R"("endpoints": ["berichten", "validate"], "endpunten": [],)", "/endpunten: unknown key");
+    expect(R"("endpoints": ["berichten", "validate", "meldingen"],)", R"("endpoints": ["berichten", "validate", "meldingen"], "endpunten": [],)", "/endpunten: unknown key");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
