@@ -181,13 +181,20 @@ function summaryChart(summary) {
   return chart;
 }
 
+// A verzuimmelding whose absence goes on has a van and no tot yet (messages.md, "Ongoing absence").
+function lopend(r) {
+  const v = r.melding && r.melding.verzuim;
+  return Boolean(v && v.van && !v.tot);
+}
+
 function caseloadTable(items) {
   if (!items.length) return h("p", { class: "muted", id: "empty" }, "Geen meldingen gevonden.");
   return h("table", { id: "caseload" },
     h("thead", {}, h("tr", {}, ["Ontvangen", "Berichttype", "Gemeente", "Status", "Melding", "Afzender (OIN)"].map((t) => h("th", {}, t)))),
     h("tbody", {}, items.map((r) => h("tr", { class: "clickable", "data-id": r.id, onclick: () => { location.hash = "#/record/" + r.id; } },
       h("td", {}, when(r.receivedAt)), h("td", {}, r.berichttype), h("td", {}, r.gemeente),
-      h("td", {}, h("span", { class: "status status-" + r.status }, r.status)),
+      h("td", {}, h("span", { class: "status status-" + r.status }, r.status),
+        lopend(r) ? h("span", { class: "badge-lopend", title: "Het verzuim duurt nog voort: nog geen einddatum" }, "lopend") : null),
       h("td", {}, h("a", { href: "#/record/" + r.id }, r.meldingId)), h("td", { class: "mono" }, r.senderOin)))));
 }
 
@@ -259,6 +266,7 @@ async function viewRecord(id) {
   const fields = [["Berichttype", r.berichttype], ["Status", r.status], ["Regio", r.region], ["Gemeente", r.gemeente],
     ["Ontvangen", when(r.receivedAt)], ["Afzender (OIN)", r.senderOin], ["Bericht", r.berichtId], ["Melding", r.meldingId],
     ["Grondslag", r.legalBasis], ["Doel", r.purpose], ["Beleidsversie", r.policyVersion], ["Bewaren tot", r.retentionUntil]];
+  if (lopend(r)) fields.push(["Verzuim", "lopend: nog geen einddatum (de school stuurt die later met een wijziging)"]);
   show(h("p", {}, h("a", { href: "#/caseload" }, "← Terug naar de caseload")),
     h("section", { class: "card", id: "record" },
       h("h2", {}, r.berichttype + " " + r.meldingId),

@@ -74,6 +74,12 @@ has "$dom" 'Geschiedenis' "record history"
 has "$dom" 'Status gewijzigd naar in-behandeling' "the status change in the history"
 has "$dom" 'Leerplichtwet' "legal basis"
 
+# Ongoing verzuim (no tot yet) is shown as lopend.
+[ "$(send school-12AB "$examples/verzuimmelding-lopend.json")" = 202 ] || fail "push lopend verzuimmelding"
+dom=$(browse coordinator-amsterdam '#/caseload' coordinator-lopend)
+has "$dom" 'class="badge-lopend"' "an ongoing verzuimmelding marked lopend"
+[ "$(grep -o 'class="badge-lopend"' <<<"$dom" | wc -l)" = 1 ] || fail "only the ongoing one is lopend"
+
 # Coordinator of Rijnmond: the vsv-melding, none of Amsterdam's; an Amsterdam record is not found.
 dom=$(browse coordinator-rijnmond '#/caseload' rijnmond-caseload)
 has "$dom" 'Rijnmond (test)' "Rijnmond region"
