@@ -151,6 +151,27 @@ Response not_stored(const CommitResult& commit) {
     return res;
 }
 
+bool query_since(const std::string& v, std::string& since) {
+    if (parse_date(v)) since = v + "T00:00:00.000Z";
+    else if (parse_rfc3339_local_date(v) && (v.back() == 'Z' || v.back() == 'z')) since = v;
+    else return false;
+    return true;
+}
+
+bool query_limit(const std::string& v, std::size_t max, std::size_t& limit) {
+    const bool digits = !v.empty() && v.size() <= 4 && std::all_of(v.begin(), v.end(), ::isdigit);
+    const std::size_t n = digits ? std::stoul(v) : 0;
+    if (n < 1 || n > max) return false;
+    limit = n;
+    return true;
+}
+
+bool query_status(const std::string& v) {
+    static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname",
+                                                      "verhuisd"};
+    return std::find(statuses.begin(), statuses.end(), v) != statuses.end();
+}
+
 bool route_matches(std::string_view tmpl, std::string_view path) {
     const auto brace = tmpl.find('{');
     if (brace == std::string_view::npos) return tmpl == path;
@@ -628,18 +649,13 @@ void Api::caseload(Exchange& x, std::string_view query) {
             if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit)) bad.push_back({"message.schema", "?gemeente", "a gemeentecode has 4 digits", {}});
             q.gemeente = v;
         } else if (k == "status") {
-            static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname"};
-            if (std::find(statuses.begin(), statuses.end(), v) == statuses.end()) bad.push_back({"message.schema", "?status", "unknown status", {}});
+            if (!query_status(v)) bad.push_back({"message.schema", "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (parse_date(v)) q.since = v + "T00:00:00.000Z";
-            else if (parse_rfc3339_local_date(v) && (v.back() == 'Z' || v.back() == 'z')) q.since = v;
-            else bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since)) bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
-            const bool digits = !v.empty() && v.size() <= 4 && std::all_of(v.begin(), v.end(), ::isdigit);
-            const std::size_t n = digits ? std::stoul(v) : 0;
-            if (n < 1 || n > options_.max_page) bad.push_back({"message.schema", "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
-            else q.limit = n;
+            if (!query_limit(v, options_.max_page, q.limit))
+                bad.push_back({"message.schema", "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
         } else if (k == "cursor") {
             const bool digits = !v.empty() && v.size() <= 18 && v[0] == 'c' && std::all_of(v.begin() + 1, v.end(), ::isdigit) && v.size() > 1;
             if (!digits) bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});

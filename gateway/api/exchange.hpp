@@ -9,6 +9,11 @@ namespace dg {
 
 using Clock = std::chrono::steady_clock;
 
+// Query parameters shared by the list endpoints. Each returns false when the value is not valid.
+bool query_since(const std::string& v, std::string& since);  // a date or a UTC timestamp -> a UTC timestamp
+bool query_limit(const std::string& v, std::size_t max, std::size_t& limit);  // 1..max
+bool query_status(const std::string& v);  // a status a record can have
+
 struct Api::Exchange {
     Clock::time_point started = Clock::now();
     std::string route;

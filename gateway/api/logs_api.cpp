@@ -90,9 +90,7 @@ void Api::logs(Exchange& x, std::string_view query) {
                 at = comma + 1;
             }
         } else if (k == "limit") {
-            const bool digits = !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
-            limit = digits ? std::stoul(v) : 0;
-            if (limit < 1 || limit > 1000) bad.push_back({"message.schema", "?limit", "limit is 1..1000", {}});
+            if (!query_limit(v, 1000, limit)) bad.push_back({"message.schema", "?limit", "limit is 1..1000", {}});
         } else if (k == "cursor") {
             const bool ok = v.size() > 1 && v.size() <= 19 && v[0] == 'l' && v.find_first_not_of("0123456789", 1) == std::string::npos;
             if (!ok) bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});

@@ -59,19 +59,12 @@ void Api::meldingen(Exchange& x, std::string_view query) {
     q.limit = 100;
     for (const auto& [k, v] : params) {
         if (k == "status") {
-            static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname",
-                                                              "verhuisd"};
-            if (std::find(statuses.begin(), statuses.end(), v) == statuses.end()) bad.push_back({"message.schema", "?status", "unknown status", {}});
+            if (!query_status(v)) bad.push_back({"message.schema", "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (parse_date(v)) q.since = v + "T00:00:00.000Z";
-            else if (parse_rfc3339_local_date(v) && (v.back() == 'Z' || v.back() == 'z')) q.since = v;
-            else bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since)) bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
-            const bool digits = !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
-            const std::size_t n = digits ? std::stoul(v) : 0;
-            if (n < 1 || n > 100) bad.push_back({"message.schema", "?limit", "limit is 1..100", {}});
-            else q.limit = n;
+            if (!query_limit(v, 100, q.limit)) bad.push_back({"message.schema", "?limit", "limit is 1..100", {}});
         } else if (k == "cursor") {
             if (!from_cursor(v, q.before_received, q.before_id))
                 bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});

@@ -176,7 +176,8 @@ BOOST_AUTO_TEST_CASE(ldv_processing_activities_by_data_subject_or_trace) {
     const HttpReply by_bsn = query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"})");
     BOOST_REQUIRE(by_bsn.status == 200);
     BOOST_TEST(by_bsn.body.find("291417772") == std::string::npos);  // never the number
-    const auto lines = parse(by_bsn.body)["processingActivities"].GetArray();
+    const auto bsn_doc = parse(by_bsn.body);
+    const auto lines = bsn_doc["processingActivities"].GetArray();
     BOOST_REQUIRE(lines.Size() == 1u);  // one request about this pupil so far
     const auto& line = lines[0];
     BOOST_TEST(line["traceId"].GetString() == kTrace);
