@@ -341,6 +341,7 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     case Handler::Ui: return ui(x, path.size() > 4 ? path.substr(4) : std::string_view("index.html"));
     case Handler::Logs: return logs(x, query);
     case Handler::Meldingen: return meldingen(x, query);
+    case Handler::Rapportage: return rapportage(x, req, query);
     case Handler::Register: return processing_register(x);
     case Handler::ProcessingActivities: return processing_activities(x, req);
     }
@@ -393,6 +394,7 @@ const std::vector<Api::Route>& Api::routes() {
         {http::verb::get, "/v1/meldingen", "meldingen", "meldingen", Handler::Meldingen},
         {http::verb::get, "/v1/caseload", "caseload", "caseload", Handler::Caseload},
         {http::verb::get, "/v1/caseload/summary", "caseload", "caseload", Handler::Summary},
+        {http::verb::get, "/v1/caseload/rapportage", "caseload", "caseload", Handler::Rapportage},
         {http::verb::post, "/v1/records/search", "records", "records", Handler::Search},
         {http::verb::get, "/v1/records/{id}", "records", "records", Handler::Record},
         {http::verb::get, "/v1/audit/entries", "audit", "audit", Handler::AuditRead},

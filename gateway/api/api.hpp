@@ -58,7 +58,7 @@ class Api {
 public:
     enum class Handler {
         Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui, Logs, Register,
-        ProcessingActivities, Meldingen
+        ProcessingActivities, Meldingen, Rapportage
     };
     struct Route {
         http::verb method;
@@ -131,6 +131,7 @@ private:
     void subject_report(Exchange& x, const Request& req);
     void logs(Exchange& x, std::string_view query);
     void meldingen(Exchange& x, std::string_view query);
+    void rapportage(Exchange& x, const Request& req, std::string_view query);
     void processing_register(Exchange& x);
     void processing_activities(Exchange& x, const Request& req);
     // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.

@@ -80,7 +80,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     const std::string at = "/berichttypen/" + name;
     if (!v.IsObject()) throw FileError(file, at, "must be an object");
     only_keys(file, v, at, {"senders", "legalBasis", "purpose", "fields", "required", "identifier", "notAfterSent", "periods", "age",
-                            "rules", "routing", "recordDate", "effect", "retention"});
+                            "rules", "routing", "recordDate", "effect", "retention", "reportBy"});
     TypePolicy t;
     t.name = name;
     t.not_permitted = name + " does not permit this field";
@@ -194,6 +194,8 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             t.rules.push_back(std::move(rule));
         }
     }
+    t.report_by = optional_string(v, "reportBy");
+    if (!t.report_by.empty()) require_field(file, t, t.report_by, at + "/reportBy");
     t.routing = optional_string(v, "routing");
     if (!t.routing.empty()) require_field(file, t, t.routing, at + "/routing");
     t.record_date = optional_string(v, "recordDate");
@@ -297,7 +299,8 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
     auto doc = parse_json_file(file, &text);
     auto set = std::make_shared<PolicySet>();
     set->version_ = "sha256:" + sha256_hex(text).substr(0, 16);
-    only_keys(file, doc, "", {"roles", "textMaxLength", "auditRetention", "systemPurposes", "berichttypen"});
+    only_keys(file, doc, "", {"roles", "textMaxLength", "auditRetention", "systemPurposes", "closedStatuses", "berichttypen"});
+    set->closed_statuses_ = string_list(file, doc, "closedStatuses", "");
     const auto& roles = member(file, doc, "roles", "");
     if (!roles.IsObject()) throw FileError(file, "/roles", "must be an object");
     for (const auto& r : roles.GetObject()) {

@@ -78,6 +78,7 @@ struct TypePolicy {
     std::vector<AgeBound> age;
     std::vector<Rule> rules;
     std::string routing;      // field holding the gemeente that decides the region
+    std::string report_by;    // rapportage: counts of this type also per the value of this field
     std::string record_date;  // field holding the date the record is about
     std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
     std::string target_field;     // withdraw/status: field naming the record it concerns
@@ -153,6 +154,8 @@ public:
     const RolePurpose* system_purpose(std::string_view what) const;
     const std::vector<ProcessingActivity>& processing_register() const { return register_; }
     const ProcessingActivity* activity(std::string_view purpose_id) const;
+    // Statuses that count as closed in the rapportage (besides records no longer active).
+    const std::vector<std::string>& closed_statuses() const { return closed_statuses_; }
     // nullptr: the role reads no records.
     const ReadPolicy* read_policy(std::string_view role) const;
 
@@ -176,6 +179,7 @@ private:
     std::map<std::string, ReadPolicy, std::less<>> reads_;
     std::map<std::string, RolePurpose, std::less<>> system_purposes_;
     std::vector<ProcessingActivity> register_;
+    std::vector<std::string> closed_statuses_;
     std::size_t text_max_length_ = 500;
     std::string version_;
     int audit_retention_years_ = 7;

@@ -216,6 +216,36 @@ public:
         return page;
     }
 
+    std::vector<ReportRow> report(const ReportQuery& q) override {
+        Params p;
+        ArrayLiteral closed;
+        for (const auto& s : q.closed_statuses) closed.add(s);
+        p.add(q.region).add(q.from).add(q.to).add(closed.take());
+        std::string detail = "''";
+        if (!q.details.empty()) {
+            detail = "CASE";
+            for (const auto& [type, path] : q.details) {
+                std::string array = "{" + path + "}";
+                std::replace(array.begin(), array.end(), '/', ',');
+                p.add(type).add(array);
+                detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" +
+                          std::to_string(p.size()) + "::text[], '')";
+            }
+            detail += " ELSE '' END";
+        }
+        auto c = readers_.borrow();
+        const std::string sql = "SELECT gemeente, berichttype, status, " + detail +
+                                ", COUNT(*), COUNT(*) FILTER (WHERE active), COUNT(*) FILTER (WHERE NOT active OR status = ANY($4::text[]))"
+                                " FROM records WHERE region = $1 AND data <> 'null' AND received_at >= $2 AND received_at < $3"
+                                " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+        const auto r = c->query_in_region(q.region, sql.c_str(), p, q.gemeente);
+        std::vector<ReportRow> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), static_cast<std::uint64_t>(r.i64(i, 4)),
+                           static_cast<std::uint64_t>(r.i64(i, 5)), static_cast<std::uint64_t>(r.i64(i, 6))});
+        return out;
+    }
+
     std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente) override {
         auto c = readers_.borrow();
         const auto r = c->query_in_region(region,

@@ -131,6 +131,19 @@ public:
         std::uint64_t count = 0;
     };
     virtual std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente = {}) = 0;
+    // Counts of the records of a region (one gemeente, when given) received in [from, to) (RFC 3339
+    // UTC), per gemeente × berichttype × status, and per the value at `details[type]` (a field path
+    // of the record, "a/b") for the types listed: the policy's reportBy.
+    struct ReportQuery {
+        std::string region, gemeente, from, to;
+        std::vector<std::pair<std::string, std::string>> details;  // berichttype -> field path
+        std::vector<std::string> closed_statuses;  // besides inactive records, these count as closed
+    };
+    struct ReportRow {
+        std::string gemeente, berichttype, status, detail;
+        std::uint64_t received = 0, active = 0, closed = 0;
+    };
+    virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
     // Active records of one pupil (by pseudonym) within one region, newest first.
     virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region,
                                                          const std::string& gemeente = {}) = 0;

@@ -393,6 +393,38 @@ public:
         return page;
     }
 
+    std::vector<ReportRow> report(const ReportQuery& q) override {
+        std::vector<ReportRow> out;
+        ReaderPool* pool = region_readers(q.region);
+        if (!pool) return out;
+        std::string detail = "''";
+        if (!q.details.empty()) {
+            detail = "CASE";
+            for (std::size_t i = 0; i < q.details.size(); ++i)
+                detail += " WHEN berichttype = ?" + std::to_string(10 + 2 * i) + " THEN COALESCE(json_extract(data, ?" +
+                          std::to_string(11 + 2 * i) + "), '')";
+            detail += " ELSE '' END";
+        }
+        auto lease = pool->borrow();
+        Stmt st(lease->db, "SELECT gemeente, berichttype, status, " + detail +
+                               " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
+                               " WHERE data <> 'null' AND created_txn <= ?9 AND (?1 = '' OR gemeente = ?1) AND received_at >= ?2 AND received_at < ?3"
+                               " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+        std::string closed = "[";
+        for (const auto& s : q.closed_statuses) closed += (closed.size() > 1 ? ",\"" : "\"") + s + "\"";
+        closed += "]";
+        st.text(1, q.gemeente).text(2, q.from).text(3, q.to).text(4, closed).int64(9, visible_txn_.load());
+        for (std::size_t i = 0; i < q.details.size(); ++i) {
+            std::string path = "$." + q.details[i].second;
+            std::replace(path.begin(), path.end(), '/', '.');
+            st.text(static_cast<int>(10 + 2 * i), q.details[i].first).text(static_cast<int>(11 + 2 * i), path);
+        }
+        while (st.row())
+            out.push_back({st.str(0), st.str(1), st.str(2), st.str(3), static_cast<std::uint64_t>(st.i64(4)),
+                           static_cast<std::uint64_t>(st.i64(5)), static_cast<std::uint64_t>(st.i64(6))});
+        return out;
+    }
+
     std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente) override {
         std::vector<SummaryRow> out;
         ReaderPool* pool = region_readers(region);

@@ -3,6 +3,7 @@
 // what they sent. Against the real server on SQLite and (integration_server_postgres) PostgreSQL.
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <tuple>
 
 #include "core/dates.hpp"
@@ -153,6 +154,71 @@ BOOST_AUTO_TEST_CASE(a_sender_reads_back_what_became_of_its_meldingen) {
         BOOST_TEST(b.status == 400, bad);
         BOOST_TEST(first_code(b) == "message.schema", bad);
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(rapportage)
+
+// The numbers checked against what the test itself sent: per gemeente × berichttype × status (vsv
+// also per hoogsteNiveau), within each reader's scope; CSV with the same numbers.
+BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) {
+    Gateway gw;
+    // Amsterdam (bsn 291417772) and Diemen (onderwijsnummer) verzuim; a vsv-melding in Amsterdam.
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    std::string vsv = example("vsv-melding.json");
+    vsv.replace(vsv.find("\"0599\""), 6, "\"0363\"");
+    BOOST_REQUIRE(gw.as("duo", http::verb::post, "/v1/berichten", vsv).status == 202);
+    // Diemen's withdrawn; Amsterdam's closed by the coordinator (the vsv-melding of another pupil stays).
+    const std::string intrekking = R"({"berichtId":"R-W","berichttype":"intrekking","verzondenOp":"2026-11-24T09:00:00+01:00",)"
+                                   R"("meldingen":[{"meldingId":"R-W-1","betreft":"VZ-2026-0002","reden":"foutief"}]})";
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", intrekking).status == 202);
+    std::string traject = example("trajectmelding.json");
+    traject.replace(traject.find(R"("status": "in-behandeling")"), 27, R"("status": "afgesloten", "afsluitreden": "terug-naar-school")");
+    const HttpReply t = gw.as("coordinator-amsterdam", http::verb::post, "/v1/berichten", traject);
+    BOOST_REQUIRE_MESSAGE(t.status == 202, t.body);
+
+    const std::string today = today_utc().iso();
+    const std::string period = "/v1/caseload/rapportage?van=" + today + "&tot=" + today;
+    auto rows_of = [&](const std::string& party) {
+        std::set<std::string> out;  // "gemeente/type/status/detail: nieuw afgesloten actief"
+        const auto d = parse(gw.as(party, http::verb::get, period).body);
+        BOOST_REQUIRE(d.IsObject() && d.HasMember("rows"));
+        for (const auto& r : d["rows"].GetArray())
+            out.insert(std::string(r["gemeente"].GetString()) + "/" + r["berichttype"].GetString() + "/" + r["status"].GetString() + "/" +
+                       (r.HasMember("hoogsteNiveau") ? r["hoogsteNiveau"].GetString() : "") + ": " + std::to_string(r["nieuw"].GetUint64()) +
+                       " " + std::to_string(r["afgesloten"].GetUint64()) + " " + std::to_string(r["actief"].GetUint64()));
+        return out;
+    };
+    BOOST_TEST(rows_of("coordinator-amsterdam") == (std::set<std::string>{"0363/verzuimmelding/afgesloten/: 1 1 1",
+                                                                         "0384/verzuimmelding/ingetrokken/: 1 1 0",
+                                                                         "0363/vsv-melding/geregistreerd/mbo-1: 1 0 1"}));
+    // Amsterdam's leerplichtambtenaar: its residents, the types it reads (no vsv); Diemen its own.
+    BOOST_TEST(rows_of("gemeente-0363") == std::set<std::string>{"0363/verzuimmelding/afgesloten/: 1 1 1"});
+    BOOST_TEST(rows_of("gemeente-0384") == std::set<std::string>{"0384/verzuimmelding/ingetrokken/: 1 1 0"});
+    BOOST_TEST(rows_of("coordinator-rijnmond").empty());
+    // Another period: nothing.
+    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/rapportage?van=2020-01-01&tot=2020-12-31").body)["rows"].Size() == 0u);
+    // CSV: UTF-8 with a BOM, ;-separated, a header row, the same numbers.
+    TlsClient c(gw.port, "coordinator-amsterdam", dev_certs_dir());
+    BOOST_REQUIRE(c.connect());
+    HttpReply csv = c.request(http::verb::get, period, {}, "application/json", {{"Accept", "text/csv"}});
+    BOOST_REQUIRE(csv.status == 200);
+    BOOST_TEST(csv.headers["Content-Type"].rfind("text/csv", 0) == 0u);
+    BOOST_TEST(csv.body.rfind("\xEF\xBB\xBFgemeente;berichttype;status;hoogsteNiveau;nieuw;afgesloten;actief\r\n", 0) == 0u);
+    BOOST_TEST(csv.body.find("0363;vsv-melding;geregistreerd;mbo-1;1;0;1\r\n") != std::string::npos);
+    BOOST_TEST(csv.body.find("0384;verzuimmelding;ingetrokken;;1;1;0\r\n") != std::string::npos);
+    BOOST_TEST(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);
+    // Bad or reversed dates name the parameter; a school reads no numbers.
+    for (const auto& [q, path] : std::vector<std::pair<std::string, std::string>>{
+             {"van=2026-12-01", "?tot"}, {"tot=2026-12-01", "?van"}, {"van=2026-12-02&tot=2026-12-01", "?tot"},
+             {"van=2026-02-30&tot=2026-12-01", "?van"}, {"van=2026-01-01&tot=2026-12-01&gemeente=0363", "?gemeente"}}) {
+        const HttpReply r = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/rapportage?" + q);
+        BOOST_TEST(r.status == 400, q);
+        const auto d = parse(r.body);
+        BOOST_TEST((d.IsObject() && d["errors"][0]["path"].GetString() == path), q << " -> " << r.body);
+    }
+    BOOST_TEST(gw.as("school-12AB", http::verb::get, period).status == 403);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

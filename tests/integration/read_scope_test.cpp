@@ -134,6 +134,7 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
         {http::verb::get, "/v1/meldingen", "", "meldingen", senders},
         {http::verb::get, "/v1/caseload", "", "caseload", readers},
         {http::verb::get, "/v1/caseload/summary", "", "caseload", readers},
+        {http::verb::get, "/v1/caseload/rapportage?van=2026-01-01&tot=2026-12-31", "", "caseload", readers},
         {http::verb::get, "/v1/records/" + s.amsterdam_id, "", "records", readers},
         {http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})", "records", readers},
         {http::verb::get, "/v1/audit/entries", "", "audit", auditor},

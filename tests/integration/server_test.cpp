@@ -607,7 +607,7 @@ BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_contract) {
     const std::set<std::string> contract = contract_routes();
     BOOST_REQUIRE(contract.size() >= 20u);
     const std::set<std::string> beside_the_contract = {"GET /openapi.json", "GET /ui/", "GET /ui/{file}"};
-    const std::set<std::string> not_yet = {"GET /v1/caseload/rapportage"};
+    const std::set<std::string> not_yet = {};
     for (const auto& s : served) BOOST_TEST((contract.count(s) == 1u || beside_the_contract.count(s) == 1u), "served but not in the contract: " << s);
     for (const auto& c : contract) BOOST_TEST((served.count(c) == 1u || not_yet.count(c) == 1u), "in the contract but not served: " << c);
     for (const auto& n : not_yet) BOOST_TEST(served.count(n) == 0u, n << " is served now: take it off the not-yet list");
