@@ -39,15 +39,19 @@ read_code() { # PARTY PATH [BODY]
 }
 for read in "coordinator-amsterdam /v1/caseload" "coordinator-amsterdam /v1/caseload/summary" \
             "coordinator-amsterdam /v1/records/$ok_id" "auditor /v1/audit/entries" "auditor /v1/audit/head" \
-            "auditor /v1/audit/proof/inclusion?index=0&size=1"; do
+            "auditor /v1/audit/proof/inclusion?index=0&size=1" "auditor /v1/audit/checkpoint" "school-12AB /v1/meldingen" \
+            "school-12AB /v1/logs" "coordinator-amsterdam /v1/caseload/rapportage?van=2020-01-01&tot=2030-12-31"; do
   set -- $read
   [ "$(read_code "$1" "$2")" = 503 ] || fail "GET $2 while the audit log cannot be written must be 503, got $(cat "$work/read-body")"
-  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"root"' -e '"M1"' "$work/read-body" && fail "GET $2 showed data without its audit entry"
+  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"root"' -e '"M1"' -e '"records"' -e '"rows"' -e 'doorstroom-gateway.local' "$work/read-body" &&
+    fail "GET $2 showed data without its audit entry"
 done
-for read in "coordinator-amsterdam /v1/records/search" "auditor /v1/audit/subject-report"; do
+for read in "coordinator-amsterdam /v1/records/search" "auditor /v1/audit/subject-report" "auditor /v1/processing-activities"; do
   set -- $read
-  [ "$(read_code "$1" "$2" '{"bsn":"291417772"}')" = 503 ] || fail "POST $2 while the audit log cannot be written must be 503"
-  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"M1"' "$work/read-body" && fail "POST $2 showed data without its audit entry"
+  body='{"bsn":"291417772"}'
+  [ "$2" = /v1/processing-activities ] && body='{"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"}'
+  [ "$(read_code "$1" "$2" "$body")" = 503 ] || fail "POST $2 while the audit log cannot be written must be 503"
+  grep -q -e "$ok_id" -e '"items"' -e '"entry"' -e '"M1"' -e '"processingActivities"' "$work/read-body" && fail "POST $2 showed data without its audit entry"
 done
 fault off
 wait_ready
