@@ -81,7 +81,9 @@ code=$(as stranger -o /dev/null -w '%{http_code}' "https://$https/v1/caseload")
 [ "$code" = 403 ] || fail "stranger: $code"
 curl -sS --max-time 5 --cacert "$certs/ca.pem" "https://$https/v1/caseload" >/dev/null 2>&1 && fail "no client certificate must fail"
 curl -sf "http://$admin/readyz" >/dev/null || fail "readyz"
-curl -sf "http://$admin/metrics" | grep -q 'dg_requests_total{route="berichten",status="202"} 1' || fail "metrics"
+# Into a file first: grep -q stops reading at its match, and under pipefail curl's broken pipe would fail the check.
+curl -sf "http://$admin/metrics" > "$work/metrics" || fail "metrics"
+grep -q 'dg_requests_total{route="berichten",status="202"} 1' "$work/metrics" || fail "metrics: $(grep dg_requests_total "$work/metrics")"
 grep -q 291417772 "$log" && fail "a BSN in the log"
 
 # SIGHUP reloads the policy; a broken file is refused and the old set stays.
