@@ -22,10 +22,6 @@ namespace {
 constexpr int kMaxAttempts = 4;  // judgements of one message that lost a meldingId race
 
 
-bool lower_hex(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // W3C traceparent "00-<32 hex trace>-<16 hex parent>-<2 hex flags>": its trace id and parent id,
 // or nothing when it is malformed (then a new trace starts).
 std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string_view tp) {
@@ -149,6 +145,10 @@ Response not_stored(const CommitResult& commit) {
                                : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
     res.set(http::field::retry_after, commit.busy ? "1" : "5");
     return res;
+}
+
+bool lower_hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool query_since(const std::string& v, std::string& since) {
@@ -373,8 +373,7 @@ bool Api::act_for_principal(Exchange& x, const Request& req, const Route& route)
     x.event.party_oin = std::string(namens);
     const Party* principal = x.snapshot->parties->find(namens);
     x.event.party_role = principal ? principal->role : std::string();
-    const Date today = parse_rfc3339_local_date(x.event.time).value_or(today_utc());
-    const Mandate* mandate = is_intermediary && principal ? x.snapshot->mandates->find(x.party->oin, namens, today) : nullptr;
+    const Mandate* mandate = is_intermediary && principal ? x.snapshot->mandates->find(x.party->oin, namens, x.day()) : nullptr;
     if (!mandate)
         return refuse(403, "No mandate", "mandate.missing",
                       is_intermediary ? "this intermediary holds no mandate for that party today" : "only an intermediary may act for another party",

@@ -13,6 +13,7 @@ using Clock = std::chrono::steady_clock;
 bool query_since(const std::string& v, std::string& since);  // a date or a UTC timestamp -> a UTC timestamp
 bool query_limit(const std::string& v, std::size_t max, std::size_t& limit);  // 1..max
 bool query_status(const std::string& v);  // a status a record can have
+bool lower_hex(std::string_view s);       // only 0-9 and a-f
 
 struct Api::Exchange {
     Clock::time_point started = Clock::now();
@@ -28,6 +29,9 @@ struct Api::Exchange {
     Caller caller;
     int attempt = 0;
     bool bad_transaction_id = false;  // Fsc-Transaction-Id present but not a UUIDv7: 400
+
+    // The (UTC) day the request arrived: what mandates are judged on.
+    Date day() const { return parse_rfc3339_local_date(event.time).value_or(today_utc()); }
 
     // The same request without its (possibly large) record lists, to audit a second outcome.
     Exchange header() const {

@@ -19,10 +19,6 @@ const char* member_text(const rapidjson::Value& v, const char* key) {
     return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
-bool lower_hex_of(std::string_view s, std::size_t n) {
-    return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // The span of one data subject within a request: derived from the request's span and the
 // pseudonym, so that the log needs to keep no more than it does (LDV: a span per data subject).
 std::string subject_span(std::string_view request_span, std::string_view pseudonym) {
@@ -248,7 +244,7 @@ void Api::processing_activities(Exchange& x, const Request& req) {
     } else if (!type.empty()) {
         bad.push_back({"message.schema", "/dpl.core.data_subject_id", "a _type without the id", {}});
     }
-    if (!trace.empty() && !lower_hex_of(trace, 32)) bad.push_back({"message.schema", "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
+    if (!trace.empty() && (trace.size() != 32 || !lower_hex(trace))) bad.push_back({"message.schema", "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
     if (start && end && *start > *end) bad.push_back({"message.schema", "/endTime", "before startTime", {}});
     if (!bad.empty()) return refuse();
 

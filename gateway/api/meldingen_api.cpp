@@ -32,20 +32,21 @@ bool from_cursor(std::string_view c, std::string& received_at, std::string& id) 
     return true;
 }
 
-// The record that caused a history event, as its detail names it ({"trajectmelding": id}, …).
-std::string cause_of(const std::string& detail) {
-    rapidjson::Document d;
-    d.Parse(detail.c_str());
-    if (!d.IsObject()) return {};
-    for (const char* k : {"trajectmelding", "intrekking", "verhuizing"})
-        if (d.HasMember(k) && d[k].IsString()) return d[k].GetString();
-    return {};
-}
+// What a history event's detail says a sender may see: the new status, if any, and the record that
+// caused the event ({"trajectmelding": id}, …), to name the role that sent it.
+struct EventDetail {
+    std::string status, cause;
+};
 
-std::string status_of(const std::string& detail) {
+EventDetail detail_of(const std::string& detail) {
+    EventDetail out;
     rapidjson::Document d;
     d.Parse(detail.c_str());
-    return d.IsObject() && d.HasMember("status") && d["status"].IsString() ? d["status"].GetString() : std::string();
+    if (!d.IsObject()) return out;
+    if (d.HasMember("status") && d["status"].IsString()) out.status = d["status"].GetString();
+    for (const char* k : {"trajectmelding", "intrekking", "verhuizing"})
+        if (d.HasMember(k) && d[k].IsString()) out.cause = d[k].GetString();
+    return out;
 }
 
 }  // namespace
@@ -115,9 +116,9 @@ void Api::meldingen(Exchange& x, std::string_view query) {
                 w.StartObject();
                 write_kv(w, "time", h.time);
                 write_kv(w, "event", h.event);
-                if (const std::string s = status_of(h.detail); !s.empty()) write_kv(w, "status", s);
-                const std::string cause = cause_of(h.detail);
-                const auto by = cause.empty() ? std::nullopt : store_.find_record(cause, r.region);
+                const EventDetail d = detail_of(h.detail);
+                if (!d.status.empty()) write_kv(w, "status", d.status);
+                const auto by = d.cause.empty() ? std::nullopt : store_.find_record(d.cause, r.region);
                 write_kv(w, "by", by ? role_of(by->sender_oin) : std::string("onbekend"));
                 w.EndObject();
             }

@@ -23,7 +23,6 @@ void write_names(JsonWriter& w, std::string_view key, const std::vector<std::str
 
 void Api::write_mandate(JsonWriter& w, const Mandate& m, const Exchange& x) const {
     const Party* principal = x.snapshot->parties->find(m.principal_oin);
-    const Date today = parse_rfc3339_local_date(x.event.time).value_or(today_utc());
     w.StartObject();
     write_string(w, "principal");
     w.StartObject();
@@ -35,7 +34,7 @@ void Api::write_mandate(JsonWriter& w, const Mandate& m, const Exchange& x) cons
     w.EndObject();
     write_kv(w, "validFrom", m.valid_from.iso());
     write_kv(w, "validUntil", m.valid_until.iso());
-    write_kv(w, "state", m.valid_on(today) ? "active" : today < m.valid_from ? "future" : "ended");
+    write_kv(w, "state", m.valid_on(x.day()) ? "active" : x.day() < m.valid_from ? "future" : "ended");
     write_names(w, "berichttypen", m.berichttypen);
     write_names(w, "endpoints", m.endpoints);
     w.EndObject();

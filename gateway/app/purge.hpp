@@ -14,6 +14,10 @@ struct PurgeResult {
     std::string error;
 };
 
+// An audit entry of something the gateway does of its own accord (a purge, a reload): role
+// "system", no party, the policy's system purpose `what` ("beheer", "bewaartermijn") and its activity.
+AuditEvent system_event(const PolicySet& policy, std::string_view what, std::string action, bool allowed);
+
 // Deletes in batches of `batch` records, each with its audit entry; waits for each commit.
 PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Date& today, std::size_t batch = 1000);
 

@@ -10,7 +10,6 @@
 #include "core/json_util.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
-#include "core/random.hpp"
 #include "app/purge.hpp"
 
 namespace dg {
@@ -208,21 +207,7 @@ void Service::housekeeping() {
 // force; waits (bounded) until it is stored.
 void Service::audit_system_event(const std::string& action, bool allowed, std::map<std::string, std::string> attributes) {
     const auto s = snapshots_.get();
-    AuditEvent e;
-    e.time = now_rfc3339_utc();
-    e.trace_id = random_hex(16);
-    e.span_id = random_hex(8);
-    e.party_role = "system";
-    e.action = action;
-    if (const RolePurpose* p = s->policy->system_purpose("beheer")) {
-        e.purpose = p->id;
-        e.legal_basis = p->legal_basis;
-        if (const ProcessingActivity* a = s->policy->activity(p->id)) e.processing_activity = a->id;
-    }
-    e.end_time = e.time;
-    e.policy_version = s->policy->version();
-    e.outcome = allowed ? "allowed" : "refused";
-    e.status = allowed ? 200 : 400;
+    AuditEvent e = system_event(*s->policy, "beheer", action, allowed);
     attributes["partiesVersion"] = s->parties->version();
     attributes["mandatesVersion"] = s->mandates->version().empty() ? "none" : s->mandates->version();
     attributes["regionsVersion"] = s->regions->version();
