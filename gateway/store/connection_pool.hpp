@@ -1,7 +1,8 @@
 #pragma once
 // Read connections of a store, opened as needed up to a maximum and lent out one at a time.
-// `reusable` decides on return whether a connection goes back into the pool (a broken one is
-// closed instead, and a new one is opened when needed).
+// `reusable` decides on return whether a connection goes back into the pool and, again, on
+// borrow whether an idle one is still fit to lend (a broken one is closed instead, and a new one
+// is opened when needed: a server restart costs no failed request).
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -36,10 +37,11 @@ public:
     Lease borrow() {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return !free_.empty() || opened_ < max_; });
-        if (!free_.empty()) {
+        while (!free_.empty()) {
             auto c = std::move(free_.back());
             free_.pop_back();
-            return Lease(*this, std::move(c));
+            if (reusable_(*c)) return Lease(*this, std::move(c));
+            --opened_;
         }
         ++opened_;
         lock.unlock();

@@ -796,12 +796,19 @@ private:
     std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
         std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
         try {
-            if (!writer_conn_ || !writer_conn_->ok()) {
+            if (!writer_conn_ || !writer_conn_->alive()) {
                 writer_conn_.reset();
                 writer_conn_ = write_connection();
             }
+            try {
+                writer_conn_->exec("BEGIN");
+            } catch (const pg::Error&) {
+                if (writer_conn_->ok()) throw;
+                writer_conn_.reset();  // lost before anything was sent: a new connection, once
+                writer_conn_ = write_connection();
+                writer_conn_->exec("BEGIN");
+            }
             pg::Conn& c = *writer_conn_;
-            c.exec("BEGIN");
             std::vector<const MessageRow*> messages;
             std::vector<std::size_t> with_message;
             for (std::size_t i = 0; i < group.size(); ++i)

@@ -98,10 +98,23 @@ public:
             while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
             throw Error("", "cannot connect to PostgreSQL: " + msg);
         }
+        // The server's notices (and the FATAL of a terminated backend) are not ours to print: the
+        // log is JSON lines, and whatever matters surfaces as an error of the next statement.
+        PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
     }
     Conn(const Conn&) = delete;
     ~Conn() { PQfinish(c_); }
     bool ok() const { return PQstatus(c_) == CONNECTION_OK; }
+    // Whether an idle connection is still up: reads whatever the server sent meanwhile (libpq's
+    // socket is non-blocking, so this is one recv), which notices a backend that was terminated
+    // or a server that went away while the connection sat in a pool.
+    // A terminated backend sends its FATAL error and then closes: the first read takes the
+    // message, the second sees the end of the stream.
+    bool alive() const {
+        for (int i = 0; i < 2 && ok(); ++i)
+            if (PQconsumeInput(c_) != 1) return false;
+        return ok();
+    }
     PGconn* get() const { return c_; }
 
     // Runs SQL without parameters (may hold several statements); throws on failure.
@@ -178,7 +191,7 @@ inline Pool make_read_pool(const std::string& url, std::size_t max) {
             c->exec("SET statement_timeout = '15s'");
             return c;
         },
-        [](const Conn& c) { return c.ok() && PQtransactionStatus(c.get()) == PQTRANS_IDLE; });
+        [](const Conn& c) { return c.alive() && PQtransactionStatus(c.get()) == PQTRANS_IDLE; });
 }
 
 }  // namespace dg::pg

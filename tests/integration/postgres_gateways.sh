@@ -94,6 +94,11 @@ for a in $admin_a $admin_b; do
   [ "$(admin_status /readyz)" = 200 ] || fail "/readyz did not recover on $a"
 done
 [ "$(on $https_b DOWN-1 MD-1)" = 202 ] || fail "the refused message after recovery"
+# A sat idle through the outage: its pooled connections (writer and readers) were terminated
+# and must be replaced on first use, not fail the first request after recovery.
+[ "$(on $https_a UP-A-1 MU-1)" = 202 ] || fail "the first push to the idle gateway after recovery"
+[ "$(as coordinator-amsterdam -o /dev/null -w '%{http_code}' "https://$https_a/v1/caseload?limit=1")" = 200 ] \
+  || fail "the first read of the idle gateway after recovery"
 grep -q '"accepted":1' "$work/last-body" || fail "accepted after recovery, not replayed"
 for p in $pid_a $pid_b; do kill -TERM $p; wait $p || fail "a gateway did not stop cleanly"; done
 pid_a=; pid_b=
