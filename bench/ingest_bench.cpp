@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::size_t records = 0;
     for (int i = 0; i < rounds; ++i) {
         Discard sink;
-        dg::IngestContext ctx{*snapshot, pseudonymize, config.parse, duo, "2026-11-23T10:00:00.000Z", &sink, config.report, true, nullptr};
+        dg::IngestContext ctx{*snapshot, pseudonymize, config.parse, duo, "2026-11-23T10:00:00.000Z", &sink, config.report, true, nullptr, dg::Date{2026, 11, 23}};
         const auto t0 = std::chrono::steady_clock::now();
         const auto r = dg::ingest(body, format, ctx);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -166,7 +166,9 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
         const auto format = sniff_format(body);
         // Offline the file is the operator's own: every problem is printed (interface.md), unbounded.
         const dg::ReportLimits everything{SIZE_MAX, SIZE_MAX, SIZE_MAX / 2};
-        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, dg::now_rfc3339_utc(), nullptr, everything, false, nullptr};
+        const std::string now = dg::now_rfc3339_utc();
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, now, nullptr, everything, false, nullptr,
+                              *dg::parse_rfc3339_local_date(now)};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());

@@ -545,7 +545,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
     StoreSink sink(*this, *x.party, *x.snapshot->regions, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
-    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report, store, x.mandate};
+    IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report, store, x.mandate, x.day()};
     IngestResult r;
     try {
         r = ingest(req.body(), *format, ctx);

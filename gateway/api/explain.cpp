@@ -10,8 +10,8 @@ namespace {
 
 class ExplainSink final : public BerichtSink {
 public:
-    ExplainSink(const Snapshot& s, const Party& as, const Mandate* mandate, WireFormat f, std::ostringstream& out)
-        : s_(s), as_(as), mandate_(mandate), format_(f), out_(out) {}
+    ExplainSink(const Snapshot& s, const Party& as, const Mandate* mandate, WireFormat f, const Date& today, std::ostringstream& out)
+        : s_(s), as_(as), mandate_(mandate), format_(f), today_(today), out_(out) {}
 
     void on_envelope(const Envelope& e) override {
         const PolicySet& policy = *s_.policy;
@@ -40,7 +40,7 @@ public:
         if (refused_ || !type_) return;
         if (format_ == WireFormat::Xml) type_->apply_text_types(m);
         std::vector<std::string> trail;
-        Decision d = s_.policy->decide(*type_, sent_, m, &as_, *s_.regions, &trail);
+        Decision d = s_.policy->decide(*type_, sent_, today_, m, &as_, *s_.regions, &trail);
         out_ << "\nmelding " << m.index << " (" << (m.melding_id.empty() ? "no meldingId" : m.melding_id) << ")\n";
         for (const auto& line : trail) out_ << "  - " << line << "\n";
         for (const auto& p : d.problems) out_ << "    " << p.code << " at " << p.path << ": " << p.detail << "\n";
@@ -58,6 +58,7 @@ private:
     const Party& as_;
     const Mandate* mandate_;
     WireFormat format_;
+    Date today_;
     std::ostringstream& out_;
     const TypePolicy* type_ = nullptr;
     Date sent_;
@@ -88,7 +89,7 @@ std::string explain_bericht(std::string_view body, WireFormat format, const Snap
             return out.str();
         }
     }
-    ExplainSink sink(snapshot, as, mandate, format, out);
+    ExplainSink sink(snapshot, as, mandate, format, today, out);
     ParseLimits limits;
     const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink) : read_xml_bericht(body, limits, sink);
     for (const auto& p : r.problems) out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";

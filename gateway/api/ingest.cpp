@@ -56,7 +56,8 @@ public:
         ++out_.records_seen;
         if (!envelope_problems_.empty() || !out_.type) return;
         if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
-        Decision d = ctx_.snapshot.policy->decide(*out_.type, sent_, m, ctx_.sender, *ctx_.snapshot.regions, nullptr, !out_.listing());
+        Decision& d = decision_;
+        ctx_.snapshot.policy->decide_into(d, *out_.type, sent_, ctx_.today, m, ctx_.sender, *ctx_.snapshot.regions, nullptr, !out_.listing());
         // What the content hash covers of a record the checks refuse: its canonical form all the same.
         auto refused = [&](Problems problems) {
             if (ctx_.hash_content) digest(melding_to_json(m));
@@ -129,6 +130,7 @@ private:
     }
 
     const IngestContext& ctx_;
+    Decision decision_;  // reused from record to record
     WireFormat format_;
     IngestResult& out_;
     Sha256Stream content_;
@@ -160,6 +162,14 @@ void IngestResult::reject(const std::string& melding_id, Problems problems) {
 
 void IngestResult::count_rejected(const std::vector<std::string_view>& codes) {
     ++rejected_total;
+    bool same = codes.size() == last_codes_.size();
+    for (std::size_t i = 0; same && i < codes.size(); ++i) same = codes[i].data() == last_codes_[i];
+    if (same) {
+        for (std::size_t* c : last_counters_) ++*c;
+        return;
+    }
+    last_codes_.clear();
+    last_counters_.clear();
     for (const auto code : codes) {
         auto c = std::find_if(counters_.begin(), counters_.end(), [&](const auto& e) { return e.first == code.data(); });
         if (c == counters_.end()) {
@@ -168,6 +178,8 @@ void IngestResult::count_rejected(const std::vector<std::string_view>& codes) {
             c = counters_.insert(counters_.end(), {code.data(), &it->second});
         }
         ++*c->second;
+        last_codes_.push_back(code.data());
+        last_counters_.push_back(c->second);
     }
 }
 

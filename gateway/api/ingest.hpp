@@ -70,7 +70,11 @@ struct IngestResult {
     void reject(const std::string& melding_id, Problems problems);
     // A refused record that will not be listed: its problems' codes only counted.
     void count_rejected(const std::vector<std::string_view>& codes);
-    void reset_counters() { counters_.clear(); }
+    void reset_counters() {
+        counters_.clear();
+        last_codes_.clear();
+        last_counters_.clear();
+    }
     // Every distinct problem code of the message, listed or not (for the audit entry).
     std::vector<std::string> problem_codes() const;
 
@@ -81,6 +85,10 @@ private:
     // count_rejected's shortcut: a code's text (a literal or the policy's string, stable during
     // ingest) -> its counter in `omitted` (map nodes do not move).
     std::vector<std::pair<const char*, std::size_t*>> counters_;
+    // The previous record's codes and their counters: refused records of one batch mostly fail
+    // alike, and then a record costs one comparison per code.
+    std::vector<const char*> last_codes_;
+    std::vector<std::size_t*> last_counters_;
 };
 
 struct IngestContext {
@@ -95,6 +103,7 @@ struct IngestContext {
     // Set when an intermediary sends for `sender`: only the berichttypen it covers, and each
     // record keeps the intermediary's OIN.
     const Mandate* mandate = nullptr;
+    Date today = {};  // the day of received_at (retention counts from it)
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);

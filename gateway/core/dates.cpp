@@ -61,9 +61,20 @@ Date Date::from_days(std::int64_t z) {
 }
 
 std::string Date::iso() const {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-    return buf;
+    if (year < 0 || year > 9999 || month < 0 || month > 99 || day < 0 || day > 99) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+        return buf;
+    }
+    // The common case without printf: it runs for every record kept (retention dates).
+    std::string s = "0000-00-00";
+    auto put = [&](std::size_t at, int v, int width) {
+        for (int k = width - 1; k >= 0; --k, v /= 10) s[at + static_cast<std::size_t>(k)] = static_cast<char>('0' + v % 10);
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    return s;
 }
 
 std::optional<Date> parse_date(std::string_view text) {

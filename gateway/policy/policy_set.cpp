@@ -18,8 +18,10 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
     {"count", FieldKind::Count},     {"boolean", FieldKind::Boolean},                 {"text", FieldKind::Text},
     {"code", FieldKind::Code},       {"record-id", FieldKind::RecordId},              {"message-id", FieldKind::MessageId},
 };
-const std::set<std::string, std::less<>> kScopes = {"own-brin", "own-residents", "own-region", "new-woongemeente", "national",
-                                                     "original-sender"};
+using ScopeKind = SenderScope::Kind;
+const std::map<std::string, ScopeKind, std::less<>> kScopes = {
+    {"own-brin", ScopeKind::OwnBrin},   {"own-residents", ScopeKind::OwnResidents},       {"own-region", ScopeKind::OwnRegion},
+    {"national", ScopeKind::National}, {"new-woongemeente", ScopeKind::NewWoongemeente}, {"original-sender", ScopeKind::OriginalSender}};
 const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor", "intermediary"};
 const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "meldingen", "caseload", "records", "audit"};
 
@@ -113,8 +115,10 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         if (!kRoles.count(s.name.GetString())) throw FileError(file, sat, "unknown role");
         only_keys(file, s.value, sat, {"scope", "field"});
         SenderScope sc{string_member(file, s.value, "scope", sat), optional_string(s.value, "field")};
-        if (!kScopes.count(sc.scope)) throw FileError(file, sat + "/scope", "unknown scope '" + sc.scope + "'");
-        const bool needs_field = sc.scope == "own-brin" || sc.scope == "own-residents" || sc.scope == "own-region" || sc.scope == "new-woongemeente";
+        const auto kind = kScopes.find(sc.scope);
+        if (kind == kScopes.end()) throw FileError(file, sat + "/scope", "unknown scope '" + sc.scope + "'");
+        sc.kind = kind->second;
+        const bool needs_field = sc.kind != ScopeKind::National && sc.kind != ScopeKind::OriginalSender;
         if (needs_field) require_field(file, t, sc.field, sat + "/field");
         t.senders.emplace(s.name.GetString(), std::move(sc));
     }
@@ -428,10 +432,20 @@ Problems PolicySet::check_envelope(const Envelope& e) const {
     return out;
 }
 
-Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding& m, const Party* sender_ptr,
+Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Date& today, const Melding& m, const Party* sender,
                            const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
     Decision d;
+    decide_into(d, t, sent, today, m, sender, regions, trail, codes_only);
+    return d;
+}
+
+void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, const Date& today, const Melding& m,
+                            const Party* sender_ptr, const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
+    d.problems.clear();
+    d.codes.clear();
     d.type = &t;
+    d.scope = nullptr;
+    for (std::string* s : {&d.gemeente, &d.region.code, &d.region.name, &d.subject, &d.retention_until, &d.notice_until}) s->clear();
     if (codes_only) d.codes.reserve(8);
     else d.problems.reserve(8);
     auto add = [&](std::string_view code, std::string_view path, std::string_view detail) {
@@ -592,21 +606,21 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
     }
 
     // Scope: the sender may only report within its own remit.
+    const auto scope_of = sender_ptr ? t.senders.find(sender_ptr->role) : t.senders.end();
     if (!sender_ptr) {
         DG_NOTE("scope: not checked (no sender)");
-    } else if (const Party& sender = *sender_ptr; t.senders.count(sender.role)) {
-        auto it = t.senders.find(sender.role);
-        d.scope = &it->second;
-        const SenderScope& sc = it->second;
+    } else if (const Party& sender = *sender_ptr; scope_of != t.senders.end()) {
+        d.scope = &scope_of->second;
+        const SenderScope& sc = scope_of->second;
         before = d.problems.size();
         const Value* v = sc.field.empty() ? nullptr : m.find(sc.field);
-        const std::string value = v ? v->text : std::string();
-        if (sc.scope == "own-brin" && v && value != sender.brin)
+        const std::string_view value = v ? std::string_view(v->text) : std::string_view();
+        if (sc.kind == ScopeKind::OwnBrin && v && value != sender.brin)
             add("scope.not-own-brin", sc.field, "a school may only report about its own BRIN");
-        else if ((sc.scope == "own-residents" || sc.scope == "new-woongemeente") && v && value != sender.gemeente)
-            add("scope.not-own-resident", sc.field, sc.scope == "own-residents" ? "a gemeente may only report about its own residents"
-                                                                                : "only the new woongemeente may report a move");
-        else if (sc.scope == "own-region" && v) {
+        else if ((sc.kind == ScopeKind::OwnResidents || sc.kind == ScopeKind::NewWoongemeente) && v && value != sender.gemeente)
+            add("scope.not-own-resident", sc.field, sc.kind == ScopeKind::OwnResidents ? "a gemeente may only report about its own residents"
+                                                                                        : "only the new woongemeente may report a move");
+        else if (sc.kind == ScopeKind::OwnRegion && v) {
             // A coordinator's region is that of the gemeente the registry names for it.
             const Region* own = regions.region_of(sender.gemeente);
             const Region* of_pupil = regions.region_of(value);
@@ -614,7 +628,7 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
                 add("scope.not-own-region", sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
         }
         DG_NOTE("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
-             (sc.scope == "original-sender" ? std::string("checked against the store when applied") : outcome(before)));
+             (sc.kind == ScopeKind::OriginalSender ? std::string("checked against the store when applied") : outcome(before)));
     } else {
         add("sender.role-not-permitted", "", "role " + sender_ptr->role + " may not send " + t.name);
     }
@@ -627,20 +641,21 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Melding&
         DG_NOTE("routing on " + t.routing + ": " + (d.region.code.empty() ? "no region" : "region " + d.region.code));
     }
 
+    // Retention (and a move's notice) only for a record that is kept.
+    if (!d.problems.empty() || !d.codes.empty()) return;
     if (t.retention.until_age > 0) {
         if (birth) d.retention_until = add_years(*birth, t.retention.until_age).iso();
     } else if (t.retention.after == "received") {
-        d.retention_until = add_years(today_utc(), t.retention.years).iso();
+        d.retention_until = add_years(today, t.retention.years).iso();
     } else if (auto from = date_of(t.retention.after)) {
         d.retention_until = add_years(*from, t.retention.years).iso();
     } else if (t.retention.if_missing_received && !m.find(t.retention.after)) {
-        d.retention_until = add_years(today_utc(), t.retention.years).iso();
+        d.retention_until = add_years(today, t.retention.years).iso();
     } else if (auto rd = date_of(t.record_date)) {
         d.retention_until = add_years(*rd, t.retention.years).iso();
     }
     DG_NOTE("retention until " + (d.retention_until.empty() ? std::string("(unknown)") : d.retention_until));
-    if (t.notice_years > 0) d.notice_until = add_years(today_utc(), t.notice_years).iso();
-    return d;
+    if (t.notice_years > 0) d.notice_until = add_years(today, t.notice_years).iso();
 #undef DG_NOTE
 }
 

@@ -55,8 +55,10 @@ struct Period {
 };
 
 struct SenderScope {
-    std::string scope;  // own-brin | own-residents | new-woongemeente | national | original-sender
+    enum class Kind { OwnBrin, OwnResidents, NewWoongemeente, OwnRegion, National, OriginalSender };
+    std::string scope;  // own-brin | own-residents | new-woongemeente | own-region | national | original-sender
     std::string field;  // the record field the scope is checked on
+    Kind kind = Kind::National;  // `scope`, parsed once at load
 };
 
 struct Retention {
@@ -163,11 +165,17 @@ public:
     Problems check_envelope(const Envelope& envelope) const;
 
     // Every record-level check of the catalogue and the policy for one record. `sent` is the
-    // date of verzondenOp; without a sender (offline validation) the scope rules are skipped.
+    // date of verzondenOp, `today` the day it is received (the caller's clock: retention counts
+    // from it); without a sender (offline validation) the scope rules are skipped.
     // `trail`, when given, receives one line per rule applied (explain). `codes_only`: problems
     // carry their code alone (for records whose problems an answer will only count).
-    Decision decide(const TypePolicy& type, const Date& sent, const Melding& melding, const Party* sender,
+    Decision decide(const TypePolicy& type, const Date& sent, const Date& today, const Melding& melding, const Party* sender,
                     const RegionTable& regions, std::vector<std::string>* trail = nullptr, bool codes_only = false) const;
+    // The same into a Decision the caller keeps from record to record (its buffers are reused:
+    // a batch of 100 000 refused records costs no allocation per record for its codes).
+    void decide_into(Decision& d, const TypePolicy& type, const Date& sent, const Date& today, const Melding& melding,
+                     const Party* sender, const RegionTable& regions, std::vector<std::string>* trail = nullptr,
+                     bool codes_only = false) const;
 
     const std::string& version() const { return version_; }
     int audit_retention_years() const { return audit_retention_years_; }

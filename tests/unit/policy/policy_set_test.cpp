@@ -59,6 +59,7 @@ struct Fixture {
     std::shared_ptr<const PartyRegistry> parties = PartyRegistry::load(test::source_dir() / "policies/parties-dev.json");
     std::shared_ptr<const RegionTable> regions = RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table;
     const Date sent{2026, 11, 23};
+    const Date today{2026, 11, 24};  // the day received: the caller's clock, never the machine's
 
     const Party* party(const std::string& name) const {
         static const std::map<std::string, std::string> oins = {
@@ -72,7 +73,7 @@ struct Fixture {
     std::set<std::string> codes(const std::string& type, const Spec& spec, const std::string& sender = "duo",
                                 const PolicySet* p = nullptr) const {
         const PolicySet& ps = p ? *p : *policy;
-        Decision d = ps.decide(*ps.type(type), sent, record(spec), party(sender), *regions);
+        Decision d = ps.decide(*ps.type(type), sent, today, record(spec), party(sender), *regions);
         std::set<std::string> out;
         for (const auto& pr : d.problems) out.insert(pr.code);
         return out;
@@ -194,7 +195,7 @@ BOOST_AUTO_TEST_CASE(every_problem_of_a_record_is_reported) {
                                      {"verzuim/van", "2026-02-30"}, {"extra", "x"}});
     BOOST_TEST(codes("verzuimmelding", bad) ==
                (Codes{"bsn.checksum", "brin.format", "gemeente.unknown", "date.invalid", "field.not-permitted"}));
-    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, record(bad, "VZ-9"), party("duo"), *regions);
+    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, today, record(bad, "VZ-9"), party("duo"), *regions);
     for (const auto& p : d.problems) {
         BOOST_TEST(p.melding_id == "VZ-9");
         BOOST_TEST(p.path.rfind("/meldingen/0", 0) == 0u);
@@ -219,20 +220,40 @@ BOOST_AUTO_TEST_CASE(identifier_dates_and_periods) {
 }
 
 BOOST_AUTO_TEST_CASE(routing_and_retention) {
-    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, record(kVerzuim), party("school-12AB"), *regions);
+    Decision d = policy->decide(*policy->type("verzuimmelding"), sent, today, record(kVerzuim), party("school-12AB"), *regions);
     BOOST_TEST(d.region.code == "90");
     BOOST_TEST(d.gemeente == "0363");
     BOOST_TEST(d.subject == "bsn:291417772");
     BOOST_TEST(d.retention_until == "2031-11-13");  // 5 years after verzuim/tot
-    Decision v = policy->decide(*policy->type("verhuizing"), sent, record(kVerhuizing), party("duo"), *regions);
+    Decision v = policy->decide(*policy->type("verhuizing"), sent, today, record(kVerhuizing), party("duo"), *regions);
     BOOST_TEST(v.region.code == "91");  // the new woongemeente decides
-    Decision s = policy->decide(*policy->type("vsv-melding"), sent, record(kVsv), party("duo"), *regions);
+    Decision s = policy->decide(*policy->type("vsv-melding"), sent, today, record(kVsv), party("duo"), *regions);
     BOOST_TEST(s.retention_until == "2035-05-30");  // until the 28th birthday
+    // Counted from the day received as the caller states it: lopend verzuim (no verzuim/tot) is
+    // kept 5 years from then (policies/sharing.json, ifMissing "received"), a move's notice 1 year.
+    const Spec lopend = with(without(kVerzuim, "verzuim/tot"), {{"verzuim/soort", "langdurig"}, {"verzuim/van", "2026-09-01"}});
+    Decision l = policy->decide(*policy->type("verzuimmelding"), sent, Date{2027, 1, 2}, record(lopend), party("school-12AB"), *regions);
+    BOOST_TEST(l.allowed());
+    BOOST_TEST(l.retention_until == "2032-01-02");
+    Decision n = policy->decide(*policy->type("verhuizing"), sent, Date{2028, 2, 29}, record(kVerhuizing), party("duo"), *regions);
+    BOOST_TEST(n.notice_until == "2029-02-28");
+    // A refused record gets no retention at all.
+    Decision r = policy->decide(*policy->type("verzuimmelding"), sent, today, record(with(kVerzuim, {{"leerling/bsn", "123456789"}})),
+                                party("school-12AB"), *regions);
+    BOOST_TEST(!r.allowed());
+    BOOST_TEST(r.retention_until.empty());
+}
+
+BOOST_AUTO_TEST_CASE(iso_dates_are_zero_padded) {
+    BOOST_TEST(Date({2026, 1, 5}).iso() == "2026-01-05");
+    BOOST_TEST(Date({999, 12, 31}).iso() == "0999-12-31");
+    BOOST_TEST(Date({10000, 1, 1}).iso() == "10000-01-01");  // outside the four-digit years: printf's own form
+    BOOST_TEST(Date::from_days(0).iso() == "1970-01-01");
 }
 
 BOOST_AUTO_TEST_CASE(explain_trail_names_each_rule) {
     std::vector<std::string> trail;
-    policy->decide(*policy->type("verzuimmelding"), sent, record(kVerzuim), party("school-12AB"), *regions, &trail);
+    policy->decide(*policy->type("verzuimmelding"), sent, today, record(kVerzuim), party("school-12AB"), *regions, &trail);
     bool age = false, threshold = false, scope = false;
     for (const auto& line : trail) {
         age = age || line.rfind("age ", 0) == 0;
