@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <bit>
 #include <stdexcept>
 
 #include "core/hex.hpp"
@@ -201,6 +202,42 @@ void MemoryTree::append(const Hash& leaf) {
 Hash MemoryTree::node(unsigned level, std::uint64_t index) {
     if (level >= levels_.size() || index >= levels_[level].size()) throw std::out_of_range("no such complete subtree");
     return levels_[level][index];
+}
+
+std::vector<NodeSource::Ref> CompactRange::edge_of(std::uint64_t size) {
+    std::vector<NodeSource::Ref> out;
+    for (unsigned level = 64; level-- > 0;)
+        if ((size >> level) & 1) out.push_back({level, (size >> level) - 1});
+    return out;
+}
+
+CompactRange::CompactRange(std::uint64_t size, std::vector<Hash> edge) : size_(size), edge_(std::move(edge)) {
+    if (edge_.size() != static_cast<std::size_t>(std::popcount(size)))
+        throw std::invalid_argument("compact range: " + std::to_string(edge_.size()) + " nodes for a log of " + std::to_string(size));
+}
+
+void CompactRange::append(const Hash& leaf, const Visitor& visit) {
+    visit(0, size_, leaf);
+    Hash h = leaf;
+    std::uint64_t index = size_;
+    unsigned level = 0;
+    // Each trailing 1-bit of the old size is a complete subtree the new leaf's subtree merges with.
+    while (index & 1) {
+        h = node_hash(edge_.back(), h);
+        edge_.pop_back();
+        index >>= 1;
+        ++level;
+        visit(level, index, h);
+    }
+    edge_.push_back(h);
+    ++size_;
+}
+
+Hash CompactRange::root() const {
+    if (edge_.empty()) return empty_root();
+    Hash h = edge_.back();
+    for (std::size_t i = edge_.size() - 1; i-- > 0;) h = node_hash(edge_[i], h);
+    return h;
 }
 
 }  // namespace dg::merkle

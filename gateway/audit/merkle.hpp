@@ -5,6 +5,7 @@
 // proof needs only O(log n) of them.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,34 @@ public:
 
 private:
     std::vector<std::vector<Hash>> levels_;  // levels_[l][i]: complete subtrees, filled as leaves arrive
+};
+
+// The right edge of a log of `size` leaves: its complete subtrees, one per 1-bit of `size`, from
+// the largest (leftmost) down (as transparency-dev's compact.Range for [0, size)). All a writer
+// needs to append: each leaf and every subtree it completes are handed to a visitor for the store
+// to persist, and the edge moves on.
+class CompactRange {
+public:
+    // The nodes the edge of a log of `size` consists of, largest first: what a store loads to
+    // resume appending.
+    static std::vector<NodeSource::Ref> edge_of(std::uint64_t size);
+
+    CompactRange() = default;  // the empty log
+    // Resumes at `size` from the hashes of edge_of(size), in that order; throws std::invalid_argument
+    // when their number does not match.
+    CompactRange(std::uint64_t size, std::vector<Hash> edge);
+
+    using Visitor = std::function<void(unsigned level, std::uint64_t index, const Hash& hash)>;
+    // Appends one leaf hash; `visit` sees the leaf (level 0) and then each subtree it completes.
+    void append(const Hash& leaf, const Visitor& visit);
+
+    std::uint64_t size() const { return size_; }
+    Hash root() const;  // MTH of the whole log (the empty root for size 0)
+    bool operator==(const CompactRange&) const = default;
+
+private:
+    std::uint64_t size_ = 0;
+    std::vector<Hash> edge_;  // as edge_of(size_)
 };
 
 }  // namespace dg::merkle

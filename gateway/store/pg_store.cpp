@@ -119,11 +119,8 @@ merkle::Hash hash_from_hex(std::string_view hex) {
     return h;
 }
 
-// The Merkle log as a writer sees it: size, and per level the complete node waiting for its sibling.
-struct LogState {
-    std::int64_t size = -1;  // -1: unknown, load from the database
-    std::vector<std::optional<merkle::Hash>> frontier;
-};
+// The Merkle log as a writer sees it: its right edge (none: unknown, load it from the database).
+using LogState = merkle::CompactRange;
 
 class PgStore;
 
@@ -714,37 +711,25 @@ private:
     }
 
     LogState append_audit(pg::Conn& c, const std::vector<const std::string*>& entries) {
-        const std::int64_t size = c.query("SELECT size FROM audit_state WHERE id = 1 FOR UPDATE").i64(0, 0);
-        LogState log;
+        const auto size = static_cast<std::uint64_t>(c.query("SELECT size FROM audit_state WHERE id = 1 FOR UPDATE").i64(0, 0));
+        std::optional<LogState> cached;
         {
             std::lock_guard lock(log_mu_);
-            if (log_.size == size) log = log_;
+            if (log_ && log_->size() == size) cached = log_;
         }
-        if (log.size != size) log = load_frontier(c, size);
+        LogState log = cached ? std::move(*cached) : load_edge(c, size);
         ArrayLiteral seqs, texts, leaves, levels, idxs, hashes;
+        const merkle::CompactRange::Visitor node = [&](unsigned level, std::uint64_t idx, const merkle::Hash& hash) {
+            levels.add(std::to_string(level));
+            idxs.add(std::to_string(idx));
+            hashes.add(merkle::hex(hash));
+        };
         for (const std::string* e : entries) {
-            merkle::Hash h = merkle::leaf_hash(*e);
-            seqs.add(std::to_string(log.size + 1));
+            const merkle::Hash h = merkle::leaf_hash(*e);
+            seqs.add(std::to_string(log.size() + 1));
             texts.add(*e);
             leaves.add(merkle::hex(h));
-            auto node = [&](unsigned level, std::uint64_t idx, const merkle::Hash& hash) {
-                levels.add(std::to_string(level));
-                idxs.add(std::to_string(idx));
-                hashes.add(merkle::hex(hash));
-            };
-            node(0, static_cast<std::uint64_t>(log.size), h);
-            auto idx = static_cast<std::uint64_t>(log.size);
-            unsigned level = 0;
-            while (idx & 1) {
-                h = merkle::node_hash(*log.frontier[level], h);
-                log.frontier[level].reset();
-                idx >>= 1;
-                ++level;
-                node(level, idx, h);
-            }
-            if (log.frontier.size() <= level) log.frontier.resize(level + 1);
-            log.frontier[level] = h;
-            ++log.size;
+            log.append(h, node);
         }
         c.query("INSERT INTO audit(seq, entry, leaf_hash) SELECT s, e, decode(h, 'hex')"
                 " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(s, e, h)",
@@ -752,32 +737,31 @@ private:
         c.query("INSERT INTO audit_nodes(level, idx, hash) SELECT l, i, decode(h, 'hex')"
                 " FROM unnest($1::integer[], $2::bigint[], $3::text[]) AS t(l, i, h)",
                 Params().add(levels.take()).add(idxs.take()).add(hashes.take()));
-        c.query("UPDATE audit_state SET size = $1 WHERE id = 1", Params().add(log.size));
+        c.query("UPDATE audit_state SET size = $1 WHERE id = 1", Params().add(static_cast<std::int64_t>(log.size())));
         return log;
     }
 
-    static LogState load_frontier(pg::Conn& c, std::int64_t size) {
-        LogState log;
-        log.size = size;
+    // The edge of the log at `size`, in one query.
+    static LogState load_edge(pg::Conn& c, std::uint64_t size) {
+        const auto refs = merkle::CompactRange::edge_of(size);
         ArrayLiteral levels, idxs;
-        const auto n = static_cast<std::uint64_t>(size);
-        for (unsigned level = 0; (n >> level) != 0; ++level) {
-            if (((n >> level) & 1) == 0) continue;
-            levels.add(std::to_string(level));
-            idxs.add(std::to_string((n >> level) - 1));
+        for (const auto& ref : refs) {
+            levels.add(std::to_string(ref.level));
+            idxs.add(std::to_string(ref.index));
         }
-        const auto r = c.query("SELECT n.level, encode(n.hash, 'hex') FROM audit_nodes n"
+        const auto r = c.query("SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
                                " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
                                Params().add(levels.take()).add(idxs.take()));
-        for (int i = 0; i < r.rows(); ++i) {
-            const auto level = static_cast<std::size_t>(r.i64(i, 0));
-            if (log.frontier.size() <= level) log.frontier.resize(level + 1);
-            log.frontier[level] = hash_from_hex(r.view(i, 1));
+        std::map<std::pair<unsigned, std::uint64_t>, merkle::Hash> found;
+        for (int i = 0; i < r.rows(); ++i)
+            found[{static_cast<unsigned>(r.i64(i, 0)), static_cast<std::uint64_t>(r.i64(i, 1))}] = hash_from_hex(r.view(i, 2));
+        std::vector<merkle::Hash> edge;
+        for (const auto& ref : refs) {
+            const auto it = found.find({ref.level, ref.index});
+            if (it == found.end()) throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+            edge.push_back(it->second);
         }
-        for (unsigned level = 0; (n >> level) != 0; ++level)
-            if (((n >> level) & 1) && (log.frontier.size() <= level || !log.frontier[level]))
-                throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
-        return log;
+        return LogState(size, std::move(edge));
     }
 
     void remember(LogState log) {
@@ -786,7 +770,7 @@ private:
     }
     void forget() {
         std::lock_guard lock(log_mu_);
-        log_ = LogState{};
+        log_.reset();
     }
 
     static void rollback(pg::Conn* c) {
@@ -865,7 +849,7 @@ private:
             if (!entries.empty()) log = append_audit(c, entries);
             if (log && !to_seal.empty()) {
                 // The audit size is known only now (under the log's row lock): seal the receipts.
-                const auto start = static_cast<std::uint64_t>(log->size) - entries.size();
+                const auto start = log->size() - entries.size();
                 std::vector<const MessageRow*> rows;
                 for (const auto& [i, offset] : to_seal) {
                     MessageRow& m = *group[i].batch.message;
@@ -890,7 +874,7 @@ private:
     pg::Pool readers_;
     std::unique_ptr<pg::Conn> writer_conn_;  // the writer thread's
     std::mutex log_mu_;
-    LogState log_;
+    std::optional<LogState> log_;  // as last committed by this gateway (another may have appended since)
     std::unique_ptr<GroupCommit> writer_;
 };
 
@@ -937,7 +921,7 @@ void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<M
             LogState log = s_.append_audit(*conn_, entries);
             CommitResult ok{true, false, {}};
             if (message && message->seal) {
-                message->seal(static_cast<std::uint64_t>(log.size) - entries.size(), message->receipt);
+                message->seal(log.size() - entries.size(), message->receipt);
                 ok.receipt = message->receipt;
                 PgStore::update_receipts(*conn_, {&*message});
             }

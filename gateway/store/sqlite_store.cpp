@@ -878,22 +878,13 @@ private:
 
     // Appends a leaf and every complete subtree it closes (RFC 9162 tree, stored incrementally).
     void append_audit(const std::vector<std::string>& entries) {
+        const merkle::CompactRange::Visitor persist = [&](unsigned level, std::uint64_t idx, const merkle::Hash& h) {
+            insert_node_.int64(1, level).int64(2, static_cast<std::int64_t>(idx)).blob(3, h.data(), 32).run();
+        };
         for (const auto& e : entries) {
-            merkle::Hash h = merkle::leaf_hash(e);
-            insert_audit_.int64(1, static_cast<std::int64_t>(log_.size + 1)).text(2, e).blob(3, h.data(), 32).run();
-            insert_node_.int64(1, 0).int64(2, static_cast<std::int64_t>(log_.size)).blob(3, h.data(), 32).run();
-            std::uint64_t idx = log_.size;
-            unsigned level = 0;
-            while (idx & 1) {
-                h = merkle::node_hash(*log_.frontier[level], h);
-                log_.frontier[level].reset();
-                idx >>= 1;
-                ++level;
-                insert_node_.int64(1, level).int64(2, static_cast<std::int64_t>(idx)).blob(3, h.data(), 32).run();
-            }
-            if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
-            log_.frontier[level] = h;
-            ++log_.size;
+            const merkle::Hash h = merkle::leaf_hash(e);
+            insert_audit_.int64(1, static_cast<std::int64_t>(log_.size() + 1)).text(2, e).blob(3, h.data(), 32).run();
+            log_.append(h, persist);
         }
     }
 
@@ -920,7 +911,7 @@ private:
 
     std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
         std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
-        const LogState before = log_;
+        const merkle::CompactRange before = log_;
         try {
             begin_main();
             for (std::size_t i = 0; i < group.size(); ++i) {
@@ -928,7 +919,7 @@ private:
                 if (b.message) {
                     // Its audit entry is the next leaf: the receipt names and is signed over that index.
                     if (b.message->seal) {
-                        b.message->seal(log_.size, b.message->receipt);
+                        b.message->seal(log_.size(), b.message->receipt);
                         results[i].receipt = b.message->receipt;
                     }
                     // The message row and its meldingIds first: a request that finds either taken writes nothing.
@@ -962,7 +953,7 @@ private:
     // One large message: its rows as they come, then its audit entry, in one transaction; a
     // refusal or failure rolls the rows back and still audits, in a transaction of its own.
     CommitResult commit_bulk(BulkChannel& bulk) {
-        const LogState before = log_;
+        const merkle::CompactRange before = log_;
         std::string error;
         std::vector<std::string> melding_ids;
         try {
@@ -981,7 +972,7 @@ private:
                 begin_main();
                 std::string receipt;
                 if (bulk.message && bulk.message->seal) {
-                    bulk.message->seal(log_.size, bulk.message->receipt);
+                    bulk.message->seal(log_.size(), bulk.message->receipt);
                     receipt = bulk.message->receipt;
                 }
                 if (bulk.message && !insert_message(*bulk.message)) {
@@ -1021,20 +1012,18 @@ private:
 
     void load_log_state() {
         Stmt count(main_, "SELECT COALESCE(MAX(seq), 0) FROM audit");
-        log_.size = count.row() ? static_cast<std::uint64_t>(count.i64(0)) : 0;
+        const auto size = count.row() ? static_cast<std::uint64_t>(count.i64(0)) : 0;
         count.reset();
         Stmt node(main_, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
-        for (unsigned level = 0; (log_.size >> level) != 0; ++level) {
-            if (((log_.size >> level) & 1) == 0) continue;
-            node.int64(1, level).int64(2, static_cast<std::int64_t>((log_.size >> level) - 1));
+        std::vector<merkle::Hash> edge;
+        for (const auto& ref : merkle::CompactRange::edge_of(size)) {
+            node.int64(1, ref.level).int64(2, static_cast<std::int64_t>(ref.index));
             const unsigned char* h = node.row() ? node.hash32(0) : nullptr;
             if (!h) throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
-            merkle::Hash hash;
-            std::copy_n(h, 32, hash.begin());
+            std::copy_n(h, 32, edge.emplace_back().begin());
             node.reset();
-            if (log_.frontier.size() <= level) log_.frontier.resize(level + 1);
-            log_.frontier[level] = hash;
         }
+        log_ = merkle::CompactRange(size, std::move(edge));
     }
 
     void close_files() {
@@ -1054,11 +1043,7 @@ private:
     Stmt insert_message_, insert_melding_, insert_audit_, insert_node_, insert_head_, set_txn_;
     std::map<std::string, std::unique_ptr<RegionFile>> regions_;
     std::int64_t txn_ = 0;
-    struct LogState {
-        std::uint64_t size = 0;
-        std::vector<std::optional<merkle::Hash>> frontier;  // per level, the complete node waiting for its right sibling
-    };
-    LogState log_;
+    merkle::CompactRange log_;  // the audit log's right edge, as committed (or being committed)
     // Readers see records of committed transactions only.
     std::atomic<std::int64_t> visible_txn_{0};
     std::mutex regions_mu_;

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <map>
+
 #include "audit/merkle.hpp"
 
 using namespace dg::merkle;
@@ -112,6 +114,39 @@ BOOST_AUTO_TEST_CASE(consistency_proofs_for_every_pair_of_sizes) {
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(compact_range_hands_over_every_complete_subtree_and_resumes_from_its_edge) {
+    const auto d = entries(70);
+    MemoryTree reference;
+    CompactRange range;
+    std::map<std::pair<unsigned, std::uint64_t>, Hash> persisted;  // what a store would have written
+    for (std::size_t n = 0; n < d.size(); ++n) {
+        BOOST_TEST(bytes(range.root()) == ref_mth(d, 0, n), "root at size " << n);
+        // A store that reopens at this size loads the edge and goes on exactly as before.
+        std::vector<Hash> edge;
+        for (const auto& ref : CompactRange::edge_of(n)) edge.push_back(persisted.at({ref.level, ref.index}));
+        BOOST_TEST((CompactRange(n, edge) == range), "resumed at size " << n);
+        const Hash leaf = leaf_hash(d[n]);
+        reference.append(leaf);
+        std::vector<std::pair<unsigned, std::uint64_t>> visited;
+        range.append(leaf, [&](unsigned level, std::uint64_t index, const Hash& h) {
+            visited.emplace_back(level, index);
+            persisted[{level, index}] = h;
+            BOOST_TEST(bytes(h) == ref_mth(d, index << level, (index + 1) << level), "node " << level << "/" << index);
+        });
+        // Exactly the subtrees leaf n completes: level 0, then one per trailing 1-bit of n.
+        std::size_t expected = 1;
+        for (std::uint64_t i = n; i & 1; i >>= 1) ++expected;
+        BOOST_TEST(visited.size() == expected, "size " << n);
+    }
+    BOOST_TEST(range.size() == d.size());
+    BOOST_TEST(bytes(range.root()) == bytes(root(reference, d.size())));
+    BOOST_CHECK_THROW(CompactRange(5, {leaf_hash("a")}), std::invalid_argument);  // 5 = 101b: two nodes
+    const auto edge = CompactRange::edge_of(0b1011);
+    BOOST_TEST(edge.size() == 3u);
+    BOOST_TEST((edge[0].level == 3 && edge[0].index == 0 && edge[1].level == 1 && edge[1].index == 4 && edge[2].level == 0 &&
+                edge[2].index == 10));
 }
 
 BOOST_AUTO_TEST_CASE(hex_round_trip) {
