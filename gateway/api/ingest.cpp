@@ -98,9 +98,15 @@ public:
             }
         digest(r.data);
         const TypePolicy& t = *out_.type;
-        if (t.effect == "withdraw") r.effect = RecordEffect::Withdraw;
-        else if (t.effect == "move") r.effect = RecordEffect::Move;
-        else if (t.effect == "status") r.effect = RecordEffect::Status;
+        switch (t.effect_kind) {
+        case TypePolicy::Effect::None: break;
+        case TypePolicy::Effect::Withdraw:
+            r.effect = RecordEffect::Withdraw;
+            r.new_status = t.tombstone_status;
+            break;
+        case TypePolicy::Effect::Move: r.effect = RecordEffect::Move; break;
+        case TypePolicy::Effect::Status: r.effect = RecordEffect::Status; break;
+        }
         // Updates and withdrawals live in the history of what they concern, not in the caseload.
         r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
         if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;

@@ -206,13 +206,24 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
         const auto& ev = e->value;
-        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "from", "notice"});
+        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "from", "notice", "tombstone"});
         t.effect = string_member(file, ev, "kind", at + "/effect");
-        if (t.effect != "none" && t.effect != "withdraw" && t.effect != "move" && t.effect != "status")
-            throw FileError(file, at + "/effect/kind", "must be none, withdraw, move or status");
+        static const std::map<std::string, TypePolicy::Effect, std::less<>> kinds = {
+            {"none", TypePolicy::Effect::None}, {"withdraw", TypePolicy::Effect::Withdraw},
+            {"move", TypePolicy::Effect::Move}, {"status", TypePolicy::Effect::Status}};
+        const auto kind = kinds.find(t.effect);
+        if (kind == kinds.end()) throw FileError(file, at + "/effect/kind", "must be none, withdraw, move or status");
+        t.effect_kind = kind->second;
+        if (t.effect != "withdraw" && ev.HasMember("tombstone"))
+            throw FileError(file, at + "/effect/tombstone", "only a withdraw effect leaves a tombstone");
         t.target_field = optional_string(ev, "target");
         t.status_field = optional_string(ev, "status");
-        if (t.effect == "withdraw") require_field(file, t, t.target_field, at + "/effect/target");
+        if (t.effect == "withdraw") {
+            require_field(file, t, t.target_field, at + "/effect/target");
+            const auto& tomb = member(file, ev, "tombstone", at + "/effect");
+            only_keys(file, tomb, at + "/effect/tombstone", {"status"});
+            t.tombstone_status = string_member(file, tomb, "status", at + "/effect/tombstone");
+        }
         if (t.effect == "status") {
             if (!t.target_field.empty()) require_field(file, t, t.target_field, at + "/effect/target");
             require_field(file, t, t.status_field, at + "/effect/status");

@@ -82,11 +82,14 @@ struct TypePolicy {
     std::string routing;      // field holding the gemeente that decides the region
     std::string report_by;    // rapportage: counts of this type also per the value of this field
     std::string record_date;  // field holding the date the record is about
+    enum class Effect { None, Withdraw, Move, Status };
     std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
+    Effect effect_kind = Effect::None;  // `effect`, parsed at load
     std::string target_field;     // withdraw/status: field naming the record it concerns
     std::string status_field;     // status: field holding the new status
     std::string from_field;       // move: field naming the gemeente the records must be in
     std::string notice_status;    // move: status of the notice left in a region the records leave
+    std::string tombstone_status;  // withdraw: status of the record withdrawn
     int notice_years = 0;         // move: how long that notice is kept
     Retention retention;
 

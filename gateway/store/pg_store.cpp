@@ -20,7 +20,7 @@
 #include "audit/merkle.hpp"
 #include "core/log.hpp"
 #include "store/group_commit.hpp"
-#include "store/history.hpp"
+#include "store/effects.hpp"
 #include "store/pg_util.hpp"
 
 namespace dg {
@@ -514,26 +514,13 @@ private:
     }
 
     // Records in request order: plain ones go in together; an effect needs what came before it.
-    class RecordWriter {
+    // The effects' operations on one transaction's connection. Inserts are buffered and go in
+    // one statement (unnest) at flush(); every other operation flushes them first, so that each
+    // sees the rows before it.
+    class RecordWriter final : public RecordTxn {
     public:
         explicit RecordWriter(pg::Conn& c) : c_(c) {}
-        void add(const StoredRecord& r) {
-            if (r.effect == RecordEffect::Move) {  // the verhuizing is the newest event of the region it moves records to
-                flush();
-                move(r);
-            }
-            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
-                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
-                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
-            for (int i = 0; i < 16; ++i) cols_[i].add(*vals[i]);
-            cols_[16].add(r.active ? "t" : "f");
-            cols_[17].add(r.intermediary_oin);
-            ++pending_;
-            if (r.effect == RecordEffect::Withdraw || r.effect == RecordEffect::Status) {
-                flush();
-                r.effect == RecordEffect::Withdraw ? withdraw(r) : status(r);
-            }
-        }
+        void add(const StoredRecord& r) { apply_record(*this, r); }
         void flush() {
             if (pending_ == 0) return;
             Params p;
@@ -547,62 +534,68 @@ private:
             pending_ = 0;
         }
 
-    private:
-        void history(const std::string& id, const std::string& region, const std::string& time, const char* event,
-                     const std::string& detail) {
+        void insert(const StoredRecord& r) override {
+            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
+                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
+                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
+            for (int i = 0; i < 16; ++i) cols_[i].add(*vals[i]);
+            cols_[16].add(r.active ? "t" : "f");
+            cols_[17].add(r.intermediary_oin);
+            ++pending_;
+        }
+        std::optional<std::string> find_active(const std::string& id, const std::string&) override {
+            flush();
+            const auto r = c_.query("SELECT region FROM records WHERE id = $1 AND active LIMIT 1", Params().add(id));
+            if (r.rows() == 0) return std::nullopt;
+            return r.str(0, 0);
+        }
+        std::vector<std::string> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
+            flush();
+            const auto r = c_.query("SELECT id FROM records WHERE active AND region = $3 AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq",
+                                    Params().add(id).add(subject).add(region));
+            std::vector<std::string> ids;
+            for (int i = 0; i < r.rows(); ++i) ids.push_back(r.str(i, 0));
+            return ids;
+        }
+        std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
+                                                    const std::string& to_region, const std::string& to_gemeente) override {
+            flush();
+            return read_records(c_.query((std::string("SELECT ") + kColumns +
+                                          " FROM records WHERE subject = $1 AND active AND id <> $2 AND gemeente = $5"
+                                          " AND (region <> $3 OR gemeente <> $4) ORDER BY seq").c_str(),
+                                         Params().add(subject).add(except_id).add(to_region).add(to_gemeente).add(gemeente)));
+        }
+        void set_status(const std::string& id, const std::string& region, const std::string& status) override {
+            flush();
+            c_.query("UPDATE records SET status = $2 WHERE id = $1 AND region = $3", Params().add(id).add(status).add(region));
+        }
+        void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) override {
+            flush();
+            c_.query("UPDATE records SET gemeente = $2 WHERE id = $1 AND region = $3 AND active", Params().add(id).add(gemeente).add(region));
+        }
+        void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& until) override {
+            flush();
+            c_.query("UPDATE records SET active = false, status = $3, retention_until = $2 WHERE id = $1 AND region = $4 AND active",
+                     Params().add(id).add(until).add(status).add(region));
+        }
+        // The row changes region (and takes a new seq: the newest there); its history goes along.
+        void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
+                      const std::string& to_gemeente) override {
+            flush();
+            c_.query("UPDATE records SET region = $3, region_name = $4, gemeente = $5,"
+                     " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
+                     Params().add(rec.id).add(rec.region).add(to_region).add(to_region_name).add(to_gemeente));
+            c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
+                     Params().add(rec.id).add(rec.region).add(to_region));
+        }
+        void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
+                            const std::string& detail) override {
+            flush();
             c_.query("INSERT INTO record_history(record_id, region, time, event, detail) VALUES ($1, $2, $3, $4, $5)",
                      Params().add(id).add(region).add(time).add(event).add(detail));
         }
-        void withdraw(const StoredRecord& r) {
-            const auto w = c_.query("UPDATE records SET active = false, status = 'ingetrokken', retention_until = $2"
-                                    " WHERE id = $1 AND active RETURNING region",
-                                    Params().add(r.target_id).add(r.retention_until));
-            if (w.rows() == 1) history(r.target_id, w.str(0, 0), r.received_at, "withdrawn", history::withdrawn(r.id));
-        }
-        void status(const StoredRecord& r) {
-            const auto ids = c_.query("SELECT id FROM records WHERE active AND berichttype <> 'trajectmelding' AND region = $3"
-                                      " AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq",
-                                      Params().add(r.target_id).add(r.subject).add(r.region));
-            for (int i = 0; i < ids.rows(); ++i) {
-                const std::string id = ids.str(i, 0);
-                history(id, r.region, r.received_at, "status", history::status(r.new_status, r.id));
-                c_.query("UPDATE records SET status = $2 WHERE id = $1 AND region = $3", Params().add(id).add(r.new_status).add(r.region));
-            }
-        }
-        // Every active record of the pupil elsewhere goes to this record's region and gemeente;
-        // one that changes region arrives there as new (a new seq), with its history.
-        // Every active record of the pupil in from_gemeente goes to this record's region and
-        // gemeente; one that changes region arrives there as new (a new seq), with its history,
-        // and leaves a notice under its id in the old region (status r.new_status, no content).
-        void move(const StoredRecord& r) {
-            const auto found = c_.query("SELECT id, region, gemeente, region_name FROM records WHERE subject = $1 AND active AND id <> $2"
-                                        " AND gemeente = $5 AND (region <> $3 OR gemeente <> $4) ORDER BY seq",
-                                        Params().add(r.subject).add(r.id).add(r.region).add(r.gemeente).add(r.from_gemeente));
-            for (int i = 0; i < found.rows(); ++i) {
-                const std::string id = found.str(i, 0), from_region = found.str(i, 1), from_gemeente = found.str(i, 2);
-                const std::string detail = history::moved(from_region, from_gemeente, r.region, r.gemeente, r.id);
-                if (from_region != r.region) {
-                    c_.query("UPDATE records SET region = $3, region_name = $4, gemeente = $5,"
-                             " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
-                             Params().add(id).add(from_region).add(r.region).add(r.region_name).add(r.gemeente));
-                    c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id,"
-                             " melding_id, subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active,"
-                             " intermediary_oin)"
-                             " SELECT id, $3, $4, $5, berichttype, $6, sender_oin, bericht_id, melding_id, subject, received_at,"
-                             " legal_basis, purpose, policy_version, $7, 'null', false, intermediary_oin FROM records"
-                             " WHERE id = $1 AND region = $2",
-                             Params().add(id).add(r.region).add(from_region).add(found.str(i, 3)).add(from_gemeente).add(r.new_status)
-                                 .add(r.notice_until));
-                    c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
-                             Params().add(id).add(from_region).add(r.region));
-                    history(id, from_region, r.received_at, "moved", detail);
-                } else {
-                    c_.query("UPDATE records SET gemeente = $2 WHERE id = $1 AND active", Params().add(id).add(r.gemeente));
-                }
-                history(id, r.region, r.received_at, "moved", detail);
-            }
-        }
 
+    private:
         pg::Conn& c_;
         ArrayLiteral cols_[18];
         std::size_t pending_ = 0;

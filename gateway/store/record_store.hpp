@@ -12,13 +12,14 @@
 
 namespace dg {
 
-// What storing a record does besides keeping it (the policy's "effect" of its berichttype).
+// What storing a record does besides keeping it (the policy's "effect" of its berichttype;
+// store/effects.hpp applies it, once for every backend).
 enum class RecordEffect {
     None,      // a report of its own, active in its region's caseload
-    Withdraw,  // intrekking: target leaves every caseload, stays as a tombstone
-    Move,      // verhuizing: every active record of the subject in from_gemeente moves to this record's
-               // region; a region it leaves keeps a notice (no content) with the record's id
-    Status,    // trajectmelding: sets the status of the target, or of the subject's records in the region
+    Withdraw,  // the target leaves every caseload, stays as a tombstone with status new_status
+    Move,      // every active record of the subject in from_gemeente moves to this record's region;
+               // a region it leaves keeps a notice (no content, status new_status) with the record's id
+    Status,    // sets the status of the target, or of the subject's records in the region
 };
 
 struct StoredRecord {
@@ -35,7 +36,7 @@ struct StoredRecord {
     bool active = true;
     RecordEffect effect = RecordEffect::None;
     std::string target_id;    // Withdraw/Status: the record it concerns
-    std::string new_status;   // Status; Move: the status of the notice left where records leave
+    std::string new_status;   // Status: the status set; Withdraw: the tombstone's; Move: the notice's
     std::string from_gemeente;  // Move: only records in this gemeente move
     std::string notice_until;   // Move: retention of that notice
     std::size_t melding_index = 0;  // position in the message it came in (not stored)

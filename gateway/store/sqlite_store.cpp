@@ -27,7 +27,7 @@
 #include "core/log.hpp"
 #include "store/connection_pool.hpp"
 #include "store/group_commit.hpp"
-#include "store/history.hpp"
+#include "store/effects.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace dg {
@@ -185,8 +185,8 @@ std::unique_ptr<ReaderPool> readers_of(const std::filesystem::path& file, std::s
 struct RegionFile {
     std::string code;
     sqlite3* db = nullptr;
-    Stmt insert, insert_history, save_record, save_history, withdraw, is_active, of_subject, history_rows, delete_record,
-        delete_history, set_gemeente, status_targets, set_status, set_txn, find;
+    Stmt insert, insert_history, save_record, save_history, tombstone, is_active, of_subject, history_rows, delete_record,
+        delete_history, set_gemeente, active_ids, set_status, set_txn, find;
     bool in_txn = false;
     bool committed = false;       // committed within the current transaction (undo if audit.db fails)
     bool undo_rows = true;        // before-images may be left from committed transactions
@@ -206,7 +206,7 @@ struct RegionFile {
                                        kAllRecordColumns + " FROM records WHERE id = ?1");
             save_history = Stmt(db, "INSERT INTO undo_history(txn, seq, record_id, htxn, time, event, detail)"
                                     " SELECT ?2, seq, record_id, txn, time, event, detail FROM record_history WHERE record_id = ?1");
-            withdraw = Stmt(db, "UPDATE records SET active = 0, status = 'ingetrokken', retention_until = ?2 WHERE id = ?1 AND active = 1");
+            tombstone = Stmt(db, "UPDATE records SET active = 0, status = ?3, retention_until = ?2 WHERE id = ?1 AND active = 1");
             is_active = Stmt(db, "SELECT 1 FROM records WHERE id = ?1 AND active = 1");
             of_subject = Stmt(db, std::string("SELECT ") + kColumns +
                                       " FROM records WHERE subject = ?1 AND active = 1 AND id <> ?2 AND gemeente = ?5"
@@ -215,8 +215,7 @@ struct RegionFile {
             delete_record = Stmt(db, "DELETE FROM records WHERE id = ?1");
             delete_history = Stmt(db, "DELETE FROM record_history WHERE record_id = ?1");
             set_gemeente = Stmt(db, "UPDATE records SET gemeente = ?2 WHERE id = ?1");
-            status_targets = Stmt(db, "SELECT id FROM records WHERE active = 1 AND berichttype <> 'trajectmelding'"
-                                      " AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
+            active_ids = Stmt(db, "SELECT id FROM records WHERE active = 1 AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
             set_status = Stmt(db, "UPDATE records SET status = ?2 WHERE id = ?1");
             set_txn = Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
             find = Stmt(db, "SELECT 1 FROM records WHERE id = ?1");
@@ -227,8 +226,8 @@ struct RegionFile {
     }
     ~RegionFile() { close(); }
     void close() {
-        for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &withdraw, &is_active, &of_subject, &history_rows,
-                        &delete_record, &delete_history, &set_gemeente, &status_targets, &set_status, &set_txn, &find})
+        for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &tombstone, &is_active, &of_subject, &history_rows,
+                        &delete_record, &delete_history, &set_gemeente, &active_ids, &set_status, &set_txn, &find})
             *s = Stmt();
         sqlite3_close(db);
         db = nullptr;
@@ -796,75 +795,73 @@ private:
         return nullptr;
     }
 
-    void store(const StoredRecord& r) {
-        // A verhuizing is the newest event of the region it moves records to: those come in first.
-        if (r.effect == RecordEffect::Move) move(r);
-        insert_record(touch(r.region), r, r.region, r.region_name, r.gemeente, r.active);
-        switch (r.effect) {
-        case RecordEffect::None:
-        case RecordEffect::Move: return;
-        case RecordEffect::Withdraw:
-            if (RegionFile* f = holding(r.target_id, r.region, true)) {
-                touch(f->code);
-                save(*f, r.target_id, false);
-                f->withdraw.text(1, r.target_id).text(2, r.retention_until).run();
-                history_event(*f, r.target_id, r.received_at, "withdrawn", history::withdrawn(r.id));
-            }
-            return;
-        case RecordEffect::Status: {
-            RegionFile& f = touch(r.region);
+    // The region files as the effects see them, inside the writer's transaction `txn_ + 1`: every
+    // change first saves the row's before-image (undone should audit.db not commit).
+    class Txn final : public RecordTxn {
+    public:
+        explicit Txn(SqliteStore& s) : s_(s) {}
+        void insert(const StoredRecord& r) override { s_.insert_record(s_.touch(r.region), r, r.region, r.region_name, r.gemeente, r.active); }
+        std::optional<std::string> find_active(const std::string& id, const std::string& hint) override {
+            if (RegionFile* f = s_.holding(id, hint, true)) return f->code;
+            return std::nullopt;
+        }
+        std::vector<std::string> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
+            RegionFile& f = s_.touch(region);
             std::vector<std::string> ids;
-            f.status_targets.text(1, r.target_id).text(2, r.subject);
-            while (f.status_targets.row()) ids.push_back(f.status_targets.str(0));
-            for (const auto& id : ids) {
-                save(f, id, false);
-                history_event(f, id, r.received_at, "status", history::status(r.new_status, r.id));
-                f.set_status.text(1, id).text(2, r.new_status).run();
+            f.active_ids.text(1, id).text(2, subject);
+            while (f.active_ids.row()) ids.push_back(f.active_ids.str(0));
+            return ids;
+        }
+        std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
+                                                    const std::string& to_region, const std::string& to_gemeente) override {
+            std::vector<StoredRecord> found;
+            for (auto& [code, f] : s_.regions_) {
+                f->of_subject.text(1, subject).text(2, except_id).text(3, to_region).text(4, to_gemeente).text(5, gemeente);
+                while (f->of_subject.row()) found.push_back(read_record(f->of_subject));
             }
-            return;
+            return found;
         }
+        void set_status(const std::string& id, const std::string& region, const std::string& status) override {
+            RegionFile& f = s_.touch(region);
+            s_.save(f, id, false);
+            f.set_status.text(1, id).text(2, status).run();
         }
-    }
-
-    // verhuizing: every active record of the pupil in from_gemeente goes to this record's region
-    // and gemeente; a record that changes region leaves its old file with its history, and the
-    // old file keeps a notice under its id (status r.new_status, no content, the move in its history).
-    void move(const StoredRecord& r) {
-        struct Found {
-            RegionFile* from;
-            StoredRecord rec;
-        };
-        std::vector<Found> found;
-        for (auto& [code, f] : regions_) {
-            f->of_subject.text(1, r.subject).text(2, r.id).text(3, r.region).text(4, r.gemeente).text(5, r.from_gemeente);
-            while (f->of_subject.row()) found.push_back({f.get(), read_record(f->of_subject)});
+        void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) override {
+            RegionFile& f = s_.touch(region);
+            s_.save(f, id, false);
+            f.set_gemeente.text(1, id).text(2, gemeente).run();
         }
-        for (const auto& [from, rec] : found) {
-            const std::string detail = history::moved(rec.region, rec.gemeente, r.region, r.gemeente, r.id);
-            touch(from->code);
-            if (from->code == r.region) {
-                save(*from, rec.id, false);
-                from->set_gemeente.text(1, rec.id).text(2, r.gemeente).run();
-                history_event(*from, rec.id, r.received_at, "moved", detail);
-                continue;
-            }
+        void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& until) override {
+            RegionFile& f = s_.touch(region);
+            s_.save(f, id, false);
+            f.tombstone.text(1, id).text(2, until).text(3, status).run();
+        }
+        // The record and its history leave their file (before-images kept) and arrive in the other.
+        void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
+                      const std::string& to_gemeente) override {
+            RegionFile& from = s_.touch(rec.region);
             std::vector<HistoryEvent> events;
-            from->history_rows.text(1, rec.id);
-            while (from->history_rows.row()) events.push_back({from->history_rows.str(0), from->history_rows.str(1), from->history_rows.str(2)});
-            save(*from, rec.id, true);
-            from->delete_history.text(1, rec.id).run();
-            from->delete_record.text(1, rec.id).run();
-            RegionFile& to = touch(r.region);
-            insert_record(to, rec, r.region, r.region_name, r.gemeente, true);
-            for (const auto& e : events) to.insert_history.text(1, rec.id).int64(2, txn_ + 1).text(3, e.time).text(4, e.event).text(5, e.detail).run();
-            history_event(to, rec.id, r.received_at, "moved", detail);
-            StoredRecord notice = rec;
-            notice.status = r.new_status;
-            notice.data = "null";
-            notice.retention_until = r.notice_until;
-            insert_record(*from, notice, rec.region, rec.region_name, rec.gemeente, false);
-            history_event(*from, rec.id, r.received_at, "moved", detail);
+            from.history_rows.text(1, rec.id);
+            while (from.history_rows.row()) events.push_back({from.history_rows.str(0), from.history_rows.str(1), from.history_rows.str(2)});
+            s_.save(from, rec.id, true);
+            from.delete_history.text(1, rec.id).run();
+            from.delete_record.text(1, rec.id).run();
+            RegionFile& to = s_.touch(to_region);
+            s_.insert_record(to, rec, to_region, to_region_name, to_gemeente, true);
+            for (const auto& e : events) s_.history_event(to, rec.id, e.time, e.event.c_str(), e.detail);
         }
+        void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
+                            const std::string& detail) override {
+            s_.history_event(s_.touch(region), id, time, event, detail);
+        }
+
+    private:
+        SqliteStore& s_;
+    };
+
+    void store(const StoredRecord& r) {
+        Txn tx(*this);
+        apply_record(tx, r);
     }
 
     void purge(const PurgeItem& item) {

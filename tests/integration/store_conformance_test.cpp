@@ -374,6 +374,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Back
     withdrawal.target_id = a.id;
     withdrawal.region = "90";  // where the sender last saw it: the store finds it where it is now
     withdrawal.retention_until = "2027-11-23";
+    withdrawal.new_status = "ingetrokken";  // the tombstone's status: the policy's, set at ingest
     BOOST_TEST(f.put({withdrawal}).ok);
     BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{move.id}));
     const auto tombstone = f.store->find_record(a.id, "91");

@@ -320,6 +320,20 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("scope": "own-brin", "field": "school/brin" })", R"("scope": "own-brin", "feld": "school/brin" })", "/senders/school/feld: unknown key");
     expect(R"("retention": { "untilAge": 28 })", R"("retention": { "untilAge": 28, "jaren": 3 })", "/retention/jaren: unknown key");
     expect(R"("endpoints": ["berichten", "validate", "meldingen"],)", R"("endpoints": ["berichten", "validate", "meldingen"], "endpunten": [],)", "/endpunten: unknown key");
+    // The tombstone's status is policy data: a withdraw effect must name it, and only it may.
+    expect(R"("target": "betreft", "tombstone": { "status": "ingetrokken" } })", R"("target": "betreft" })",
+           "/berichttypen/intrekking/effect/tombstone: is required");
+    expect(R"("tombstone": { "status": "ingetrokken" })", R"("tombstone": { "staat": "ingetrokken" })", "/effect/tombstone/staat: unknown key");
+    expect(R"("kind": "move", "from": "oudeGemeente",)", R"("kind": "move", "tombstone": { "status": "x" }, "from": "oudeGemeente",)",
+           "only a withdraw effect leaves a tombstone");
+}
+
+BOOST_AUTO_TEST_CASE(withdrawal_carries_the_policys_tombstone_status) {
+    BOOST_TEST((policy->type("intrekking")->effect_kind == TypePolicy::Effect::Withdraw));
+    BOOST_TEST(policy->type("intrekking")->tombstone_status == "ingetrokken");  // policies/sharing.json
+    BOOST_TEST((policy->type("verhuizing")->effect_kind == TypePolicy::Effect::Move));
+    BOOST_TEST((policy->type("trajectmelding")->effect_kind == TypePolicy::Effect::Status));
+    BOOST_TEST((policy->type("verzuimmelding")->effect_kind == TypePolicy::Effect::None));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
