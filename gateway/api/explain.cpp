@@ -41,6 +41,13 @@ public:
         if (format_ == WireFormat::Xml) type_->apply_text_types(m);
         std::vector<std::string> trail;
         Decision d = s_.policy->decide(*type_, sent_, today_, m, &as_, *s_.regions, &trail);
+        // Then the schemas, exactly as serve applies them to what the policy allowed.
+        if (d.allowed()) {
+            std::string canonical;
+            const bool passed = structural_gate(s_, *type_, format_, m, d, canonical);
+            trail.push_back(std::string(format_ == WireFormat::Xml ? "XML Schema (XSD)" : "JSON Schema") + ": " +
+                            (passed ? "ok" : "refused: " + d.problems.front().code));
+        }
         out_ << "\nmelding " << m.index << " (" << (m.melding_id.empty() ? "no meldingId" : m.melding_id) << ")\n";
         for (const auto& line : trail) out_ << "  - " << line << "\n";
         for (const auto& p : d.problems) out_ << "    " << p.code << " at " << p.path << ": " << p.detail << "\n";
@@ -91,7 +98,8 @@ std::string explain_bericht(std::string_view body, WireFormat format, const Snap
     }
     ExplainSink sink(snapshot, as, mandate, format, today, out);
     ParseLimits limits;
-    const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink) : read_xml_bericht(body, limits, sink);
+    const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink)
+                                                     : read_xml_bericht(body, limits, sink, snapshot.schemas ? snapshot.schemas->xsd() : nullptr);
     for (const auto& p : r.problems) out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";
     all_allowed = r.ok() && sink.all_allowed();
     return out.str();

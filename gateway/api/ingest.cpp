@@ -66,8 +66,8 @@ public:
         };
         // The schemas are a second, structural gate: their findings count when the policy found none
         // (and are only looked for then).
-        if (d.allowed()) m.check_structure();
-        if (d.allowed() && !m.structure_problems.empty()) d.problems = std::move(m.structure_problems);
+        std::string data;
+        if (d.allowed()) structural_gate(ctx_.snapshot, *out_.type, format_, m, d, data);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
         if (!d.allowed()) return refused(std::move(d.problems));
@@ -89,13 +89,7 @@ public:
         r.policy_version = ctx_.snapshot.policy->version();
         r.retention_until = d.retention_until;
         r.melding_index = m.index;
-        // Each wire format is held to its own schema: XML to the XSD (as it was read), JSON here.
-        if (!ctx_.snapshot.schemas || format_ == WireFormat::Xml) r.data = melding_to_json(m);
-        else if (auto p = ctx_.snapshot.schemas->check_record(out_.type->name, m, r.data)) {
-                p->path = melding_path(m.index, p->path);
-                p->melding_id = m.melding_id;
-                return refused({std::move(*p)});
-            }
+        r.data = std::move(data);
         digest(r.data);
         const TypePolicy& t = *out_.type;
         switch (t.effect_kind) {
@@ -196,6 +190,27 @@ std::vector<std::string> IngestResult::problem_codes() const {
         for (const auto& p : r.problems) codes.insert(p.code);
     for (const auto& [code, n] : omitted) codes.insert(code);
     return {codes.begin(), codes.end()};
+}
+
+bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d,
+                     std::string& canonical) {
+    m.check_structure();
+    if (!m.structure_problems.empty()) {
+        d.problems = std::move(m.structure_problems);
+        return false;
+    }
+    // Each wire format is held to its own schema: XML to the XSD (as it was read), JSON here.
+    if (!snapshot.schemas || format == WireFormat::Xml) {
+        canonical = melding_to_json(m);
+        return true;
+    }
+    if (auto p = snapshot.schemas->check_record(type.name, m, canonical)) {
+        p->path = melding_path(m.index, p->path);
+        p->melding_id = m.melding_id;
+        d.problems = {std::move(*p)};
+        return false;
+    }
+    return true;
 }
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx) {

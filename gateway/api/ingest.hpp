@@ -108,6 +108,13 @@ struct IngestContext {
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);
 
+// The structural gate after the policy, as serve applies it to a record the policy allowed (and
+// `policy explain` too): the reader's own check (the XSD, for XML) and, for JSON, the type's JSON
+// Schema over the record's canonical form. Its findings become d.problems; `canonical` receives
+// the record's canonical JSON when it passes. Returns whether it passed.
+bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d,
+                     std::string& canonical);
+
 // Record id: 32 lower-case hex characters, time-ordered with 80 random bits.
 std::string new_record_id();
 

@@ -17,6 +17,13 @@ echo "$out" | grep -q '"bsn.checksum"' || fail "validate --json lists bsn.checks
   || fail "policy explain for the own school"
 set +e; "$bin" policy explain --as school-34CD "$examples/verzuimmelding.json" | grep -q 'scope.not-own-brin'; rc=${PIPESTATUS[0]}; set -e
 [ "$rc" = 1 ] || fail "policy explain for another school should exit 1"
+# explain runs serve's whole pipeline: the policy allows a record whose elements are out of the
+# XSD's order, the schema does not (it once said ALLOWED here while serve refused).
+sed 's|<van>2026-10-26</van><tot>2026-11-13</tot>|<tot>2026-11-13</tot><van>2026-10-26</van>|' "$examples/verzuimmelding.xml" > "$work/order.xml"
+set +e; out=$("$bin" policy explain --as school-12AB "$work/order.xml"); rc=$?; set -e
+[ "$rc" = 1 ] || fail "policy explain of an XSD violation should exit 1, got $rc"
+echo "$out" | grep -q 'XML Schema (XSD): refused: message.schema' || fail "policy explain names the XSD refusal"
+[ "$(echo "$out" | grep -c '=> REFUSED')" = 1 ] && echo "$out" | grep -q '=> ALLOWED' || fail "policy explain: one record refused, the other allowed"
 # --namens: the intermediary's mandate on the day given (the dev mandates of interface.md), then the principal's rules.
 out=$("$bin" policy explain --as las-leverancier --namens school-12AB --today 2026-12-01 "$examples/verzuimmelding.json") \
   || fail "policy explain namens school-12AB under its mandate should exit 0"
