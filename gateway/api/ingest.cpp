@@ -40,6 +40,15 @@ public:
         envelope_problems_ = policy.check_envelope(e);
         if (!envelope_problems_.empty()) return;
         out_.type = policy.type(e.berichttype);
+        if (out_.type && !out_.type->status_of.empty()) {  // one copy per message, shared by its records
+            auto scopes = std::make_shared<std::vector<EffectScope>>();
+            for (const auto& s : out_.type->status_of) {
+                EffectScope& e = scopes->emplace_back();
+                e.berichttype = s.berichttype;
+                for (const auto& m : s.when) e.when.emplace_back(m.path, m.text);
+            }
+            status_of_ = std::move(scopes);
+        }
         sent_ = *parse_rfc3339_local_date(e.verzonden_op);
         if (ctx_.sender && !policy.role_may_send(ctx_.sender->role, e.berichttype)) {
             role_refused_ = true;
@@ -99,10 +108,17 @@ public:
             r.new_status = t.tombstone_status;
             break;
         case TypePolicy::Effect::Move: r.effect = RecordEffect::Move; break;
-        case TypePolicy::Effect::Status: r.effect = RecordEffect::Status; break;
+        case TypePolicy::Effect::Status:
+            r.effect = RecordEffect::Status;
+            r.new_status = t.status_set;
+            r.status_of = status_of_;
+            r.reason_key = t.reason_key;
+            if (const Value* v = t.reason_field.empty() ? nullptr : m.find(t.reason_field)) r.reason = v->text;
+            break;
         }
-        // Updates and withdrawals live in the history of what they concern, not in the caseload.
-        r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move;
+        // Updates and withdrawals live in the history of what they concern, not in the caseload
+        // (unless the policy keeps the update in the caseload too).
+        r.active = r.effect == RecordEffect::None || r.effect == RecordEffect::Move || (r.effect == RecordEffect::Status && t.in_caseload);
         if (const Value* v = t.target_field.empty() ? nullptr : m.find(t.target_field)) r.target_id = v->text;
         if (const Value* v = t.status_field.empty() ? nullptr : m.find(t.status_field)) r.new_status = v->text;
         if (r.effect == RecordEffect::Move) {
@@ -131,6 +147,7 @@ private:
 
     const IngestContext& ctx_;
     Decision decision_;  // reused from record to record
+    std::shared_ptr<const std::vector<EffectScope>> status_of_;
     WireFormat format_;
     IngestResult& out_;
     Sha256Stream content_;

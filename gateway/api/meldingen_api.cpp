@@ -33,19 +33,21 @@ bool from_cursor(std::string_view c, std::string& received_at, std::string& id) 
 }
 
 // What a history event's detail says a sender may see: the new status, if any, and the record that
-// caused the event ({"trajectmelding": id}, …), to name the role that sent it.
+// caused the event, named under its berichttype ({"trajectmelding": id}, …: store/effects.cpp), to
+// name the role that sent it.
 struct EventDetail {
     std::string status, cause;
 };
 
-EventDetail detail_of(const std::string& detail) {
+EventDetail detail_of(const std::string& detail, const PolicySet& policy) {
     EventDetail out;
     rapidjson::Document d;
     d.Parse(detail.c_str());
     if (!d.IsObject()) return out;
     if (d.HasMember("status") && d["status"].IsString()) out.status = d["status"].GetString();
-    for (const char* k : {"trajectmelding", "intrekking", "verhuizing"})
-        if (d.HasMember(k) && d[k].IsString()) out.cause = d[k].GetString();
+    for (const auto& m : d.GetObject())
+        if (m.value.IsString() && policy.type(std::string_view(m.name.GetString(), m.name.GetStringLength())))
+            out.cause = m.value.GetString();
     return out;
 }
 
@@ -116,7 +118,7 @@ void Api::meldingen(Exchange& x, std::string_view query) {
                 w.StartObject();
                 write_kv(w, "time", h.time);
                 write_kv(w, "event", h.event);
-                const EventDetail d = detail_of(h.detail);
+                const EventDetail d = detail_of(h.detail, *x.snapshot->policy);
                 if (!d.status.empty()) write_kv(w, "status", d.status);
                 const auto by = d.cause.empty() ? std::nullopt : store_.find_record(d.cause, r.region);
                 write_kv(w, "by", by ? role_of(by->sender_oin) : std::string("onbekend"));

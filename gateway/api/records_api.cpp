@@ -122,7 +122,7 @@ void Api::record(Exchange& x, std::string_view id) {
         if (!rec || rec->region != region->code || !scope->policy->reads(rec->berichttype)) return false;
         if (!scope->gemeente.empty() && rec->gemeente != scope->gemeente) return false;
         const TypePolicy* t = x.snapshot->policy->type(rec->berichttype);
-        return rec->active || (t && t->effect == "none");
+        return rec->active || (t && t->effect_kind == TypePolicy::Effect::None);
     };
     try {
         rec = store_.find_record(std::string(id), region->code, scope->gemeente);

@@ -206,7 +206,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
         const auto& ev = e->value;
-        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "from", "notice", "tombstone"});
+        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone"});
         t.effect = string_member(file, ev, "kind", at + "/effect");
         static const std::map<std::string, TypePolicy::Effect, std::less<>> kinds = {
             {"none", TypePolicy::Effect::None}, {"withdraw", TypePolicy::Effect::Withdraw},
@@ -224,9 +224,35 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             only_keys(file, tomb, at + "/effect/tombstone", {"status"});
             t.tombstone_status = string_member(file, tomb, "status", at + "/effect/tombstone");
         }
+        if (t.effect != "status")
+            for (const char* k : {"set", "reason", "of", "inCaseload"})
+                if (ev.HasMember(k)) throw FileError(file, at + "/effect/" + k, "only a status effect has this key");
         if (t.effect == "status") {
             if (!t.target_field.empty()) require_field(file, t, t.target_field, at + "/effect/target");
-            require_field(file, t, t.status_field, at + "/effect/status");
+            t.status_set = optional_string(ev, "set");
+            if (t.status_field.empty() == t.status_set.empty())
+                throw FileError(file, at + "/effect", "a status effect takes its status from a field (status) or sets one (set): exactly one");
+            if (!t.status_field.empty()) require_field(file, t, t.status_field, at + "/effect/status");
+            if (auto rs = ev.FindMember("reason"); rs != ev.MemberEnd()) {
+                only_keys(file, rs->value, at + "/effect/reason", {"field", "as"});
+                t.reason_field = string_member(file, rs->value, "field", at + "/effect/reason");
+                t.reason_key = string_member(file, rs->value, "as", at + "/effect/reason");
+                require_field(file, t, t.reason_field, at + "/effect/reason/field");
+            }
+            if (auto of = ev.FindMember("of"); of != ev.MemberEnd()) {
+                if (!of->value.IsArray() || of->value.Empty()) throw FileError(file, at + "/effect/of", "must be a non-empty array");
+                if (!t.target_field.empty()) throw FileError(file, at + "/effect/of", "a status effect with a target concerns that record only");
+                for (rapidjson::SizeType i = 0; i < of->value.Size(); ++i) {
+                    const std::string oat = at + "/effect/of/" + std::to_string(i);
+                    only_keys(file, of->value[i], oat, {"berichttype", "when"});
+                    // The berichttype and its fields are checked once every type is loaded.
+                    t.status_of.push_back({string_member(file, of->value[i], "berichttype", oat), matches(file, of->value[i], "when", oat)});
+                }
+            }
+            if (auto ic = ev.FindMember("inCaseload"); ic != ev.MemberEnd()) {
+                if (!ic->value.IsBool()) throw FileError(file, at + "/effect/inCaseload", "must be true or false");
+                t.in_caseload = ic->value.GetBool();
+            }
         }
         if ((t.effect == "move" || t.effect == "status") && t.routing.empty())
             throw FileError(file, at + "/effect", "a move or status effect needs routing");
@@ -374,6 +400,14 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
                 throw FileError(file, "/berichttypen/" + tp.name + "/senders/" + role, "this role may not use the berichten endpoint");
         set->types_.emplace(tp.name, std::move(tp));
     }
+    for (const auto& [name, tp] : set->types_)
+        for (std::size_t i = 0; i < tp.status_of.size(); ++i) {
+            const std::string oat = "/berichttypen/" + name + "/effect/of/" + std::to_string(i);
+            const TypePolicy* of = set->type(tp.status_of[i].berichttype);
+            if (!of) throw FileError(file, oat + "/berichttype", "unknown berichttype '" + tp.status_of[i].berichttype + "'");
+            for (const auto& m : tp.status_of[i].when)
+                if (!of->field(m.path)) throw FileError(file, oat + "/when", "names '" + m.path + "', which is not a field of " + of->name);
+        }
     for (const auto& [role, read] : set->reads_) {
         if (!set->role_may_use(role, "caseload") && !set->role_may_use(role, "records"))
             throw FileError(file, "/roles/" + role + "/reads", "the role reads records but may use neither the caseload nor the records endpoint");

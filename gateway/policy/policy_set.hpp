@@ -90,6 +90,14 @@ struct TypePolicy {
     std::string from_field;       // move: field naming the gemeente the records must be in
     std::string notice_status;    // move: status of the notice left in a region the records leave
     std::string tombstone_status;  // withdraw: status of the record withdrawn
+    std::string status_set;       // status: the status set, when not taken from status_field
+    std::string reason_field, reason_key;  // status: the field whose value the history names under reason_key
+    struct StatusOf {              // status without a target: only the subject's records of this type (and content)
+        std::string berichttype;
+        std::vector<Match> when;
+    };
+    std::vector<StatusOf> status_of;  // empty: every active record of the subject in the region
+    bool in_caseload = false;      // status: the record itself stays in the caseload (as none and move do)
     int notice_years = 0;         // move: how long that notice is kept
     Retention retention;
 

@@ -1,5 +1,6 @@
 #include "store/effects.hpp"
 
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 
@@ -22,7 +23,10 @@ std::string object(std::initializer_list<std::pair<const char*, const std::strin
 
 std::string withdrawn(const StoredRecord& by) { return object({{by.berichttype.c_str(), by.id}}); }
 
-std::string status(const StoredRecord& by) { return object({{"status", by.new_status}, {by.berichttype.c_str(), by.id}}); }
+std::string status(const StoredRecord& by) {
+    if (by.reason_key.empty()) return object({{"status", by.new_status}, {by.berichttype.c_str(), by.id}});
+    return object({{"status", by.new_status}, {by.reason_key.c_str(), by.reason}, {by.berichttype.c_str(), by.id}});
+}
 
 std::string moved(const StoredRecord& rec, const StoredRecord& by) {
     return object({{"fromRegion", rec.region}, {"fromGemeente", rec.gemeente}, {"toRegion", by.region},
@@ -32,6 +36,35 @@ std::string moved(const StoredRecord& rec, const StoredRecord& by) {
 }  // namespace history
 
 namespace {
+
+// The value at a '/'-separated path of a record's canonical JSON, as the policy writes values
+// (strings as they are, booleans "true"/"false"); nullopt when absent or of another kind.
+std::optional<std::string> content_value(const std::string& data, const std::string& path) {
+    rapidjson::Document doc;
+    if (doc.Parse(data.data(), data.size()).HasParseError()) return std::nullopt;
+    const rapidjson::Value* v = &doc;
+    for (std::size_t at = 0; at <= path.size();) {
+        const std::size_t end = std::min(path.find('/', at), path.size());
+        if (!v->IsObject()) return std::nullopt;
+        const auto it = v->FindMember(rapidjson::Value(path.data() + at, static_cast<rapidjson::SizeType>(end - at)));
+        if (it == v->MemberEnd()) return std::nullopt;
+        v = &it->value;
+        at = end + 1;
+    }
+    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+    if (v->IsBool()) return std::string(v->GetBool() ? "true" : "false");
+    return std::nullopt;
+}
+
+bool concerns(const std::vector<EffectScope>& scopes, const StoredRecord& rec) {
+    for (const auto& s : scopes) {
+        if (s.berichttype != rec.berichttype) continue;
+        bool all = true;
+        for (const auto& [path, value] : s.when) all = all && content_value(rec.data, path) == value;
+        if (all) return true;
+    }
+    return false;
+}
 
 // Every active record of the pupil in r.from_gemeente goes to r's region and gemeente. One that
 // changes region takes its history along and leaves a notice under its id where it was (status
@@ -74,9 +107,10 @@ void apply_record(RecordTxn& tx, const StoredRecord& r) {
         return;
     case RecordEffect::Status:
         // The status record itself is stored inactive, so it is never among the targets.
-        for (const auto& id : tx.active_in_region(r.region, r.target_id, r.subject)) {
-            tx.append_history(id, r.region, r.received_at, "status", history::status(r));
-            tx.set_status(id, r.region, r.new_status);
+        for (const StoredRecord& rec : tx.active_in_region(r.region, r.target_id, r.subject)) {
+            if (rec.id == r.id || (r.status_of && !concerns(*r.status_of, rec))) continue;
+            tx.append_history(rec.id, r.region, r.received_at, "status", history::status(r));
+            tx.set_status(rec.id, r.region, r.new_status);
         }
         return;
     }

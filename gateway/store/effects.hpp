@@ -19,8 +19,8 @@ public:
     virtual void insert(const StoredRecord& r) = 0;
     // The region holding an active record with this id (`hint` looked at first), if any.
     virtual std::optional<std::string> find_active(const std::string& id, const std::string& hint) = 0;
-    // Ids of the active records of `region` that are `id` or, when `id` is empty, of `subject`, oldest first.
-    virtual std::vector<std::string> active_in_region(const std::string& region, const std::string& id, const std::string& subject) = 0;
+    // The active records of `region` that are `id` or, when `id` is empty, of `subject`, oldest first.
+    virtual std::vector<StoredRecord> active_in_region(const std::string& region, const std::string& id, const std::string& subject) = 0;
     // Active records of `subject` in `gemeente`, in any region, except `except_id` and those
     // already in (to_region, to_gemeente), oldest first, with every column.
     virtual std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,

@@ -549,13 +549,12 @@ private:
             if (r.rows() == 0) return std::nullopt;
             return r.str(0, 0);
         }
-        std::vector<std::string> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
+        std::vector<StoredRecord> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
             flush();
-            const auto r = c_.query("SELECT id FROM records WHERE active AND region = $3 AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq",
-                                    Params().add(id).add(subject).add(region));
-            std::vector<std::string> ids;
-            for (int i = 0; i < r.rows(); ++i) ids.push_back(r.str(i, 0));
-            return ids;
+            return read_records(c_.query((std::string("SELECT ") + kColumns +
+                                          " FROM records WHERE active AND region = $3 AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq")
+                                             .c_str(),
+                                         Params().add(id).add(subject).add(region)));
         }
         std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
                                                     const std::string& to_region, const std::string& to_gemeente) override {

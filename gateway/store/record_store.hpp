@@ -22,6 +22,13 @@ enum class RecordEffect {
     Status,    // sets the status of the target, or of the subject's records in the region
 };
 
+// Which of a subject's records a Status effect without a target concerns: those of this type
+// whose content has these values (field paths '/'-separated; booleans "true"/"false").
+struct EffectScope {
+    std::string berichttype;
+    std::vector<std::pair<std::string, std::string>> when;
+};
+
 struct StoredRecord {
     std::int64_t seq = 0;  // store order; the caseload cursor
     std::string id;        // 32 hex chars, random
@@ -39,6 +46,8 @@ struct StoredRecord {
     std::string new_status;   // Status: the status set; Withdraw: the tombstone's; Move: the notice's
     std::string from_gemeente;  // Move: only records in this gemeente move
     std::string notice_until;   // Move: retention of that notice
+    std::shared_ptr<const std::vector<EffectScope>> status_of = {};  // Status without target: only these (none: every active record)
+    std::string reason_key = {}, reason = {};  // Status: named in each target's history as reason_key: reason
     std::size_t melding_index = 0;  // position in the message it came in (not stored)
 };
 

@@ -215,7 +215,8 @@ struct RegionFile {
             delete_record = Stmt(db, "DELETE FROM records WHERE id = ?1");
             delete_history = Stmt(db, "DELETE FROM record_history WHERE record_id = ?1");
             set_gemeente = Stmt(db, "UPDATE records SET gemeente = ?2 WHERE id = ?1");
-            active_ids = Stmt(db, "SELECT id FROM records WHERE active = 1 AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
+            active_ids = Stmt(db, std::string("SELECT ") + kColumns +
+                                      " FROM records WHERE active = 1 AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
             set_status = Stmt(db, "UPDATE records SET status = ?2 WHERE id = ?1");
             set_txn = Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
             find = Stmt(db, "SELECT 1 FROM records WHERE id = ?1");
@@ -805,12 +806,12 @@ private:
             if (RegionFile* f = s_.holding(id, hint, true)) return f->code;
             return std::nullopt;
         }
-        std::vector<std::string> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
+        std::vector<StoredRecord> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
             RegionFile& f = s_.touch(region);
-            std::vector<std::string> ids;
+            std::vector<StoredRecord> found;
             f.active_ids.text(1, id).text(2, subject);
-            while (f.active_ids.row()) ids.push_back(f.active_ids.str(0));
-            return ids;
+            while (f.active_ids.row()) found.push_back(read_record(f.active_ids));
+            return found;
         }
         std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
                                                     const std::string& to_region, const std::string& to_gemeente) override {

@@ -4,7 +4,7 @@
 // RFC 9162 proofs), not taken on trust. Nothing personal goes into a URL: a BSN only in a POST body.
 "use strict";
 
-const BERICHTTYPEN = ["verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing"];
+const BERICHTTYPEN = ["verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "onderwijsgebeurtenis"];
 const STATUSSEN = ["geregistreerd", "in-behandeling", "afgesloten", "ter-kennisname"];
 const ROLLEN = { coordinator: "coördinator", auditor: "auditor", school: "school", gemeente: "gemeente", duo: "DUO" };
 const EVENTS = { status: "Status gewijzigd", moved: "Verhuisd", withdrawn: "Ingetrokken" };

@@ -222,3 +222,123 @@ BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(onderwijsgebeurtenis)
+
+namespace {
+
+std::string vsv(const std::string& bericht_id, const std::string& melding_id, const std::string& bsn, const std::string& gemeente) {
+    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"vsv-melding","verzondenOp":"2026-11-01T02:00:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":")" + bsn + R"(","geboortedatum":"2007-05-30",)"
+           R"("woongemeente":")" + gemeente + R"("},"school":{"brin":"34CD","vestiging":"00"},"uitschrijfdatum":"2026-08-01",)"
+           R"("hoogsteNiveau":"mbo-1","startkwalificatie":false}]})";
+}
+
+std::string verzuim_van(const std::string& bericht_id, const std::string& melding_id, const std::string& soort) {
+    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-18T09:00:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":"011524492","geboortedatum":"2007-05-30",)"
+           R"("woongemeente":"0599"},"school":{"brin":"34CD","vestiging":"00"},)"
+           R"("verzuim":{"soort":")" + soort + R"(","van":"2026-09-01","tot":"2026-11-10"}}]})";
+}
+
+std::string id_of(const HttpReply& r) { return parse(r.body)["records"][0]["id"].GetString(); }
+
+}  // namespace
+
+// messages.md, onderwijsgebeurtenis: herinschrijving and startkwalificatie-behaald close the pupil's
+// active vsv-meldingen and 18-plus verzuimmeldingen in the region of the woongemeente, each with
+// that afsluitreden in its history; nothing else, nobody else's, no other region's.
+BOOST_AUTO_TEST_CASE(closes_the_pupils_vsv_and_18_plus_verzuim_in_the_region) {
+    Gateway gw;
+    auto push = [&](const std::string& body) {
+        const HttpReply r = gw.as("duo", http::verb::post, "/v1/berichten", body);
+        BOOST_REQUIRE_MESSAGE(r.status == 202, r.body);
+        return id_of(r);
+    };
+    const std::string vsv_own = push(vsv("V-1", "VSV-1", "011524492", "0599"));
+    const std::string verzuim_18 = push(verzuim_van("Z-1", "VZ-18", "18-plus"));
+    const std::string vsv_other_pupil = push(vsv("V-2", "VSV-2", "398259793", "0599"));
+    const std::string vsv_other_region = push(vsv("V-3", "VSV-3", "011524492", "0363"));  // moved away once: region 90
+    const std::string before = gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + vsv_own).body;
+
+    const std::string og = example("onderwijsgebeurtenis.json");
+    const HttpReply r = gw.as("duo", http::verb::post, "/v1/berichten", og);
+    BOOST_REQUIRE_MESSAGE(r.status == 202, r.body);
+    const std::string og_id = id_of(r);
+    BOOST_TEST(parse(r.body)["records"][0]["region"].GetString() == std::string("91"));
+
+    auto record = [&](const char* reader, const std::string& id) { return parse(gw.as(reader, http::verb::get, "/v1/records/" + id).body); };
+    for (const auto& id : {vsv_own, verzuim_18}) {
+        const auto d = record("coordinator-rijnmond", id);
+        BOOST_TEST(d["record"]["status"].GetString() == std::string("afgesloten"), id);
+        BOOST_TEST(d["record"]["active"].GetBool());  // closed, still in the region's caseload
+        const auto& h = d["history"];
+        BOOST_REQUIRE(h.Size() >= 1u);
+        const auto& last = h[h.Size() - 1];
+        BOOST_TEST(last["event"].GetString() == std::string("status"));
+        BOOST_TEST(last["detail"]["status"].GetString() == std::string("afgesloten"));
+        BOOST_TEST(last["detail"]["afsluitreden"].GetString() == std::string("herinschrijving"));
+        BOOST_TEST(last["detail"]["onderwijsgebeurtenis"].GetString() == og_id);
+    }
+    BOOST_TEST(record("coordinator-rijnmond", vsv_other_pupil)["record"]["status"].GetString() == std::string("geregistreerd"));
+    BOOST_TEST(record("coordinator-amsterdam", vsv_other_region)["record"]["status"].GetString() == std::string("geregistreerd"));
+    // The gebeurtenis is a record of the region itself, in the caseload.
+    const auto ogr = record("coordinator-rijnmond", og_id);
+    BOOST_TEST(ogr["record"]["berichttype"].GetString() == std::string("onderwijsgebeurtenis"));
+    BOOST_TEST(ogr["record"]["active"].GetBool());
+    const auto caseload = caseload_meldingen(gw, "coordinator-rijnmond");
+    BOOST_TEST((std::find(caseload.begin(), caseload.end(), "OG-000001/geregistreerd") != caseload.end()));
+    BOOST_TEST((std::find(caseload.begin(), caseload.end(), "VSV-1/afgesloten") != caseload.end()));
+
+    // Idempotent: the same message again is the same receipt and changes nothing.
+    const std::string after = gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + vsv_own).body;
+    const HttpReply again = gw.as("duo", http::verb::post, "/v1/berichten", og);
+    BOOST_TEST(again.status == 202);
+    BOOST_TEST(again.body == r.body);
+    BOOST_TEST(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + vsv_own).body == after);
+    BOOST_TEST(before != after);
+
+    // XML, the other gebeurtenis, the other pupil: closed with startkwalificatie-behaald.
+    std::string xml = example("onderwijsgebeurtenis.xml");
+    xml.replace(xml.find("DUO-OG-202611-000001"), 20, "DUO-OG-202611-000002");
+    xml.replace(xml.find("OG-000001"), 9, "OG-000002");
+    xml.replace(xml.find("011524492"), 9, "398259793");
+    xml.replace(xml.find("herinschrijving"), 15, "startkwalificatie-behaald");
+    const HttpReply x = gw.as("duo", http::verb::post, "/v1/berichten", xml, "application/xml");
+    BOOST_REQUIRE_MESSAGE(x.status == 202, x.body);
+    const auto other = record("coordinator-rijnmond", vsv_other_pupil);
+    BOOST_TEST(other["record"]["status"].GetString() == std::string("afgesloten"));
+    const auto& oh = other["history"];
+    BOOST_TEST(oh[oh.Size() - 1]["detail"]["afsluitreden"].GetString() == std::string("startkwalificatie-behaald"));
+
+    // Only DUO sends them; a gemeente reads no vsv data, so no gebeurtenis either.
+    BOOST_TEST(gw.as("gemeente-0599", http::verb::post, "/v1/berichten", og).status == 403);
+    BOOST_TEST(gw.as("gemeente-0599", http::verb::get, "/v1/records/" + og_id).status == 404);
+}
+
+// Only the 18-plus verzuim closes: a 16-year-old's 16-uur verzuimmelding stays open while the
+// vsv-melding of the same pupil is closed (the policy's "when" on the content).
+BOOST_AUTO_TEST_CASE(leaves_other_verzuim_of_the_pupil_open) {
+    Gateway gw;
+    auto young = [](std::string body) {
+        body.replace(body.find("011524492"), 9, "291417772");
+        body.replace(body.find("2007-05-30"), 10, "2010-01-15");
+        return body;
+    };
+    const HttpReply v = gw.as("duo", http::verb::post, "/v1/berichten", young(vsv("V-9", "VSV-9", "011524492", "0599")));
+    BOOST_REQUIRE_MESSAGE(v.status == 202, v.body);
+    std::string zestien = young(verzuim_van("Z-9", "VZ-16", "16-uur"));
+    zestien.replace(zestien.find(R"("van":"2026-09-01")"), 18, R"("van":"2026-10-26")");
+    zestien.replace(zestien.find(R"("tot":"2026-11-10")"), 18, R"("tot":"2026-11-13","uren":18)");
+    const HttpReply z = gw.as("duo", http::verb::post, "/v1/berichten", zestien);
+    BOOST_REQUIRE_MESSAGE(z.status == 202, z.body);
+    const HttpReply og = gw.as("duo", http::verb::post, "/v1/berichten", young(example("onderwijsgebeurtenis.json")));
+    BOOST_REQUIRE_MESSAGE(og.status == 202, og.body);
+    auto status = [&](const HttpReply& r) {
+        return std::string(parse(gw.as("coordinator-rijnmond", http::verb::get, "/v1/records/" + id_of(r)).body)["record"]["status"].GetString());
+    };
+    BOOST_TEST(status(v) == "afgesloten");
+    BOOST_TEST(status(z) == "geregistreerd");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -146,6 +146,16 @@ CASES = {
         ("invalid", "betreft-ontbreekt", one("intrekking", 0, [("betreft", None)]), None, 400, ["message.schema"]),
         ("invalid", "coordinator-mag-niet", one("intrekking"), "coordinator-amsterdam", 403, ["sender.role-not-permitted"]),
     ]),
+    "onderwijsgebeurtenis": ("duo", [
+        ("valid", "example", load("onderwijsgebeurtenis"), None, 202, []),
+        ("valid", "startkwalificatie-zonder-school", one("onderwijsgebeurtenis", 0, [("gebeurtenis", "startkwalificatie-behaald"), ("school", None)]), None, 202, []),
+        ("invalid", "gebeurtenis-onbekend", one("onderwijsgebeurtenis", 0, [("gebeurtenis", "diploma")]), None, 400, ["message.schema"]),
+        ("invalid", "datum-in-toekomst", one("onderwijsgebeurtenis", 0, [("datum", "2026-12-01")]), None, 400, ["date.invalid"]),
+        ("invalid", "te-oud", one("onderwijsgebeurtenis", 0, [("leerling/geboortedatum", "1999-11-14")]), None, 400, ["subject.age-out-of-range"]),
+        ("invalid", "toelichting", one("onderwijsgebeurtenis", 0, [("toelichting", "x")]), None, 400, ["field.not-permitted"]),
+        ("invalid", "school-mag-niet", one("onderwijsgebeurtenis"), "school-34CD", 403, ["sender.role-not-permitted"]),
+        ("invalid", "gemeente-mag-niet", one("onderwijsgebeurtenis"), "gemeente-0599", 403, ["sender.role-not-permitted"]),
+    ]),
 }
 
 def hostile():
