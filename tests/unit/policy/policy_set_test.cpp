@@ -326,6 +326,18 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("tombstone": { "status": "ingetrokken" })", R"("tombstone": { "staat": "ingetrokken" })", "/effect/tombstone/staat: unknown key");
     expect(R"("kind": "move", "from": "oudeGemeente",)", R"("kind": "move", "tombstone": { "status": "x" }, "from": "oudeGemeente",)",
            "only a withdraw effect leaves a tombstone");
+    // A status effect: its status from a field or set, not both; what it concerns must exist.
+    expect(R"("kind": "status", "set": "afgesloten",)", R"("kind": "status", "set": "afgesloten", "status": "gebeurtenis",)", "exactly one");
+    expect(R"({ "berichttype": "vsv-melding" },)", R"({ "berichttype": "vsv-meldingen" },)", "/effect/of/0/berichttype: unknown berichttype 'vsv-meldingen'");
+    expect(R"("when": { "verzuim/soort": "18-plus" } } ],)", R"("when": { "verzuim/sort": "18-plus" } } ],)", "/effect/of/1/when: names 'verzuim/sort'");
+    expect(R"("reason": { "field": "gebeurtenis", "as": "afsluitreden" },)", R"("reason": { "field": "gebeurtenissen", "as": "afsluitreden" },)",
+           "/effect/reason/field");
+    expect(R"("inCaseload": true })", R"("inCaseload": "ja" })", "/effect/inCaseload: must be true or false");
+    expect(R"("effect": { "kind": "status", "target": "betreft", "status": "status" },)",
+           R"("effect": { "kind": "status", "target": "betreft", "status": "status", "of": [ { "berichttype": "vsv-melding" } ] },)",
+           "a status effect with a target concerns that record only");
+    expect(R"("kind": "withdraw", "target": "betreft",)", R"("kind": "withdraw", "inCaseload": true, "target": "betreft",)",
+           "/effect/inCaseload: only a status effect has this key");
 }
 
 BOOST_AUTO_TEST_CASE(withdrawal_carries_the_policys_tombstone_status) {
