@@ -1,4 +1,6 @@
 #include "api/api.hpp"
+
+#include "api/changes.hpp"
 #include "api/exchange.hpp"
 
 
@@ -415,23 +417,32 @@ const std::vector<Api::Route>& Api::routes() {
     return table;
 }
 
-std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sender, const RegionTable& regions,
-                                           std::vector<std::string>& subjects) {
+Problems Api::resolve_effect(StoredRecord& rec, const Party& sender, const Judging& j, std::vector<std::string>& subjects) {
     auto refuse = [&](const char* code, const std::string& path, std::string detail) {
-        return Problem{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id};
+        return Problems{{code, melding_path(rec.melding_index, path), std::move(detail), rec.melding_id}};
     };
-    if (rec.effect == RecordEffect::Withdraw) {
+    const PolicySet& policy = *j.snapshot.policy;
+    if (rec.effect == RecordEffect::Withdraw || rec.effect == RecordEffect::Change) {
+        const bool withdraw = rec.effect == RecordEffect::Withdraw;
         const StoredRecord* own = nullptr;
         bool other_sender = false;
         const auto found = store_.find_by_melding_id(rec.target_id);
         for (const auto& c : found) {
-            if (c.berichttype == "intrekking") continue;
+            const TypePolicy* ct = policy.type(c.berichttype);
+            // A correction is no record to correct (a notice a move left behind is: it has the id).
+            if (ct && (ct->effect_kind == TypePolicy::Effect::Withdraw || ct->effect_kind == TypePolicy::Effect::Change)) continue;
             if (c.sender_oin != sender.oin) other_sender = true;
             else if (!own || c.active) own = &c;  // the record itself rather than a notice it left behind
         }
-        if (!own) return other_sender ? refuse("withdrawal.not-owner", "betreft", "only the original sender may withdraw a melding")
-                                      : refuse("withdrawal.unknown", "betreft", "no melding with this meldingId from this sender");
-        if (!own->active) return refuse("withdrawal.unknown", "betreft", "this melding was withdrawn already");
+        if (!own)
+            return other_sender ? refuse(withdraw ? "withdrawal.not-owner" : "change.not-owner", "betreft",
+                                         withdraw ? "only the original sender may withdraw a melding" : "only the original sender may change a melding")
+                                : refuse(withdraw ? "withdrawal.unknown" : "change.unknown", "betreft", "no melding with this meldingId from this sender");
+        if (!own->active)
+            return refuse(withdraw ? "withdrawal.unknown" : "change.unknown", "betreft",
+                          withdraw ? "this melding was withdrawn already" : "this melding was withdrawn");
+        if (!withdraw)
+            if (auto problems = judge_change(rec, *own, j.snapshot, sender, j.sent, j.format); !problems.empty()) return problems;
         rec.target_id = own->id;
         rec.region = own->region;
         rec.region_name = own->region_name;
@@ -441,7 +452,7 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
         if (!rec.subject.empty()) subjects.push_back(rec.subject);
     } else if (rec.effect == RecordEffect::Move) {
         // Only a pupil who has an active record in the old gemeente moves: naming a BSN pulls nothing.
-        const Region* from = regions.region_of(rec.from_gemeente);
+        const Region* from = j.snapshot.regions->region_of(rec.from_gemeente);
         bool found = false;
         if (from)
             for (const auto& r : store_.records_of_subject(rec.subject, from->code)) found = found || r.gemeente == rec.from_gemeente;
@@ -452,7 +463,7 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
         if (!target || !target->active || target->region != rec.region || target->subject != rec.subject)
             return refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");
     }
-    return std::nullopt;
+    return {};
 }
 
 // Accepted records on their way to the store: effects resolved, each meldingId of the sender
@@ -462,11 +473,13 @@ std::optional<Problem> Api::resolve_effect(StoredRecord& rec, const Party& sende
 // decides at commit, and a message that loses that race is judged again.
 class Api::StoreSink final : public AcceptedRecords {
 public:
-    StoreSink(Api& api, const Party& sender, const RegionTable& regions, std::unique_ptr<BulkWrite> bulk, bool keep, bool check_taken)
-        : api_(api), sender_(sender), regions_(regions), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
+    StoreSink(Api& api, const Party& sender, const Snapshot& snapshot, WireFormat format, std::unique_ptr<BulkWrite> bulk, bool keep,
+              bool check_taken)
+        : api_(api), sender_(sender), snapshot_(snapshot), format_(format), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
 
     void accept(StoredRecord&& r, IngestResult& out) override {
-        if (auto p = api_.resolve_effect(r, sender_, regions_, subjects)) return out.reject(r.melding_id, {std::move(*p)});
+        const Judging j{snapshot_, format_, parse_rfc3339_local_date(out.envelope.verzonden_op).value_or(Date{})};
+        if (auto p = api_.resolve_effect(r, sender_, j, subjects); !p.empty()) return out.reject(r.melding_id, std::move(p));
         if (!seen_.insert(r.melding_id).second) return out.reject(r.melding_id, {used_before(r)});
         held_.push_back(std::move(r));
         if (held_.size() >= api_.options_.bulk_chunk) decide(out);
@@ -520,7 +533,8 @@ private:
 
     Api& api_;
     const Party& sender_;
-    const RegionTable& regions_;
+    const Snapshot& snapshot_;
+    WireFormat format_;
     std::unique_ptr<BulkWrite> bulk_;
     bool keep_, check_taken_;
     std::vector<StoredRecord> held_;
@@ -544,7 +558,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     }
 
     const bool bulk = store && req.body().size() > options_.bulk_threshold_bytes;
-    StoreSink sink(*this, *x.party, *x.snapshot->regions, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
+    StoreSink sink(*this, *x.party, *x.snapshot, *format, bulk ? store_.begin_bulk() : nullptr, store, !store || x.attempt > 0);
     IngestContext ctx{*x.snapshot, pseudonymize_, options_.limits, x.party, x.event.time, &sink, options_.report, store, x.mandate, x.day()};
     IngestResult r;
     try {

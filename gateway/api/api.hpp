@@ -98,10 +98,15 @@ private:
     bool act_for_principal(Exchange& x, const Request& req, const Route& route);
     class StoreSink;
     void berichten(Exchange& x, const Request& req, bool store);
-    // Effects that depend on what is stored: whose record an intrekking withdraws, whether a
-    // trajectmelding's record exists. Returns the problem when the record must be refused.
-    std::optional<Problem> resolve_effect(StoredRecord& record, const Party& sender, const RegionTable& regions,
-                                          std::vector<std::string>& subjects);
+    // Effects that depend on what is stored: whose record an intrekking withdraws or a wijziging
+    // changes (and whether the record as changed passes), whether a trajectmelding's record
+    // exists. Returns the problems when the record must be refused.
+    struct Judging {
+        const Snapshot& snapshot;
+        WireFormat format;
+        Date sent;  // of verzondenOp
+    };
+    Problems resolve_effect(StoredRecord& record, const Party& sender, const Judging& judging, std::vector<std::string>& subjects);
     void caseload(Exchange& x, std::string_view query);
     void audit_read(Exchange& x, std::string_view path, std::string_view query);
     void summary(Exchange& x);

@@ -108,6 +108,7 @@ public:
             r.new_status = t.tombstone_status;
             break;
         case TypePolicy::Effect::Move: r.effect = RecordEffect::Move; break;
+        case TypePolicy::Effect::Change: r.effect = RecordEffect::Change; break;
         case TypePolicy::Effect::Status:
             r.effect = RecordEffect::Status;
             r.new_status = t.status_set;

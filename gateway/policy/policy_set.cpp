@@ -17,6 +17,7 @@ const std::map<std::string, FieldKind, std::less<>> kKinds = {
     {"gemeente", FieldKind::Gemeente}, {"brin", FieldKind::Brin},                    {"vestiging", FieldKind::Vestiging},
     {"count", FieldKind::Count},     {"boolean", FieldKind::Boolean},                 {"text", FieldKind::Text},
     {"code", FieldKind::Code},       {"record-id", FieldKind::RecordId},              {"message-id", FieldKind::MessageId},
+    {"changes", FieldKind::Changes},
 };
 using ScopeKind = SenderScope::Kind;
 const std::map<std::string, ScopeKind, std::less<>> kScopes = {
@@ -82,7 +83,7 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     const std::string at = "/berichttypen/" + name;
     if (!v.IsObject()) throw FileError(file, at, "must be an object");
     only_keys(file, v, at, {"senders", "legalBasis", "purpose", "fields", "required", "identifier", "notAfterSent", "periods", "age",
-                            "rules", "routing", "recordDate", "effect", "retention", "reportBy"});
+                            "rules", "routing", "recordDate", "effect", "retention", "reportBy", "changeable"});
     TypePolicy t;
     t.name = name;
     t.not_permitted = name + " does not permit this field";
@@ -206,18 +207,26 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
         const auto& ev = e->value;
-        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone"});
+        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone", "changes"});
         t.effect = string_member(file, ev, "kind", at + "/effect");
         static const std::map<std::string, TypePolicy::Effect, std::less<>> kinds = {
             {"none", TypePolicy::Effect::None}, {"withdraw", TypePolicy::Effect::Withdraw},
-            {"move", TypePolicy::Effect::Move}, {"status", TypePolicy::Effect::Status}};
+            {"move", TypePolicy::Effect::Move}, {"status", TypePolicy::Effect::Status}, {"change", TypePolicy::Effect::Change}};
         const auto kind = kinds.find(t.effect);
-        if (kind == kinds.end()) throw FileError(file, at + "/effect/kind", "must be none, withdraw, move or status");
+        if (kind == kinds.end()) throw FileError(file, at + "/effect/kind", "must be none, withdraw, move, status or change");
         t.effect_kind = kind->second;
         if (t.effect != "withdraw" && ev.HasMember("tombstone"))
             throw FileError(file, at + "/effect/tombstone", "only a withdraw effect leaves a tombstone");
         t.target_field = optional_string(ev, "target");
         t.status_field = optional_string(ev, "status");
+        if (t.effect == "change") {
+            require_field(file, t, t.target_field, at + "/effect/target");
+            t.changes_field = string_member(file, ev, "changes", at + "/effect");
+            const FieldSpec* cf = t.field(t.changes_field);
+            if (!cf || cf->kind != FieldKind::Changes) throw FileError(file, at + "/effect/changes", "must name a field of kind changes");
+        } else if (ev.HasMember("changes")) {
+            throw FileError(file, at + "/effect/changes", "only a change effect has this key");
+        }
         if (t.effect == "withdraw") {
             require_field(file, t, t.target_field, at + "/effect/target");
             const auto& tomb = member(file, ev, "tombstone", at + "/effect");
@@ -279,6 +288,12 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
         t.retention.years = int_member(file, ret, "years", at + "/retention");
         t.retention.after = string_member(file, ret, "after", at + "/retention");
         if (t.retention.after != "received") require_field(file, t, t.retention.after, at + "/retention/after");
+    }
+    t.changeable = string_list(file, v, "changeable", at);
+    for (const auto& p : t.changeable) {
+        require_field(file, t, p, at + "/changeable");
+        if (p == t.routing || std::find(t.identifier.begin(), t.identifier.end(), p) != t.identifier.end())
+            throw FileError(file, at + "/changeable", "'" + p + "' decides who the record is about or where it goes: not changeable");
     }
     return t;
 }
@@ -526,6 +541,9 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }
         if (!seen.insert(f.path).second) add("message.schema", f.path, "field appears twice");
         const FieldSpec* spec = t.field(f.path);
+        if (!spec && !t.changes_field.empty() && f.path.size() > t.changes_field.size() && f.path.starts_with(t.changes_field) &&
+            f.path[t.changes_field.size()] == '/')
+            continue;  // judged against the changed record's type once it is known
         if (!spec) { add("field.not-permitted", f.path, t.not_permitted); continue; }
         const bool is_string = f.value.kind == ValueKind::String;
         const std::string& s = f.value.text;
@@ -573,10 +591,20 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end())
                 add("message.schema", f.path, spec->one_of);
             break;
+        case FieldKind::Changes:
+            add("message.schema", f.path, "must be an object of the fields to change");
+            break;
         }
     }
     for (const auto& p : t.required)
-        if (!m.find(p)) add("message.schema", p, "required field is missing");
+        if (p == t.changes_field) {
+            const bool any = std::any_of(m.fields.begin(), m.fields.end(), [&](const Field& f) {
+                return f.path.size() > p.size() && f.path.starts_with(p) && f.path[p.size()] == '/';
+            });
+            if (!any) add("message.schema", p, "names at least one field to change");
+        } else if (!m.find(p)) {
+            add("message.schema", p, "required field is missing");
+        }
     DG_NOTE("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
          " permitted, kinds and checksums: " + outcome(before));
 

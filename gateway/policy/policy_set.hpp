@@ -18,7 +18,9 @@
 
 namespace dg {
 
-enum class FieldKind { Bsn, Onderwijsnummer, Date, Gemeente, Brin, Vestiging, Count, Boolean, Text, Code, RecordId, MessageId, Enum };
+// Changes: an object of fields of another record (a wijziging's `wijzigingen`), judged against that
+// record's type once it is known (every path below it is let through here).
+enum class FieldKind { Bsn, Onderwijsnummer, Date, Gemeente, Brin, Vestiging, Count, Boolean, Text, Code, RecordId, MessageId, Enum, Changes };
 
 struct FieldSpec {
     std::string path;
@@ -82,7 +84,7 @@ struct TypePolicy {
     std::string routing;      // field holding the gemeente that decides the region
     std::string report_by;    // rapportage: counts of this type also per the value of this field
     std::string record_date;  // field holding the date the record is about
-    enum class Effect { None, Withdraw, Move, Status };
+    enum class Effect { None, Withdraw, Move, Status, Change };
     std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
     Effect effect_kind = Effect::None;  // `effect`, parsed at load
     std::string target_field;     // withdraw/status: field naming the record it concerns
@@ -90,6 +92,8 @@ struct TypePolicy {
     std::string from_field;       // move: field naming the gemeente the records must be in
     std::string notice_status;    // move: status of the notice left in a region the records leave
     std::string tombstone_status;  // withdraw: status of the record withdrawn
+    std::string changes_field;    // change: the field (of kind changes) holding the new values
+    std::vector<std::string> changeable;  // the fields of this type a change may set (policy data)
     std::string status_set;       // status: the status set, when not taken from status_field
     std::string reason_field, reason_key;  // status: the field whose value the history names under reason_key
     struct StatusOf {              // status without a target: only the subject's records of this type (and content)

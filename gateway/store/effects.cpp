@@ -33,6 +33,19 @@ std::string moved(const StoredRecord& rec, const StoredRecord& by) {
                    {"toGemeente", by.gemeente}, {by.berichttype.c_str(), by.id}});
 }
 
+std::string changed(const StoredRecord& by) {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_string(w, "fields");
+    w.StartArray();
+    for (const auto& f : by.changed_fields) write_string(w, f);
+    w.EndArray();
+    write_kv(w, by.berichttype.c_str(), by.id);
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
+}
+
 }  // namespace history
 
 namespace {
@@ -103,6 +116,13 @@ void apply_record(RecordTxn& tx, const StoredRecord& r) {
         if (const auto region = tx.find_active(r.target_id, r.region)) {
             tx.tombstone(r.target_id, *region, r.new_status, r.retention_until);
             tx.append_history(r.target_id, *region, r.received_at, "withdrawn", history::withdrawn(r));
+        }
+        return;
+    case RecordEffect::Change:
+        // Judged against the record as it was read; one withdrawn meanwhile stays as it is.
+        if (const auto region = tx.find_active(r.target_id, r.region)) {
+            tx.change_content(r.target_id, *region, r.new_data, r.new_retention);
+            tx.append_history(r.target_id, *region, r.received_at, "changed", history::changed(r));
         }
         return;
     case RecordEffect::Status:

@@ -34,6 +34,9 @@ public:
     // where it arrives as new (the newest in that region's order).
     virtual void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
                           const std::string& to_gemeente) = 0;
+    // The active record's content and retention are replaced.
+    virtual void change_content(const std::string& id, const std::string& region, const std::string& data,
+                                const std::string& retention_until) = 0;
     virtual void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                                 const std::string& detail) = 0;
 };
@@ -47,6 +50,7 @@ namespace history {
 std::string withdrawn(const StoredRecord& by);
 std::string status(const StoredRecord& by);
 std::string moved(const StoredRecord& rec, const StoredRecord& by);
+std::string changed(const StoredRecord& by);
 }  // namespace history
 
 }  // namespace dg

@@ -587,6 +587,11 @@ private:
             c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
                      Params().add(rec.id).add(rec.region).add(to_region));
         }
+        void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& until) override {
+            flush();
+            c_.query("UPDATE records SET data = $2, retention_until = $3 WHERE id = $1 AND region = $4 AND active",
+                     Params().add(id).add(data).add(until).add(region));
+        }
         void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                             const std::string& detail) override {
             flush();

@@ -20,6 +20,7 @@ enum class RecordEffect {
     Move,      // every active record of the subject in from_gemeente moves to this record's region;
                // a region it leaves keeps a notice (no content, status new_status) with the record's id
     Status,    // sets the status of the target, or of the subject's records in the region
+    Change,    // the target's content becomes new_data (retention new_retention); its history names changed_fields
 };
 
 // Which of a subject's records a Status effect without a target concerns: those of this type
@@ -48,6 +49,8 @@ struct StoredRecord {
     std::string notice_until;   // Move: retention of that notice
     std::shared_ptr<const std::vector<EffectScope>> status_of = {};  // Status without target: only these (none: every active record)
     std::string reason_key = {}, reason = {};  // Status: named in each target's history as reason_key: reason
+    std::string new_data = {}, new_retention = {};  // Change: the target's content and retention as changed
+    std::vector<std::string> changed_fields = {};   // Change: which fields (their paths, never their values)
     std::size_t melding_index = 0;  // position in the message it came in (not stored)
 };
 

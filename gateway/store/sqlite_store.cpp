@@ -186,7 +186,7 @@ struct RegionFile {
     std::string code;
     sqlite3* db = nullptr;
     Stmt insert, insert_history, save_record, save_history, tombstone, is_active, of_subject, history_rows, delete_record,
-        delete_history, set_gemeente, active_ids, set_status, set_txn, find;
+        delete_history, set_gemeente, active_ids, set_status, set_txn, find, change;
     bool in_txn = false;
     bool committed = false;       // committed within the current transaction (undo if audit.db fails)
     bool undo_rows = true;        // before-images may be left from committed transactions
@@ -220,6 +220,7 @@ struct RegionFile {
             set_status = Stmt(db, "UPDATE records SET status = ?2 WHERE id = ?1");
             set_txn = Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
             find = Stmt(db, "SELECT 1 FROM records WHERE id = ?1");
+            change = Stmt(db, "UPDATE records SET data = ?2, retention_until = ?3 WHERE id = ?1 AND active = 1");
         } catch (...) {
             close();
             throw;
@@ -228,7 +229,7 @@ struct RegionFile {
     ~RegionFile() { close(); }
     void close() {
         for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &tombstone, &is_active, &of_subject, &history_rows,
-                        &delete_record, &delete_history, &set_gemeente, &active_ids, &set_status, &set_txn, &find})
+                        &delete_record, &delete_history, &set_gemeente, &active_ids, &set_status, &set_txn, &find, &change})
             *s = Stmt();
         sqlite3_close(db);
         db = nullptr;
@@ -850,6 +851,11 @@ private:
             RegionFile& to = s_.touch(to_region);
             s_.insert_record(to, rec, to_region, to_region_name, to_gemeente, true);
             for (const auto& e : events) s_.history_event(to, rec.id, e.time, e.event.c_str(), e.detail);
+        }
+        void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& until) override {
+            RegionFile& f = s_.touch(region);
+            s_.save(f, id, false);
+            f.change.text(1, id).text(2, data).text(3, until).run();
         }
         void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                             const std::string& detail) override {

@@ -342,3 +342,104 @@ BOOST_AUTO_TEST_CASE(leaves_other_verzuim_of_the_pupil_open) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(wijziging)
+
+namespace {
+
+std::string change(const std::string& bericht_id, const std::string& melding_id, const std::string& betreft, const std::string& changes,
+                   const std::string& sent = "2026-12-01T10:00:00+01:00") {
+    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"wijziging","verzondenOp":")" + sent + R"(",)"
+           R"("meldingen":[{"meldingId":")" + melding_id + R"(","betreft":")" + betreft + R"(","wijzigingen":)" + changes + "}]}";
+}
+
+std::string receipt_id(const HttpReply& r) { return parse(r.body)["records"][0]["id"].GetString(); }
+
+}  // namespace
+
+// messages.md, wijziging: the original sender sets the end of a lopend verzuim; the record as
+// changed is judged as a whole on the wijziging's verzondenOp; the history names the fields, not
+// their values; retention is recomputed; coordinators see the new content at once.
+BOOST_AUTO_TEST_CASE(the_school_ends_a_lopend_verzuim) {
+    Gateway gw;
+    const HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding-lopend.json"));
+    BOOST_REQUIRE_MESSAGE(first.status == 202, first.body);
+    const std::string id = receipt_id(first);
+    auto record = [&] { return parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + id).body); };
+
+    const HttpReply w = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("wijziging.json"));
+    BOOST_REQUIRE_MESSAGE(w.status == 202, w.body);
+    const auto d = record();
+    BOOST_TEST(d["record"]["melding"]["verzuim"]["tot"].GetString() == std::string("2026-11-27"));
+    BOOST_TEST(d["record"]["melding"]["verzuim"]["van"].GetString() == std::string("2026-09-28"));  // the rest as it was
+    BOOST_TEST(d["record"]["melding"]["toelichting"].GetString() == std::string("Leerling is op 30 november teruggekeerd."));
+    BOOST_TEST(d["record"]["retentionUntil"].GetString() == std::string("2031-11-27"));  // 5 years after tot now
+    const auto& h = d["history"];
+    const auto& last = h[h.Size() - 1];
+    BOOST_TEST(last["event"].GetString() == std::string("changed"));
+    BOOST_REQUIRE(last["detail"]["fields"].Size() == 2u);
+    BOOST_TEST(last["detail"]["fields"][0].GetString() == std::string("toelichting"));  // in the record's canonical order
+    BOOST_TEST(last["detail"]["fields"][1].GetString() == std::string("verzuim/tot"));
+    BOOST_TEST(last["detail"]["wijziging"].GetString() == receipt_id(w));
+    BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + id).body.find("teruggekeerd") != std::string::npos);
+    const std::string history_text = gw.as("school-12AB", http::verb::get, "/v1/meldingen").body;
+    BOOST_TEST(history_text.find("2026-11-27") == std::string::npos);  // the sender's read-back names no values
+
+    // XML, a count typed by the changed record's schema.
+    const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>)"
+                            R"(<bericht xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1" berichtId="12AB-W-2" berichttype="wijziging")"
+                            R"( verzondenOp="2026-12-01T11:00:00+01:00"><wijziging meldingId="WZ-2"><betreft>VZ-2026-0003</betreft>)"
+                            R"(<wijzigingen><verzuim><uren>40</uren></verzuim></wijzigingen></wijziging></bericht>)";
+    const HttpReply x = gw.as("school-12AB", http::verb::post, "/v1/berichten", xml, "application/xml");
+    BOOST_REQUIRE_MESSAGE(x.status == 202, x.body);
+    BOOST_TEST(record()["record"]["melding"]["verzuim"]["uren"].GetInt() == 40);
+
+    // Judged as a whole: a tot before van is period.invalid, at the path the sender wrote.
+    const HttpReply bad = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                change("12AB-W-3", "WZ-3", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-09-01"}})"));
+    BOOST_TEST(bad.status == 400);
+    BOOST_TEST(bad.body.find(R"("code":"period.invalid","path":"/meldingen/0/wijzigingen/verzuim/tot")") != std::string::npos, bad.body);
+    // On the wijziging's verzondenOp: a tot after it is refused too.
+    const HttpReply future = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                   change("12AB-W-4", "WZ-4", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-12-05"}})"));
+    BOOST_TEST(future.status == 400);
+    BOOST_TEST(first_code(future) == "period.invalid");
+    // Only what the policy lets change; the path under wijzigingen.
+    const HttpReply bsn = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                change("12AB-W-5", "WZ-5", "VZ-2026-0003", R"({"leerling":{"bsn":"291417772"},"verzuim":{"soort":"luxe"}})"));
+    BOOST_TEST(bsn.status == 400);
+    BOOST_TEST(bsn.body.find(R"("code":"field.not-permitted","path":"/meldingen/0/wijzigingen/leerling/bsn")") != std::string::npos, bsn.body);
+    BOOST_TEST(bsn.body.find(R"("path":"/meldingen/0/wijzigingen/verzuim/soort")") != std::string::npos, bsn.body);
+    BOOST_TEST(bsn.body.find("291417772") == std::string::npos);  // no personal data in the answer
+    // Nothing of the refused ones changed anything.
+    BOOST_TEST(record()["record"]["melding"]["verzuim"]["tot"].GetString() == std::string("2026-11-27"));
+
+    // Someone else's: change.not-owner; unknown: change.unknown; withdrawn: change.unknown.
+    const HttpReply other = gw.as("school-34CD", http::verb::post, "/v1/berichten",
+                                  change("34CD-W-1", "WZ-6", "VZ-2026-0003", R"({"toelichting":"x"})"));
+    BOOST_TEST(other.status == 400);
+    BOOST_TEST(first_code(other) == "change.not-owner");
+    const HttpReply unknown = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                    change("12AB-W-7", "WZ-7", "VZ-GEEN", R"({"toelichting":"x"})"));
+    BOOST_TEST(first_code(unknown) == "change.unknown");
+    const std::string intrekking = R"({"berichtId":"12AB-I-1","berichttype":"intrekking","verzondenOp":"2026-12-01T12:00:00+01:00",)"
+                                   R"("meldingen":[{"meldingId":"WD-1","betreft":"VZ-2026-0003","reden":"foutief"}]})";
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", intrekking).status == 202);
+    const HttpReply gone = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                 change("12AB-W-8", "WZ-8", "VZ-2026-0003", R"({"toelichting":"x"})"));
+    BOOST_TEST(gone.status == 400);
+    BOOST_TEST(first_code(gone) == "change.unknown");
+}
+
+// A supplier changes what the school sent (and the other way round): judged as the school's.
+BOOST_AUTO_TEST_CASE(namens_the_original_sender) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding-lopend.json")).status == 202);
+    TlsClient las(gw.port, "las-leverancier", dev_certs_dir());
+    BOOST_REQUIRE(las.connect());
+    const HttpReply w = las.request(http::verb::post, "/v1/berichten", example("wijziging.json"), "application/json",
+                                    {{"Namens", "00000099000000000201"}});
+    BOOST_TEST(w.status == 202, w.body);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -146,6 +146,14 @@ CASES = {
         ("invalid", "betreft-ontbreekt", one("intrekking", 0, [("betreft", None)]), None, 400, ["message.schema"]),
         ("invalid", "coordinator-mag-niet", one("intrekking"), "coordinator-amsterdam", 403, ["sender.role-not-permitted"]),
     ]),
+    "wijziging": ("school-12AB", [
+        ("valid", "example", load("wijziging"), None, 202, []),
+        ("valid", "door-gemeente", one("wijziging"), "gemeente-0363", 202, []),
+        ("invalid", "zonder-wijzigingen", one("wijziging", 0, [("wijzigingen", None)]), None, 400, ["message.schema"]),
+        ("invalid", "wijzigingen-geen-object", one("wijziging", 0, [("wijzigingen", "tot 27 november")]), None, 400, ["message.schema"]),
+        ("invalid", "betreft-ontbreekt", one("wijziging", 0, [("betreft", None)]), None, 400, ["message.schema"]),
+        ("invalid", "auditor-mag-niet", one("wijziging"), "auditor", 403, ["sender.role-not-permitted"]),
+    ]),
     "onderwijsgebeurtenis": ("duo", [
         ("valid", "example", load("onderwijsgebeurtenis"), None, 202, []),
         ("valid", "startkwalificatie-zonder-school", one("onderwijsgebeurtenis", 0, [("gebeurtenis", "startkwalificatie-behaald"), ("school", None)]), None, 202, []),

@@ -22,7 +22,7 @@ struct Fixture {
     }
 };
 
-const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "onderwijsgebeurtenis"};
+const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"};
 
 }  // namespace
 

@@ -81,7 +81,7 @@ BOOST_FIXTURE_TEST_SUITE(vectors, Vectors)
 
 BOOST_AUTO_TEST_CASE(every_berichttype_valid_and_invalid_in_both_formats) {
     std::size_t n = 0;
-    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "onderwijsgebeurtenis"}) {
+    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"}) {
         const auto dir = test::source_dir() / "tests/vectors" / t;
         BOOST_REQUIRE(std::filesystem::exists(dir / "valid"));
         BOOST_REQUIRE(std::filesystem::exists(dir / "invalid"));

@@ -90,7 +90,7 @@ BOOST_FIXTURE_TEST_SUITE(policy_set, Fixture)
 BOOST_AUTO_TEST_CASE(shipped_policy_loads_with_a_content_version) {
     BOOST_TEST(policy->version().rfind("sha256:", 0) == 0u);
     BOOST_TEST(policy->version().size() == 23u);
-    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "onderwijsgebeurtenis"})
+    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"})
         BOOST_TEST(policy->type(t) != nullptr, t);
     BOOST_TEST(!policy->type("onbekend"));
     BOOST_TEST(policy->type("verzuimmelding")->legal_basis.find("Leerplichtwet") != std::string::npos);

@@ -12,7 +12,7 @@ using namespace dg;
 
 namespace {
 
-const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "onderwijsgebeurtenis"};
+const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"};
 
 std::filesystem::path copy_schemas(const test::TempDir& dir) {
     const auto to = dir.path / "schemas";
