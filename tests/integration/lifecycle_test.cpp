@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "core/dates.hpp"
@@ -429,6 +430,54 @@ BOOST_AUTO_TEST_CASE(the_school_ends_a_lopend_verzuim) {
                                  change("12AB-W-8", "WZ-8", "VZ-2026-0003", R"({"toelichting":"x"})"));
     BOOST_TEST(gone.status == 400);
     BOOST_TEST(first_code(gone) == "change.unknown");
+}
+
+// Both write paths: a message small enough for the group commit and one streamed in chunks.
+BOOST_AUTO_TEST_CASE(through_the_group_commit_and_the_bulk_path) {
+    for (const std::size_t threshold : {std::size_t{1} << 30, std::size_t{1}}) {
+        BOOST_TEST_CONTEXT("bulk threshold " << threshold) {
+            Gateway gw([&](Config& c) { c.bulk_threshold_bytes = threshold; });
+            const HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding-lopend.json"));
+            BOOST_REQUIRE(first.status == 202);
+            const HttpReply w = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("wijziging.xml"), "application/xml");
+            BOOST_REQUIRE_MESSAGE(w.status == 202, w.body);
+            const auto d = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + receipt_id(first)).body);
+            BOOST_TEST(d["record"]["melding"]["verzuim"]["tot"].GetString() == std::string("2026-11-27"));
+            BOOST_TEST(d["record"]["retentionUntil"].GetString() == std::string("2031-11-27"));
+        }
+    }
+}
+
+// A wijziging racing an intrekking of the same record: whichever commits first, the record ends
+// withdrawn, and a change it shows came before the withdrawal; a wijziging that lost is refused
+// (change.unknown) or, judged while the record was still there, leaves the tombstone as it is.
+BOOST_AUTO_TEST_CASE(racing_an_intrekking) {
+    Gateway gw;
+    for (int round = 0; round < 6; ++round) {
+        const std::string n = std::to_string(round);
+        std::string lopend = example("verzuimmelding-lopend.json");
+        lopend.replace(lopend.find("12AB-20261124-0001"), 18, "12AB-20261124-R" + n + "0");
+        lopend.replace(lopend.find("VZ-2026-0003"), 12, "VZ-RACE-" + n + "000");
+        const HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", lopend);
+        BOOST_REQUIRE(first.status == 202);
+        const std::string intrekking = R"({"berichtId":"12AB-RI-)" + n + R"(","berichttype":"intrekking","verzondenOp":"2026-12-01T12:00:00+01:00",)"
+                                       R"("meldingen":[{"meldingId":"WD-R)" + n + R"(","betreft":"VZ-RACE-)" + n + R"(000","reden":"foutief"}]})";
+        const std::string wijziging = change("12AB-RW-" + n, "WZ-R" + n, "VZ-RACE-" + n + "000", R"({"verzuim":{"tot":"2026-11-27"}})");
+        HttpReply wr, ir;
+        std::thread a([&] { wr = gw.as("school-12AB", http::verb::post, "/v1/berichten", wijziging); });
+        std::thread b([&] { ir = gw.as("school-12AB", http::verb::post, "/v1/berichten", intrekking); });
+        a.join();
+        b.join();
+        BOOST_TEST(ir.status == 202, ir.body);
+        BOOST_TEST((wr.status == 202 || (wr.status == 400 && first_code(wr) == "change.unknown")), wr.body);
+        const auto d = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/records/" + receipt_id(first)).body);
+        BOOST_TEST(d["record"]["status"].GetString() == std::string("ingetrokken"));
+        BOOST_TEST(!d["record"]["active"].GetBool());
+        std::vector<std::string> events;
+        for (const auto& h : d["history"].GetArray()) events.push_back(h["event"].GetString());
+        BOOST_TEST(events.back() == "withdrawn");
+        BOOST_TEST(std::count(events.begin(), events.end(), "changed") <= 1);
+    }
 }
 
 // A supplier changes what the school sent (and the other way round): judged as the school's.
