@@ -122,6 +122,11 @@ for store in sqlite postgresql; do
   done
   r=$(load coordinator-amsterdam "https://$gw/v1/caseload?limit=50&berichttype=vsv-melding&gemeente=0384" --connections 2 --duration $secs --rate 100 | tag P4-filtered gateway)
   emit "${r%\}},\"store\":\"$store\"}"
+  # The rapportage over the same records: one day and the whole month of the fill (closed loop).
+  for range in "van=2026-11-24&tot=2026-11-25" "van=2026-11-01&tot=2026-12-01"; do
+    r=$(load coordinator-amsterdam "https://$gw/v1/caseload/rapportage?$range" --connections 1 --duration $secs | tag P4-rapportage gateway)
+    emit "${r%\}},\"store\":\"$store\",\"range\":\"$range\"}"
+  done
   stop_gateway
 done
 

@@ -25,6 +25,8 @@ start --data-dir "$work/keys" --store "sqlite:$work/filled"
 out=$(load coordinator-amsterdam "https://$https/v1/caseload?limit=50" --connections 1 --requests 10)
 echo "$out" | grep -q '"status":{"200":10}' || fail "caseload of a filled store: $out"
 [ "$(as coordinator-amsterdam "https://$https/v1/caseload?limit=500" | grep -o '"id":"' | wc -l)" = 500 ] || fail "a full page of filled records"
+out=$(load coordinator-amsterdam "https://$https/v1/caseload/rapportage?van=2026-11-01&tot=2026-12-01" --connections 1 --requests 5)
+echo "$out" | grep -q '"status":{"200":5}' || fail "rapportage of a filled store: $out"
 stop
 # ingest_bench judges a message as the server would (every record accepted), and the hostile ones with --refused.
 "$tools/ingest_bench" "$root/gateway/config/dev.json" "$examples/verzuimmelding.json" 1 | grep -q '"records":2,' || fail "ingest_bench"
