@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Abuse resistance, measured on the built binary (issue "Abuse resistance"): each worst case of
-# bench/make_hostile.py sent to /v1/validate (every check, nothing stored) on a fresh gateway:
-# judging rate in MB/s (target >= 10 on one core), the increase of peak RSS (< 200 MB) and the
+# bench/make_hostile.py sent to /v1/validate (every check, nothing stored) on a fresh gateway, three
+# times: judging rate in MB/s of the median (target >= 10 on one core), the increase of peak RSS (< 200 MB) and the
 # answer's size (<= 2 x request + 1 MB); four at once (peak RSS < 1 GB); and while two of them are
 # being judged, how long /healthz, a new handshake and another party's small request take
 # (< 100 ms). Prints one JSON line per measurement. usage: bench/hostile.sh BIN-DIR WORK-DIR [--quick]
@@ -35,11 +35,18 @@ for f in "$work"/cases/*; do
   name=$(basename "$f"); bytes=$(stat -c %s "$f")
   start; warm
   base=$(kb VmRSS)
-  read -r code secs < <(post "$f" "$work/answer")
+  # Three times on the same gateway; the median is the judging rate (the first also pays the
+  # process's one-time costs: its heap growing, first use of the worker threads).
+  times=()
+  for _ in 1 2 3; do
+    read -r code secs < <(post "$f" "$work/answer")
+    times+=("$secs")
+  done
+  secs=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
   peak=$(kb VmHWM); answer=$(stat -c %s "$work/answer")
   stop
-  printf '{"scenario":"HOSTILE","subject":"gateway","case":"%s","status":%s,"mb":%.1f,"seconds":%.3f,"mbPerSecond":%.1f,"rssIncreaseMB":%.1f,"answerMB":%.2f,"answerLimitMB":%.2f}\n' \
-    "$name" "$code" "$(echo "$bytes / 1048576" | bc -l)" "$secs" "$(echo "$bytes / 1048576 / $secs" | bc -l)" \
+  printf '{"scenario":"HOSTILE","subject":"gateway","case":"%s","status":%s,"mb":%.1f,"seconds":%.3f,"firstSeconds":%.3f,"mbPerSecond":%.1f,"rssIncreaseMB":%.1f,"answerMB":%.2f,"answerLimitMB":%.2f}\n' \
+    "$name" "$code" "$(echo "$bytes / 1048576" | bc -l)" "$secs" "${times[0]}" "$(echo "$bytes / 1048576 / $secs" | bc -l)" \
     "$(echo "($peak - $base) / 1024" | bc -l)" "$(echo "$answer / 1048576" | bc -l)" "$(echo "(2 * $bytes + 1048576) / 1048576" | bc -l)"
 done
 

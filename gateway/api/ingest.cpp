@@ -134,6 +134,7 @@ public:
 
     void finish() {
         if (ctx_.sink) ctx_.sink->flush(out_);
+        out_.flush_counters();
         out_.content_hash = content_.hex();
     }
 
@@ -178,27 +179,29 @@ void IngestResult::reject(const std::string& melding_id, Problems problems) {
     rejected.push_back({melding_id, std::move(problems)});
 }
 
-void IngestResult::count_rejected(const std::vector<std::string_view>& codes) {
+void IngestResult::count_rejected(const ProblemCodes& codes) {
     ++rejected_total;
     bool same = codes.size() == last_codes_.size();
     for (std::size_t i = 0; same && i < codes.size(); ++i) same = codes[i].data() == last_codes_[i];
     if (same) {
-        for (std::size_t* c : last_counters_) ++*c;
+        ++last_run_;
         return;
     }
+    flush_counters();
     last_codes_.clear();
     last_counters_.clear();
-    for (const auto code : codes) {
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        const std::string_view code = codes[i];
         auto c = std::find_if(counters_.begin(), counters_.end(), [&](const auto& e) { return e.first == code.data(); });
         if (c == counters_.end()) {
             auto it = omitted.find(code);
             if (it == omitted.end()) it = omitted.emplace(std::string(code), 0).first;
             c = counters_.insert(counters_.end(), {code.data(), &it->second});
         }
-        ++*c->second;
         last_codes_.push_back(code.data());
         last_counters_.push_back(c->second);
     }
+    last_run_ = 1;
 }
 
 std::vector<std::string> IngestResult::problem_codes() const {

@@ -69,11 +69,17 @@ struct IngestResult {
     // A refused record: listed while the limits allow, counted per code beyond them.
     void reject(const std::string& melding_id, Problems problems);
     // A refused record that will not be listed: its problems' codes only counted.
-    void count_rejected(const std::vector<std::string_view>& codes);
+    void count_rejected(const ProblemCodes& codes);
     void reset_counters() {
         counters_.clear();
         last_codes_.clear();
         last_counters_.clear();
+        last_run_ = 0;
+    }
+    // Adds the run of refused records that failed alike to `omitted` (count_rejected defers it).
+    void flush_counters() {
+        for (std::size_t* c : last_counters_) *c += last_run_;
+        last_run_ = 0;
     }
     // Every distinct problem code of the message, listed or not (for the audit entry).
     std::vector<std::string> problem_codes() const;
@@ -89,6 +95,7 @@ private:
     // alike, and then a record costs one comparison per code.
     std::vector<const char*> last_codes_;
     std::vector<std::size_t*> last_counters_;
+    std::size_t last_run_ = 0;  // records with last_codes_ not yet added to their counters
 };
 
 struct IngestContext {

@@ -506,11 +506,14 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
     d.type = &t;
     d.scope = nullptr;
     for (std::string* s : {&d.gemeente, &d.region.code, &d.region.name, &d.subject, &d.retention_until, &d.notice_until}) s->clear();
-    if (codes_only) d.codes.reserve(8);
-    else d.problems.reserve(8);
-    auto add = [&](std::string_view code, std::string_view path, std::string_view detail) {
+    if (!codes_only) d.problems.reserve(8);
+    // Called for every problem of every record: the codes-only case inline, the listed one apart.
+    auto listed = [&](std::string_view code, std::string_view path, std::string_view detail) __attribute__((noinline)) {
+        d.problems.push_back({std::string(code), melding_path(m.index, path), std::string(detail), m.melding_id});
+    };
+    auto add = [&](std::string_view code, std::string_view path, std::string_view detail) __attribute__((always_inline)) {
         if (codes_only) d.codes.push_back(code);
-        else d.problems.push_back({std::string(code), melding_path(m.index, path), std::string(detail), m.melding_id});
+        else listed(code, path, detail);
     };
     // The explain trail; its lines are only built when asked for (not on the serving path).
 #define DG_NOTE(line) \
@@ -525,7 +528,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         return codes;
     };
     std::size_t before = 0;
-    auto date_of = [&](const std::string& path) -> std::optional<Date> {
+    auto date_of = [&](const std::string& path) __attribute__((always_inline)) -> std::optional<Date> {
         const Value* v = m.find(path);
         return v && v->kind == ValueKind::String ? parse_date(v->text) : std::nullopt;
     };

@@ -4,6 +4,7 @@
 // purpose and retention; this code only interprets it. Each decision names the policy version.
 #include <filesystem>
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -110,11 +111,34 @@ struct TypePolicy {
     void apply_text_types(Melding& melding) const;
 };
 
+// The codes of one record's problems: a few, held inline (a record costs no allocation for them;
+// a record with more than fit spills into a vector).
+class ProblemCodes {
+public:
+    void push_back(std::string_view code) {
+        if (n_ < inline_.size()) inline_[n_] = code;
+        else more_.push_back(code);
+        ++n_;
+    }
+    void clear() {
+        n_ = 0;
+        more_.clear();
+    }
+    bool empty() const { return n_ == 0; }
+    std::size_t size() const { return n_; }
+    std::string_view operator[](std::size_t i) const { return i < inline_.size() ? inline_[i] : more_[i - inline_.size()]; }
+
+private:
+    std::array<std::string_view, 16> inline_{};
+    std::vector<std::string_view> more_;
+    std::size_t n_ = 0;
+};
+
 struct Decision {
     Problems problems;  // empty (and no codes): allowed
     // With codes_only, the problems' codes alone instead: views of literals or of the policy's own
     // strings, valid while its snapshot is.
-    std::vector<std::string_view> codes;
+    ProblemCodes codes;
     bool allowed() const { return problems.empty() && codes.empty(); }
     const TypePolicy* type = nullptr;
     const SenderScope* scope = nullptr;
