@@ -5,17 +5,36 @@
 namespace dg {
 namespace {
 
+void write_problem(JsonWriter& w, const Problem& p) {
+    w.StartObject();
+    write_kv(w, "code", p.code);
+    write_kv(w, "path", p.path);
+    write_kv(w, "detail", p.detail);
+    if (!p.melding_id.empty()) write_kv(w, "meldingId", p.melding_id);
+    w.EndObject();
+}
+
 void write_problems(JsonWriter& w, const Problems& problems) {
     w.StartArray();
-    for (const auto& p : problems) {
-        w.StartObject();
-        write_kv(w, "code", p.code);
-        write_kv(w, "path", p.path);
-        write_kv(w, "detail", p.detail);
-        if (!p.melding_id.empty()) write_kv(w, "meldingId", p.melding_id);
-        w.EndObject();
-    }
+    for (const auto& p : problems) write_problem(w, p);
     w.EndArray();
+}
+
+// The problems an answer lists, the message's then each listed record's, written where they are
+// (a 100 000-record answer lists thousands: no copy of them).
+void write_listed(JsonWriter& w, const IngestResult& r) {
+    w.StartArray();
+    for (const auto& p : r.message_problems) write_problem(w, p);
+    for (const auto& rej : r.rejected)
+        for (const auto& p : rej.problems) write_problem(w, p);
+    w.EndArray();
+}
+
+const Problem* first_listed(const IngestResult& r) {
+    if (!r.message_problems.empty()) return &r.message_problems.front();
+    for (const auto& rej : r.rejected)
+        if (!rej.problems.empty()) return &rej.problems.front();
+    return nullptr;
 }
 
 // "truncated": true and "omitted": {code: count} when not every problem is listed.
@@ -34,11 +53,6 @@ void write_omitted(JsonWriter& w, const IngestResult& r) {
     w.EndObject();
 }
 
-Problems listed_problems(const IngestResult& r) {
-    Problems all = r.message_problems;
-    for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
-    return all;
-}
 
 }  // namespace
 
@@ -69,17 +83,20 @@ std::string problems_json(const Problems& problems) {
 
 namespace {
 
+// `problems` listed, or (when `r` is given) every problem `r` lists.
 Response problem_with(int status, std::string_view title, std::string_view detail, const Problems& problems, const IngestResult* r) {
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
-    write_kv(w, "type", "urn:x-doorstroom-gateway:problem:" + (problems.empty() ? std::string("http-") + std::to_string(status) : problems.front().code));
+    const Problem* first = r ? first_listed(*r) : problems.empty() ? nullptr : &problems.front();
+    write_kv(w, "type", "urn:x-doorstroom-gateway:problem:" + (first ? first->code : std::string("http-") + std::to_string(status)));
     write_kv(w, "title", title);
     write_string(w, "status");
     w.Int(status);
     write_kv(w, "detail", detail);
     write_string(w, "errors");
-    write_problems(w, problems);
+    if (r) write_listed(w, *r);
+    else write_problems(w, problems);
     if (r) write_omitted(w, *r);
     w.EndObject();
     Response res = json_response(status, {buf.GetString(), buf.GetSize()});
@@ -94,7 +111,7 @@ Response problem_response(int status, std::string_view title, std::string_view d
 }
 
 Response refusal_response(int status, std::string_view title, std::string_view detail, const IngestResult& r) {
-    return problem_with(status, title, detail, listed_problems(r), &r);
+    return problem_with(status, title, detail, {}, &r);
 }
 
 std::string validation_json(const IngestResult& r) {
@@ -104,7 +121,7 @@ std::string validation_json(const IngestResult& r) {
     write_string(w, "valid");
     w.Bool(r.message_problems.empty() && r.rejected_total == 0);
     write_string(w, "errors");
-    write_problems(w, listed_problems(r));
+    write_listed(w, r);
     write_omitted(w, r);
     w.EndObject();
     return {buf.GetString(), buf.GetSize()};
