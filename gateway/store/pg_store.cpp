@@ -92,6 +92,10 @@ ALTER TABLE records ADD COLUMN intermediary_oin text NOT NULL DEFAULT '';
     R"sql(
 CREATE INDEX records_sender ON records(sender_oin, received_at, id);
 )sql",
+    // 7: the rapportage reads a region's records of a period.
+    R"sql(
+CREATE INDEX records_report ON records(region, received_at);
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -233,7 +237,7 @@ public:
         auto c = readers_.borrow();
         const std::string sql = "SELECT gemeente, berichttype, status, " + detail +
                                 ", COUNT(*), COUNT(*) FILTER (WHERE active), COUNT(*) FILTER (WHERE NOT active OR status = ANY($4::text[]))"
-                                " FROM records WHERE region = $1 AND data <> 'null' AND received_at >= $2 AND received_at < $3"
+                                " FROM records WHERE region = $1 AND (active OR data <> 'null') AND received_at >= $2 AND received_at < $3"
                                 " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
         const auto r = c->query_in_region(q.region, sql.c_str(), p, q.gemeente);
         std::vector<ReportRow> out;

@@ -70,6 +70,7 @@ CREATE INDEX IF NOT EXISTS records_caseload ON records(active, seq);
 CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
 CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
 CREATE INDEX IF NOT EXISTS records_sender ON records(sender_oin, received_at);
+CREATE INDEX IF NOT EXISTS records_report ON records(received_at, gemeente, berichttype, status, active, created_txn);
 CREATE TABLE IF NOT EXISTS record_history(seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL,
   txn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
@@ -409,7 +410,7 @@ public:
         auto lease = pool->borrow();
         Stmt st(lease->db, "SELECT gemeente, berichttype, status, " + detail +
                                " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
-                               " WHERE data <> 'null' AND created_txn <= ?9 AND (?1 = '' OR gemeente = ?1) AND received_at >= ?2 AND received_at < ?3"
+                               " WHERE (active = 1 OR data <> 'null') AND created_txn <= ?9 AND (?1 = '' OR gemeente = ?1) AND received_at >= ?2 AND received_at < ?3"
                                " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
         std::string closed = "[";
         for (const auto& s : q.closed_statuses) closed += (closed.size() > 1 ? ",\"" : "\"") + s + "\"";
