@@ -555,10 +555,12 @@ private:
         }
         std::vector<StoredRecord> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
             flush();
-            return read_records(c_.query((std::string("SELECT ") + kColumns +
-                                          " FROM records WHERE active AND region = $3 AND (id = $1 OR ($1 = '' AND subject = $2)) ORDER BY seq")
+            // By id or by subject, each on its index (an OR of both would use neither).
+            const std::string by = id.empty() ? "subject" : "id";
+            return read_records(c_.query((std::string("SELECT ") + kColumns + " FROM records WHERE active AND region = $2 AND " + by +
+                                          " = $1 ORDER BY seq")
                                              .c_str(),
-                                         Params().add(id).add(subject).add(region)));
+                                         Params().add(id.empty() ? subject : id).add(region)));
         }
         std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
                                                     const std::string& to_region, const std::string& to_gemeente) override {

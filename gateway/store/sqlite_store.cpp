@@ -187,7 +187,7 @@ struct RegionFile {
     std::string code;
     sqlite3* db = nullptr;
     Stmt insert, insert_history, save_record, save_history, tombstone, is_active, of_subject, history_rows, delete_record,
-        delete_history, set_gemeente, active_ids, set_status, set_txn, find, change;
+        delete_history, set_gemeente, active_by_id, active_of_subject, set_status, set_txn, find, change;
     bool in_txn = false;
     bool committed = false;       // committed within the current transaction (undo if audit.db fails)
     bool undo_rows = true;        // before-images may be left from committed transactions
@@ -216,8 +216,10 @@ struct RegionFile {
             delete_record = Stmt(db, "DELETE FROM records WHERE id = ?1");
             delete_history = Stmt(db, "DELETE FROM record_history WHERE record_id = ?1");
             set_gemeente = Stmt(db, "UPDATE records SET gemeente = ?2 WHERE id = ?1");
-            active_ids = Stmt(db, std::string("SELECT ") + kColumns +
-                                      " FROM records WHERE active = 1 AND (id = ?1 OR (?1 = '' AND subject = ?2)) ORDER BY seq");
+            // Two statements, not one with "id = ?1 OR subject = ?2": an OR keeps SQLite from either
+            // index, and a status for a subject then scanned the whole region per record.
+            active_by_id = Stmt(db, std::string("SELECT ") + kColumns + " FROM records WHERE id = ?1 AND active = 1");
+            active_of_subject = Stmt(db, std::string("SELECT ") + kColumns + " FROM records WHERE subject = ?1 AND active = 1 ORDER BY seq");
             set_status = Stmt(db, "UPDATE records SET status = ?2 WHERE id = ?1");
             set_txn = Stmt(db, "UPDATE meta SET value = ?1 WHERE key = 'txn'");
             find = Stmt(db, "SELECT 1 FROM records WHERE id = ?1");
@@ -230,7 +232,7 @@ struct RegionFile {
     ~RegionFile() { close(); }
     void close() {
         for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &tombstone, &is_active, &of_subject, &history_rows,
-                        &delete_record, &delete_history, &set_gemeente, &active_ids, &set_status, &set_txn, &find, &change})
+                        &delete_record, &delete_history, &set_gemeente, &active_by_id, &active_of_subject, &set_status, &set_txn, &find, &change})
             *s = Stmt();
         sqlite3_close(db);
         db = nullptr;
@@ -811,8 +813,9 @@ private:
         std::vector<StoredRecord> active_in_region(const std::string& region, const std::string& id, const std::string& subject) override {
             RegionFile& f = s_.touch(region);
             std::vector<StoredRecord> found;
-            f.active_ids.text(1, id).text(2, subject);
-            while (f.active_ids.row()) found.push_back(read_record(f.active_ids));
+            Stmt& st = id.empty() ? f.active_of_subject : f.active_by_id;
+            st.text(1, id.empty() ? subject : id);
+            while (st.row()) found.push_back(read_record(st));
             return found;
         }
         std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
