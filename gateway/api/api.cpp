@@ -478,8 +478,9 @@ public:
         : api_(api), sender_(sender), snapshot_(snapshot), format_(format), bulk_(std::move(bulk)), keep_(keep), check_taken_(check_taken) {}
 
     void accept(StoredRecord&& r, IngestResult& out) override {
-        const Judging j{snapshot_, format_, parse_rfc3339_local_date(out.envelope.verzonden_op).value_or(Date{})};
-        if (auto p = api_.resolve_effect(r, sender_, j, subjects); !p.empty()) return out.reject(r.melding_id, std::move(p));
+        // The envelope is complete before the first record: its date once per message.
+        if (!judging_) judging_.emplace(Judging{snapshot_, format_, parse_rfc3339_local_date(out.envelope.verzonden_op).value_or(Date{})});
+        if (auto p = api_.resolve_effect(r, sender_, *judging_, subjects); !p.empty()) return out.reject(r.melding_id, std::move(p));
         if (!seen_.insert(r.melding_id).second) return out.reject(r.melding_id, {used_before(r)});
         held_.push_back(std::move(r));
         if (held_.size() >= api_.options_.bulk_chunk) decide(out);
@@ -535,6 +536,7 @@ private:
     const Party& sender_;
     const Snapshot& snapshot_;
     WireFormat format_;
+    std::optional<Judging> judging_;
     std::unique_ptr<BulkWrite> bulk_;
     bool keep_, check_taken_;
     std::vector<StoredRecord> held_;

@@ -59,12 +59,13 @@ Problems judge_change(StoredRecord& change, const StoredRecord& target, const Sn
         if (d.IsObject() && d.HasMember(under.c_str())) flatten(d[under.c_str()], "", changes);
     }
     Problems out;
-    std::string allowed;
-    for (const auto& c : tt->changeable) allowed += (allowed.empty() ? "" : ", ") + c;
     for (const auto& c : changes)
-        if (std::find(tt->changeable.begin(), tt->changeable.end(), c.path) == tt->changeable.end())
+        if (std::find(tt->changeable.begin(), tt->changeable.end(), c.path) == tt->changeable.end()) {
+            std::string allowed;
+            for (const auto& a : tt->changeable) allowed += (allowed.empty() ? "" : ", ") + a;
             out.push_back(problem("field.not-permitted", under + "/" + c.path,
                                   "a wijziging of a " + tt->name + " may change only: " + (allowed.empty() ? "nothing" : allowed)));
+        }
     if (!out.empty()) return out;
 
     // The record as changed (JSON merge-patch: null removes a field), judged as a whole.
@@ -83,15 +84,9 @@ Problems judge_change(StoredRecord& change, const StoredRecord& target, const Sn
     if (format == WireFormat::Xml) tt->apply_text_types(merged);  // XML carries only text, typed by the changed record's schema
     const Date received = parse_rfc3339_local_date(target.received_at).value_or(sent);
     Decision d = s.policy->decide(*tt, sent, received, merged, &sender, *s.regions);
+    // The changed record's canonical form is JSON, whatever format the change came in: its JSON Schema.
     std::string canonical;
-    if (d.allowed() && s.schemas) {
-        if (auto p = s.schemas->check_record(tt->name, merged, canonical)) {
-            p->path = melding_path(index, p->path);
-            d.problems = {std::move(*p)};
-        }
-    } else if (d.allowed()) {
-        canonical = melding_to_json(merged);
-    }
+    if (d.allowed()) structural_gate(s, *tt, WireFormat::Json, merged, d, canonical);
     if (!d.allowed()) {
         // Point at what the sender wrote: a changed field's path is under the changes.
         for (auto& p : d.problems) {

@@ -79,6 +79,36 @@ void require_field(const Path& file, const TypePolicy& t, const std::string& pat
     if (!t.field(path)) throw FileError(file, at, "names '" + path + "', which is not a field of " + t.name);
 }
 
+// A status effect: the status from a field or set, an optional reason for the history, and (without
+// a target) which of the subject's records it concerns.
+void load_status_effect(const Path& file, const rapidjson::Value& ev, const std::string& at, TypePolicy& t) {
+    if (!t.target_field.empty()) require_field(file, t, t.target_field, at + "/effect/target");
+    t.status_set = optional_string(ev, "set");
+    if (t.status_field.empty() == t.status_set.empty())
+        throw FileError(file, at + "/effect", "a status effect takes its status from a field (status) or sets one (set): exactly one");
+    if (!t.status_field.empty()) require_field(file, t, t.status_field, at + "/effect/status");
+    if (auto rs = ev.FindMember("reason"); rs != ev.MemberEnd()) {
+        only_keys(file, rs->value, at + "/effect/reason", {"field", "as"});
+        t.reason_field = string_member(file, rs->value, "field", at + "/effect/reason");
+        t.reason_key = string_member(file, rs->value, "as", at + "/effect/reason");
+        require_field(file, t, t.reason_field, at + "/effect/reason/field");
+    }
+    if (auto of = ev.FindMember("of"); of != ev.MemberEnd()) {
+        if (!of->value.IsArray() || of->value.Empty()) throw FileError(file, at + "/effect/of", "must be a non-empty array");
+        if (!t.target_field.empty()) throw FileError(file, at + "/effect/of", "a status effect with a target concerns that record only");
+        for (rapidjson::SizeType i = 0; i < of->value.Size(); ++i) {
+            const std::string oat = at + "/effect/of/" + std::to_string(i);
+            only_keys(file, of->value[i], oat, {"berichttype", "when"});
+            // The berichttype and its fields are checked once every type is loaded.
+            t.status_of.push_back({string_member(file, of->value[i], "berichttype", oat), matches(file, of->value[i], "when", oat)});
+        }
+    }
+    if (auto ic = ev.FindMember("inCaseload"); ic != ev.MemberEnd()) {
+        if (!ic->value.IsBool()) throw FileError(file, at + "/effect/inCaseload", "must be true or false");
+        t.in_caseload = ic->value.GetBool();
+    }
+}
+
 TypePolicy load_type(const Path& file, const std::string& name, const rapidjson::Value& v) {
     const std::string at = "/berichttypen/" + name;
     if (!v.IsObject()) throw FileError(file, at, "must be an object");
@@ -206,66 +236,42 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     t.record_date = optional_string(v, "recordDate");
     if (!t.record_date.empty()) require_field(file, t, t.record_date, at + "/recordDate");
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
+        using Effect = TypePolicy::Effect;
         const auto& ev = e->value;
         only_keys(file, ev, at + "/effect", {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone", "changes"});
-        t.effect = string_member(file, ev, "kind", at + "/effect");
-        static const std::map<std::string, TypePolicy::Effect, std::less<>> kinds = {
-            {"none", TypePolicy::Effect::None}, {"withdraw", TypePolicy::Effect::Withdraw},
-            {"move", TypePolicy::Effect::Move}, {"status", TypePolicy::Effect::Status}, {"change", TypePolicy::Effect::Change}};
-        const auto kind = kinds.find(t.effect);
+        static const std::map<std::string, Effect, std::less<>> kinds = {
+            {"none", Effect::None}, {"withdraw", Effect::Withdraw}, {"move", Effect::Move}, {"status", Effect::Status}, {"change", Effect::Change}};
+        const auto kind = kinds.find(string_member(file, ev, "kind", at + "/effect"));
         if (kind == kinds.end()) throw FileError(file, at + "/effect/kind", "must be none, withdraw, move, status or change");
         t.effect_kind = kind->second;
-        if (t.effect != "withdraw" && ev.HasMember("tombstone"))
-            throw FileError(file, at + "/effect/tombstone", "only a withdraw effect leaves a tombstone");
+        // Keys that belong to one kind of effect.
+        static const std::tuple<const char*, Effect, const char*> owned[] = {
+            {"tombstone", Effect::Withdraw, "only a withdraw effect leaves a tombstone"},
+            {"changes", Effect::Change, "only a change effect has this key"},
+            {"set", Effect::Status, "only a status effect has this key"},
+            {"reason", Effect::Status, "only a status effect has this key"},
+            {"of", Effect::Status, "only a status effect has this key"},
+            {"inCaseload", Effect::Status, "only a status effect has this key"}};
+        for (const auto& [key, owner, why] : owned)
+            if (t.effect_kind != owner && ev.HasMember(key)) throw FileError(file, at + "/effect/" + key, why);
         t.target_field = optional_string(ev, "target");
         t.status_field = optional_string(ev, "status");
-        if (t.effect == "change") {
+        if (t.effect_kind == Effect::Change) {
             require_field(file, t, t.target_field, at + "/effect/target");
             t.changes_field = string_member(file, ev, "changes", at + "/effect");
             const FieldSpec* cf = t.field(t.changes_field);
             if (!cf || cf->kind != FieldKind::Changes) throw FileError(file, at + "/effect/changes", "must name a field of kind changes");
-        } else if (ev.HasMember("changes")) {
-            throw FileError(file, at + "/effect/changes", "only a change effect has this key");
         }
-        if (t.effect == "withdraw") {
+        if (t.effect_kind == Effect::Withdraw) {
             require_field(file, t, t.target_field, at + "/effect/target");
             const auto& tomb = member(file, ev, "tombstone", at + "/effect");
             only_keys(file, tomb, at + "/effect/tombstone", {"status"});
             t.tombstone_status = string_member(file, tomb, "status", at + "/effect/tombstone");
         }
-        if (t.effect != "status")
-            for (const char* k : {"set", "reason", "of", "inCaseload"})
-                if (ev.HasMember(k)) throw FileError(file, at + "/effect/" + k, "only a status effect has this key");
-        if (t.effect == "status") {
-            if (!t.target_field.empty()) require_field(file, t, t.target_field, at + "/effect/target");
-            t.status_set = optional_string(ev, "set");
-            if (t.status_field.empty() == t.status_set.empty())
-                throw FileError(file, at + "/effect", "a status effect takes its status from a field (status) or sets one (set): exactly one");
-            if (!t.status_field.empty()) require_field(file, t, t.status_field, at + "/effect/status");
-            if (auto rs = ev.FindMember("reason"); rs != ev.MemberEnd()) {
-                only_keys(file, rs->value, at + "/effect/reason", {"field", "as"});
-                t.reason_field = string_member(file, rs->value, "field", at + "/effect/reason");
-                t.reason_key = string_member(file, rs->value, "as", at + "/effect/reason");
-                require_field(file, t, t.reason_field, at + "/effect/reason/field");
-            }
-            if (auto of = ev.FindMember("of"); of != ev.MemberEnd()) {
-                if (!of->value.IsArray() || of->value.Empty()) throw FileError(file, at + "/effect/of", "must be a non-empty array");
-                if (!t.target_field.empty()) throw FileError(file, at + "/effect/of", "a status effect with a target concerns that record only");
-                for (rapidjson::SizeType i = 0; i < of->value.Size(); ++i) {
-                    const std::string oat = at + "/effect/of/" + std::to_string(i);
-                    only_keys(file, of->value[i], oat, {"berichttype", "when"});
-                    // The berichttype and its fields are checked once every type is loaded.
-                    t.status_of.push_back({string_member(file, of->value[i], "berichttype", oat), matches(file, of->value[i], "when", oat)});
-                }
-            }
-            if (auto ic = ev.FindMember("inCaseload"); ic != ev.MemberEnd()) {
-                if (!ic->value.IsBool()) throw FileError(file, at + "/effect/inCaseload", "must be true or false");
-                t.in_caseload = ic->value.GetBool();
-            }
-        }
-        if ((t.effect == "move" || t.effect == "status") && t.routing.empty())
+        if (t.effect_kind == Effect::Status) load_status_effect(file, ev, at, t);
+        if ((t.effect_kind == Effect::Move || t.effect_kind == Effect::Status) && t.routing.empty())
             throw FileError(file, at + "/effect", "a move or status effect needs routing");
-        if (t.effect == "move") {
+        if (t.effect_kind == Effect::Move) {
             // The records move only out of the gemeente named: nobody pulls a pupil by a BSN alone.
             t.from_field = string_member(file, ev, "from", at + "/effect");
             require_field(file, t, t.from_field, at + "/effect/from");

@@ -86,8 +86,7 @@ struct TypePolicy {
     std::string report_by;    // rapportage: counts of this type also per the value of this field
     std::string record_date;  // field holding the date the record is about
     enum class Effect { None, Withdraw, Move, Status, Change };
-    std::string effect = "none";  // none | withdraw | move | status (see RecordEffect)
-    Effect effect_kind = Effect::None;  // `effect`, parsed at load
+    Effect effect_kind = Effect::None;  // effect.kind: none | withdraw | move | status | change (see RecordEffect)
     std::string target_field;     // withdraw/status: field naming the record it concerns
     std::string status_field;     // status: field holding the new status
     std::string from_field;       // move: field naming the gemeente the records must be in

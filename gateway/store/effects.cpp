@@ -50,11 +50,10 @@ std::string changed(const StoredRecord& by) {
 
 namespace {
 
-// The value at a '/'-separated path of a record's canonical JSON, as the policy writes values
-// (strings as they are, booleans "true"/"false"); nullopt when absent or of another kind.
-std::optional<std::string> content_value(const std::string& data, const std::string& path) {
-    rapidjson::Document doc;
-    if (doc.Parse(data.data(), data.size()).HasParseError()) return std::nullopt;
+// The value at a '/'-separated path of a record's parsed canonical JSON, as the policy writes
+// values (strings as they are, booleans "true"/"false"); nullopt when absent or of another kind.
+std::optional<std::string> content_value(const rapidjson::Document& doc, const std::string& path) {
+    if (!doc.IsObject()) return std::nullopt;
     const rapidjson::Value* v = &doc;
     for (std::size_t at = 0; at <= path.size();) {
         const std::size_t end = std::min(path.find('/', at), path.size());
@@ -70,10 +69,12 @@ std::optional<std::string> content_value(const std::string& data, const std::str
 }
 
 bool concerns(const std::vector<EffectScope>& scopes, const StoredRecord& rec) {
+    std::optional<rapidjson::Document> doc;  // the content, parsed once when a scope looks at it
     for (const auto& s : scopes) {
         if (s.berichttype != rec.berichttype) continue;
+        if (!s.when.empty() && !doc) doc.emplace().Parse(rec.data.data(), rec.data.size());
         bool all = true;
-        for (const auto& [path, value] : s.when) all = all && content_value(rec.data, path) == value;
+        for (const auto& [path, value] : s.when) all = all && content_value(*doc, path) == value;
         if (all) return true;
     }
     return false;
