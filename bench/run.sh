@@ -96,6 +96,23 @@ for f in json xml; do
   stop_gateway
 done
 
+# A weekly onderwijsgebeurtenis delivery from DUO: every record closes an open vsv-melding of its
+# pupil (a look-up, a history row and an update per record), pushed after the vsv batch.
+say "P3 onderwijsgebeurtenis batch of $batch records closing as many vsv-meldingen"
+for kind in vsv-melding onderwijsgebeurtenis; do python3 "$root/bench/make_batch.py" "$batch" json "$work/$kind.json" "$kind"; done
+rm -rf "$work/p3"
+start_gateway "$work/p3"
+for kind in vsv-melding onderwijsgebeurtenis; do
+  start=$(date +%s.%N)
+  code=$(curl -sS -o "$work/receipt" -w '%{http_code}' --cacert "$certs/ca.pem" --cert "$certs/duo.crt" --key "$certs/duo.key" \
+         -H "Content-Type: application/json" -H 'Expect:' --data-binary @"$work/$kind.json" "https://$gw/v1/berichten")
+  end=$(date +%s.%N)
+  [ $kind = onderwijsgebeurtenis ] &&
+    emit "$(printf '{"scenario":"P3-onderwijsgebeurtenis","subject":"gateway","format":"json","records":%s,"status":%s,"seconds":%.3f,"peakRssMB":%.1f}' \
+      "$batch" "$code" "$(echo "$end - $start" | bc)" "$(echo "$(awk '/VmHWM/ {print $2}' /proc/$gw_pid/status) / 1024" | bc -l)")"
+done
+stop_gateway
+
 # ---- Abuse resistance: worst cases within the limits ----
 say "hostile worst cases"
 "$root/bench/hostile.sh" "$bin" "$work/hostile" | tee -a "$results"

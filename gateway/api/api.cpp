@@ -626,7 +626,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     const std::size_t accepted = r.records.size();
     std::vector<ReceiptRow>().swap(r.records);
     std::vector<RejectedRecord>().swap(r.rejected);
-    sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, receipt, x.event.time};
+    sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, std::move(receipt), x.event.time};
     // Signed inside the commit, once the index of the message's audit entry is known (interface.md, receipts).
     sink.batch.message->seal = [this, bericht = r.envelope.bericht_id, party = x.party->oin, digest, at = x.event.time,
                                 accepted, rejected = r.rejected_total](std::uint64_t index, std::string& out) {
@@ -636,7 +636,8 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         out += ",\"receivedAt\":\"" + at + "\",\"digest\":\"" + digest + "\",\"auditIndex\":" + std::to_string(index) +
                ",\"keyId\":\"" + signer_.key_id() + "\",\"signature\":\"" + signer_.sign_base64(text) + "\"}";
     };
-    finish(x, json_response(202, std::move(receipt)), std::move(sink.batch), std::move(bulk_write));
+    // The body is the receipt as the commit sealed it (one copy of what can be megabytes).
+    finish(x, json_response(202, {}), std::move(sink.batch), std::move(bulk_write));
 }
 
 void Api::known_message(Exchange& x, const MessageRow& stored, const std::string& content_hash) {

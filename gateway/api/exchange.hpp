@@ -33,8 +33,9 @@ struct Api::Exchange {
     // The (UTC) day the request arrived: what mandates are judged on.
     Date day() const { return parse_rfc3339_local_date(event.time).value_or(today_utc()); }
 
-    // The same request without its (possibly large) record lists, to audit a second outcome.
-    Exchange header() const {
+    // The same request without its (possibly large) record lists, to audit a second outcome
+    // (the lists are set aside while the rest is copied, not copied and dropped).
+    Exchange header() {
         Exchange h;
         h.started = started;
         h.route = route;
@@ -47,11 +48,16 @@ struct Api::Exchange {
         h.caller = caller;
         h.attempt = attempt;
         h.bad_transaction_id = bad_transaction_id;
+        std::vector<std::string> ids = std::move(event.record_ids), subjects = std::move(event.subjects),
+                                 codes = std::move(event.problem_codes);
+        event.record_ids.clear();
+        event.subjects.clear();
+        event.problem_codes.clear();
         h.event = event;
-        h.event.record_ids.clear();
-        h.event.subjects.clear();
-        h.event.problem_codes.clear();
         h.event.outcome.clear();
+        event.record_ids = std::move(ids);
+        event.subjects = std::move(subjects);
+        event.problem_codes = std::move(codes);
         return h;
     }
 };

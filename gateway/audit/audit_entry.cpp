@@ -34,7 +34,12 @@ void write_list(JsonWriter& w, std::string_view key, const std::vector<std::stri
 std::string canonical_json(AuditEvent e) {
     sort_unique(e.subjects);
     sort_unique(e.problem_codes);
-    rapidjson::StringBuffer buf;
+    // Sized up front: an entry of a 100 000-record message runs to megabytes, and growing the
+    // buffer step by step would copy it over and over.
+    std::size_t size = 1024;
+    for (const auto* list : {&e.subjects, &e.problem_codes, &e.record_ids})
+        for (const auto& s : *list) size += s.size() + 3;
+    rapidjson::StringBuffer buf(nullptr, size);
     JsonWriter w(buf);
     w.StartObject();
     write_kv(w, "action", e.action);

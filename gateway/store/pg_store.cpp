@@ -857,10 +857,10 @@ private:
                 for (const auto& [i, offset] : to_seal) {
                     MessageRow& m = *group[i].batch.message;
                     m.seal(start + offset, m.receipt);
-                    results[i].receipt = m.receipt;
                     rows.push_back(&m);
                 }
                 update_receipts(c, rows);
+                for (const auto& [i, offset] : to_seal) results[i].receipt = std::move(group[i].batch.message->receipt);  // stored
             }
             c.exec("COMMIT");
             if (log) remember(std::move(*log));
@@ -925,8 +925,8 @@ void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<M
             CommitResult ok{true, false, {}};
             if (message && message->seal) {
                 message->seal(log.size() - entries.size(), message->receipt);
-                ok.receipt = message->receipt;
                 PgStore::update_receipts(*conn_, {&*message});
+                ok.receipt = std::move(message->receipt);  // stored: no copy needed
             }
             conn_->exec("COMMIT");
             s_.remember(std::move(log));

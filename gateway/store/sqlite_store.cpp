@@ -926,10 +926,7 @@ private:
                 WriteBatch& b = group[i].batch;
                 if (b.message) {
                     // Its audit entry is the next leaf: the receipt names and is signed over that index.
-                    if (b.message->seal) {
-                        b.message->seal(log_.size(), b.message->receipt);
-                        results[i].receipt = b.message->receipt;
-                    }
+                    if (b.message->seal) b.message->seal(log_.size(), b.message->receipt);
                     // The message row and its meldingIds first: a request that finds either taken writes nothing.
                     sqlite::exec(main_, "SAVEPOINT message");
                     if (!insert_message(*b.message)) {
@@ -943,6 +940,7 @@ private:
                         continue;
                     }
                     sqlite::exec(main_, "RELEASE message");
+                    if (b.message->seal) results[i].receipt = std::move(b.message->receipt);  // stored: no copy needed
                 }
                 for (const auto& r : b.records) store(r);
                 if (b.head) insert_head(*b.head);
@@ -978,11 +976,7 @@ private:
         if (bulk.commit && error.empty()) {
             try {
                 begin_main();
-                std::string receipt;
-                if (bulk.message && bulk.message->seal) {
-                    bulk.message->seal(log_.size(), bulk.message->receipt);
-                    receipt = bulk.message->receipt;
-                }
+                if (bulk.message && bulk.message->seal) bulk.message->seal(log_.size(), bulk.message->receipt);
                 if (bulk.message && !insert_message(*bulk.message)) {
                     abort_txn();
                     log_ = before;
@@ -996,7 +990,7 @@ private:
                 append_audit(bulk.audit);
                 commit_txn();
                 CommitResult ok{true, false, {}};
-                ok.receipt = std::move(receipt);
+                if (bulk.message && bulk.message->seal) ok.receipt = std::move(bulk.message->receipt);  // stored: no copy needed
                 return ok;
             } catch (const std::exception& e) {
                 error = e.what();

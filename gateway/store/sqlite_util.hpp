@@ -109,6 +109,10 @@ inline int busy_wait(void*, int attempt) {
 }
 
 inline sqlite3* open(const std::filesystem::path& file, bool read_only) {
+    // Before SQLite initialises (the first open does): no memory statistics, which would take a
+    // process-wide mutex on every allocation of every connection.
+    static const int unmetered = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)unmetered;
     sqlite3* db = nullptr;
     const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
