@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <future>
 #include <iostream>
 #include <malloc.h>
 #include <string>
@@ -14,6 +16,8 @@
 #include "app/audit_verify.hpp"
 #include "app/purge.hpp"
 #include "app/service.hpp"
+#include "app/witness.hpp"
+#include "audit/keyring.hpp"
 #include "store/record_store.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
@@ -36,7 +40,11 @@ commands:
               show, per record, every policy rule applied and its outcome
   audit verify
               check the whole audit log and its signed tree heads (exit 0 / 1 with the first bad index)
+  audit rotate-key
+              retire the audit signing key and sign with a new one from now on (gateway stopped)
   purge       delete what the policy's retention says has expired (also runs hourly in serve)
+  witness serve --key FILE --state DIR --listen HOST:PORT --log-key FILE… [--name NAME]
+              an independent C2SP tlog-witness of the audit log (plain HTTP POST /add-checkpoint)
   regions import FILE
               import DUO's school-location CSV as the region table (versioned, in the data dir)
   --version   print the version
@@ -53,6 +61,24 @@ constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
                          audit.db) or postgresql://USER@HOST/DB (several gateways may share it)
 
 SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties, mandates and regions.
+)";
+
+constexpr const char* kWitnessUsage = R"(usage: doorstroom-gateway witness serve --key FILE --state DIR --listen HOST:PORT --log-key FILE... [--name NAME]
+
+An independent witness of the gateway's audit log (C2SP tlog-witness), meant to run at another
+organisation: POST /add-checkpoint cosigns (C2SP tlog-cosignature, Ed25519) a checkpoint signed by
+a log key it trusts, only when it is consistent with the last one it cosigned for that origin;
+that state is kept in DIR, durably, before it answers.
+
+  --key FILE       its Ed25519 private key (PEM); created when absent, public key written to FILE.pub
+  --state DIR      the last checkpoint cosigned per origin
+  --listen H:P     plain-HTTP listener
+  --log-key FILE   a log's public key (PEM, as GET /v1/audit/keys lists it); repeat for several
+  --name NAME      its key name in cosignature lines (default witness.local)
+
+Answers: 200 cosignature line; 400 malformed; 403 not signed by a trusted log key; 409 the old size
+is not the one it cosigned last (the body names it), or another root at that size (a fork); 422 the
+consistency proof does not verify.
 )";
 
 constexpr const char* kValidateUsage = R"(usage: doorstroom-gateway validate [--json] [--config FILE] FILE...
@@ -73,14 +99,22 @@ as the principal.
 Exit 0 when every record would be accepted, 1 otherwise.
 )";
 
-constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--store URL] [--public-key PEM]
+constexpr const char* kAuditUsage = R"(usage: doorstroom-gateway audit verify [--config FILE] [--data-dir DIR] [--store URL] [--public-key PEM]...
+       doorstroom-gateway audit rotate-key [--config FILE] [--data-dir DIR] [--store URL]
 
-Recomputes every leaf hash from the stored entries and every stored subtree (RFC 9162), and
-checks each signed tree head: its Ed25519 signature (with the data dir's key, or --public-key as
-published at /v1/audit/keys) and that the entries give its root. Exit 0 when all holds; otherwise
-exit 1 naming the first bad index and why (edited, deleted, reordered, truncated, forged).
---store reads another store than the config's (sqlite:DIR or a postgresql:// URL); the log is
-opened read-only.
+verify: recomputes every leaf hash from the stored entries and every stored subtree (RFC 9162), and
+checks each signed tree head: its Ed25519 signature with the key it names (the data dir's keys,
+current and retired; or only the --public-key files given, as published at /v1/audit/keys) and
+that the entries give its root. Exit 0 when all holds; otherwise exit 1 naming the first bad index
+and why (edited, deleted, reordered, truncated, forged, signed with a key not trusted). --store
+reads another store than the config's (sqlite:DIR or a postgresql:// URL); the log is opened
+read-only.
+
+rotate-key: with the gateway stopped (every gateway, when several share a database): the current
+key signs a last head, the rotation is an audit entry naming the new key, the old key is retired
+(its public key kept with its validity in audit-keys/ beside the signing key) and the new one
+signs from now on. Old heads and receipts keep verifying with the key they name. Copy the signing
+key and audit-keys/ to every gateway that shares the store.
 )";
 
 constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config FILE] [--data-dir DIR] [--store URL] [--today YYYY-MM-DD]
@@ -198,34 +232,104 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     return all_valid ? 0 : 1;
 }
 
+// audit rotate-key (the gateway stopped): the current key signs a last head over the log as it is;
+// the rotation — naming the next key — is an audit entry; the key is retired and the next one
+// takes over, and signs the first head of its period, which covers that entry.
+int rotate_key(const dg::Config& c) {
+    const auto snapshot = dg::load_snapshot(c);
+    auto store = dg::open_store(dg::store_url(c));  // SQLite: refused while a gateway runs on it
+    auto commit = [&](dg::WriteBatch b) {
+        std::promise<dg::CommitResult> done;
+        auto result = done.get_future();
+        store->submit(std::move(b), [&done](const dg::CommitResult& r) { done.set_value(r); });
+        const auto r = result.get();
+        if (!r.ok) throw std::runtime_error("audit rotate-key: the store did not commit: " + r.error);
+    };
+    const auto key_file = dg::key_path(c, c.signing_key_file);
+    const dg::HeadSigner old = dg::HeadSigner::from_key_file(key_file);
+    const dg::HeadSigner prepared = dg::HeadSigner::from_key_file(dg::next_key_file(key_file));
+    const std::string now = dg::now_rfc3339_utc();
+    dg::WriteBatch closing;
+    closing.head = dg::sign_tree_head(store->audit(), old, now);
+    commit(std::move(closing));
+    dg::AuditEvent e = dg::system_event(*snapshot->policy, "beheer", "key-rotation", true);
+    e.attributes = {{"previousKeyId", old.key_id()}, {"keyId", prepared.key_id()}, {"validFrom", now},
+                    {"publicKey", prepared.public_key_pem()}};
+    dg::WriteBatch entry;
+    entry.audit_entries.push_back(dg::canonical_json(std::move(e)));
+    commit(std::move(entry));
+    const dg::HeadSigner next = dg::rotate_signing_key(old, key_file, dg::audit_keys_dir(c), now);
+    dg::WriteBatch opening;
+    opening.head = dg::sign_tree_head(store->audit(), next, dg::now_rfc3339_utc());
+    commit(std::move(opening));
+    store->close();
+    std::cout << "audit signing key rotated: " << old.key_id() << " (valid until " << now << ") -> " << next.key_id() << "\n";
+    return 0;
+}
+
 int audit(const std::vector<std::string>& a, const char* argv0) {
     if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kAuditUsage; return a.empty() ? 2 : 0; }
-    if (a[0] != "verify") throw std::runtime_error("audit: unknown subcommand " + a[0] + " (use: audit verify)");
-    std::string config_file, data_dir, public_key, store;
+    if (a[0] != "verify" && a[0] != "rotate-key")
+        throw std::runtime_error("audit: unknown subcommand " + a[0] + " (use: audit verify, audit rotate-key)");
+    std::string config_file, data_dir, store;
+    std::vector<std::string> public_keys;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == "--help" || a[i] == "-h") { std::cout << kAuditUsage; return 0; }
         else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
         else if (a[i] == "--store") store = args.value(a[i], i, a);
-        else if (a[i] == "--public-key") public_key = args.value(a[i], i, a);
-        else throw std::runtime_error("audit verify: unknown option " + a[i]);
+        else if (a[i] == "--public-key" && a[0] == "verify") public_keys.push_back(args.value(a[i], i, a));
+        else throw std::runtime_error("audit " + a[0] + ": unknown option " + a[i]);
     }
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
     if (!store.empty()) c.store = store;
-    const std::string pem = public_key.empty() ? dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)).public_key_pem()
-                                               : dg::read_file(public_key);
+    if (a[0] == "rotate-key") return rotate_key(c);
+    // The keys trusted: those given (and nothing from the data dir), else every key the data dir
+    // knows (the current one and the retired ones).
+    std::map<std::string, std::string> keys;
+    for (const auto& file : public_keys) {
+        const std::string pem = dg::read_file(file);
+        const auto id = dg::key_id_of_pem(pem);
+        if (!id) throw dg::FileError(file, "", "not a PEM public key");
+        keys[*id] = pem;
+    }
+    if (public_keys.empty())
+        for (const auto& k : dg::published_keys(dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)), dg::audit_keys_dir(c)))
+            keys[k.key_id] = k.public_pem;
     dg::StoreOptions read_only;
     read_only.read_only = true;
     const auto log = dg::open_store(dg::store_url(c), read_only);
-    const auto r = dg::verify_audit_log(log->audit(), pem);
+    const auto r = dg::verify_audit_log(log->audit(), keys);
     if (r.ok) {
-        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads verified\n";
+        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads verified with "
+                  << keys.size() << (keys.size() == 1 ? " key\n" : " keys\n");
         return 0;
     }
     std::cout << "audit log FAILED at index " << *r.first_bad_index << ": " << r.reason << "\n";
     return 1;
+}
+
+int witness(const std::vector<std::string>& a) {
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kWitnessUsage; return a.empty() ? 2 : 0; }
+    if (a[0] != "serve") throw std::runtime_error("witness: unknown subcommand " + a[0] + " (use: witness serve)");
+    dg::WitnessOptions o;
+    Args args;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--help" || a[i] == "-h") { std::cout << kWitnessUsage; return 0; }
+        else if (a[i] == "--key") o.key_file = args.value(a[i], i, a);
+        else if (a[i] == "--state") o.state_dir = args.value(a[i], i, a);
+        else if (a[i] == "--listen") o.listen = args.value(a[i], i, a);
+        else if (a[i] == "--log-key") o.log_keys.emplace_back(args.value(a[i], i, a));
+        else if (a[i] == "--name") o.name = args.value(a[i], i, a);
+        else throw std::runtime_error("witness serve: unknown option " + a[i]);
+    }
+    if (o.key_file.empty() || o.state_dir.empty() || o.listen.empty())
+        throw std::runtime_error("witness serve needs --key FILE, --state DIR and --listen HOST:PORT");
+    if (o.name.empty() || o.name.find_first_of(" \n\t+") != std::string::npos)
+        throw std::runtime_error("witness serve: --name is one word without '+'");
+    return dg::run_witness(o);
 }
 
 int purge(const std::vector<std::string>& a, const char* argv0) {
@@ -349,10 +453,11 @@ int main(int argc, char** argv) {
         if (cmd == "regions") return regions(a, argv[0]);
         if (cmd == "purge") return purge(a, argv[0]);
         if (cmd == "audit") return audit(a, argv[0]);
+        if (cmd == "witness") return witness(a);
         std::cerr << "unknown command '" << cmd << "'\n\n" << kUsage;
         return 2;
     } catch (const std::exception& e) {
         dg::log_error("cannot continue", {{"command", cmd}, {"reason", e.what()}});
-        return cmd == "serve" ? 1 : 2;
+        return cmd == "serve" || cmd == "witness" ? 1 : 2;
     }
 }

@@ -50,8 +50,13 @@ struct ApiOptions {
     // hold up the small requests of others.
     std::function<void(std::function<void()>)> run_heavy;
     std::size_t heavy_bytes = 64 * 1024;
-    std::string peer_id = "doorstroom-gateway";
-    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin (config audit.origin)  // FSC: this service's peer id in /v1/logs (the operator's OIN)
+    std::string peer_id = "doorstroom-gateway";  // FSC: this service's peer id in /v1/logs (the operator's OIN)
+    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin (config audit.origin)
+    // The witnesses' cosignature lines for the checkpoint of (size, hex root), if any, and the newest
+    // head a witness cosigned (what /v1/audit/checkpoint serves once there is one).
+    std::function<std::string(std::uint64_t, const std::string&)> cosignatures;
+    std::function<std::optional<std::pair<std::uint64_t, std::string>>()> witnessed_head;
+    std::filesystem::path audit_keys_dir;  // the retired signing keys' public keys (audit rotate-key)
 };
 
 class Api {

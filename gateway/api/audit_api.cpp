@@ -3,6 +3,7 @@
 #include <future>
 
 #include "api/api.hpp"
+#include "audit/keyring.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
 #include "core/identifiers.hpp"
@@ -55,13 +56,7 @@ std::optional<SignedHead> Api::publish_head() {
     auto latest = log.latest_head();
     const std::uint64_t size = log.committed_size();
     if (latest && latest->size >= size) return latest;
-    auto nodes = log.nodes();
-    SignedHead head;
-    head.size = size;
-    head.root = merkle::hex(merkle::root(*nodes, size));
-    head.time = now_rfc3339_utc();
-    head.key_id = signer_.key_id();
-    head.signature = signer_.sign_base64(signed_head_text(head.size, head.root, head.time));
+    SignedHead head = sign_tree_head(log, signer_, now_rfc3339_utc());
     WriteBatch b;
     b.head = head;
     std::promise<CommitResult> done;
@@ -95,14 +90,26 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
     try {
         AuditLog& log = store_.audit();
         if (path == "/v1/audit/keys") {
+            // Every key the log was ever signed with, the current one first; a retired key with
+            // the moment it stopped (heads and receipts name the key id they were signed with).
             w.StartObject();
             write_string(w, "keys");
             w.StartArray();
-            w.StartObject();
-            write_kv(w, "keyId", signer_.key_id());
-            write_kv(w, "algorithm", "Ed25519");
-            write_kv(w, "publicKey", signer_.public_key_pem());
-            w.EndObject();
+            for (const auto& k : published_keys(signer_, options_.audit_keys_dir)) {
+                w.StartObject();
+                write_kv(w, "keyId", k.key_id);
+                write_kv(w, "algorithm", "Ed25519");
+                write_kv(w, "publicKey", k.public_pem);
+                write_string(w, "validFrom");
+                if (k.valid_from.empty()) w.Null();
+                else write_string(w, k.valid_from);
+                write_string(w, "validUntil");
+                if (k.valid_until.empty()) w.Null();
+                else write_string(w, k.valid_until);
+                write_string(w, "current");
+                w.Bool(k.key_id == signer_.key_id());
+                w.EndObject();
+            }
             w.EndArray();
             w.EndObject();
         } else if (path == "/v1/audit/head") {
@@ -110,15 +117,21 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             if (!head) return finish(x, problem_response(503, "No tree head", "the audit log could not be signed; try again", {}));
             write_head(w, *head);
         } else if (path == "/v1/audit/checkpoint") {
-            const auto head = publish_head();
+            // Once a witness has cosigned, the newest checkpoint it cosigned (a fresh head for every
+            // request would be one no witness has seen yet); before that, the newest head.
+            std::optional<std::pair<std::uint64_t, std::string>> head;
+            if (options_.witnessed_head) head = options_.witnessed_head();
+            if (!head)
+                if (const auto latest = publish_head()) head.emplace(latest->size, latest->root);
             merkle::Hash root{};
-            if (!head || !merkle::from_hex(head->root, root))
+            if (!head || !merkle::from_hex(head->second, root))
                 return finish(x, problem_response(503, "No checkpoint", "the audit log could not be signed; try again", {}));
             unsigned char raw[32];
             std::copy(root.begin(), root.end(), raw);
             Response res{http::status::ok, 11};
             res.set(http::field::content_type, "text/plain; charset=utf-8");
-            res.body() = signer_.checkpoint(options_.checkpoint_origin, head->size, raw);
+            res.body() = signer_.checkpoint(options_.checkpoint_origin, head->first, raw);
+            if (options_.cosignatures) res.body() += options_.cosignatures(head->first, head->second);
             res.prepare_payload();
             standard_headers(res);
             return finish(x, std::move(res));

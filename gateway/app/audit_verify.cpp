@@ -18,7 +18,7 @@ AuditVerifyReport bad(AuditVerifyReport r, std::uint64_t index, std::string reas
 
 }  // namespace
 
-AuditVerifyReport verify_audit_log(AuditLog& log, const std::string& public_key_pem) {
+AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, std::string>& keys) {
     AuditVerifyReport report;
     std::optional<AuditVerifyReport> failed;
     merkle::MemoryTree tree;
@@ -59,7 +59,11 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::string& public_key_
 
     std::uint64_t proven = 0;  // entries covered by a verified head
     for (const SignedHead& h : log.heads()) {
-        if (!verify_head_signature(public_key_pem, signed_head_text(h.size, h.root, h.time), h.signature))
+        const auto key = keys.find(h.key_id);
+        if (key == keys.end())
+            return bad(report, proven, "the tree head of size " + std::to_string(h.size) + " is signed with key " + h.key_id +
+                                           ", which is not among the keys trusted: it does not verify (forged head, or that key was not given)");
+        if (!verify_head_signature(key->second, signed_head_text(h.size, h.root, h.time), h.signature))
             return bad(report, proven, "the signature of the tree head of size " + std::to_string(h.size) + " does not verify (forged head)");
         if (h.size > report.entries)
             return bad(report, report.entries, "a signed head covers " + std::to_string(h.size) + " entries but only " +

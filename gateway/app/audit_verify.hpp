@@ -1,7 +1,8 @@
 #pragma once
 // `audit verify`: recomputes every leaf and subtree of the stored audit log, and checks every
-// signed tree head against the recomputed tree and the public key. Works on either store.
+// signed tree head against the recomputed tree and the key it was signed with. Works on either store.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,8 @@ struct AuditVerifyReport {
     std::string reason;
 };
 
-AuditVerifyReport verify_audit_log(AuditLog& log, const std::string& public_key_pem);
+// `keys`: key id -> PEM public key, the only keys trusted; each head is checked with the key it
+// names (a head signed with a key not among them fails).
+AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, std::string>& keys);
 
 }  // namespace dg

@@ -75,7 +75,23 @@ Config load_config(const std::filesystem::path& file) {
         c.report.listed_records = size_setting(file, v, "maxListedRecords", c.report.listed_records);
     }
     const auto& audit = member(file, doc, "audit", "");
-    only_keys(file, audit, "/audit", {"pseudonymKeyFile", "signingKeyFile", "origin"});
+    only_keys(file, audit, "/audit", {"pseudonymKeyFile", "signingKeyFile", "origin", "witnesses"});
+    if (auto w = audit.FindMember("witnesses"); w != audit.MemberEnd()) {
+        if (!w->value.IsArray()) throw FileError(file, "/audit/witnesses", "a list of {name, url, publicKey}");
+        for (rapidjson::SizeType i = 0; i < w->value.Size(); ++i) {
+            const std::string at = "/audit/witnesses/" + std::to_string(i);
+            const auto& v = w->value[i];
+            if (!v.IsObject()) throw FileError(file, at, "an object {name, url, publicKey}");
+            only_keys(file, v, at, {"name", "url", "publicKey"});
+            WitnessConfig wc{string_member(file, v, "name", at), string_member(file, v, "url", at), path(string_member(file, v, "publicKey", at))};
+            if (wc.name.empty() || wc.name.find_first_of(" \n\t+") != std::string::npos)
+                throw FileError(file, at + "/name", "a key name is one word without '+'");
+            if (wc.url.rfind("http://", 0) != 0) throw FileError(file, at + "/url", "http://HOST:PORT (the witness protocol is plain HTTP)");
+            for (const auto& other : c.witnesses)
+                if (other.name == wc.name) throw FileError(file, at + "/name", "two witnesses of the same name");
+            c.witnesses.push_back(std::move(wc));
+        }
+    }
     c.checkpoint_origin = optional_string(audit, "origin", c.checkpoint_origin);
     if (c.checkpoint_origin.empty() || c.checkpoint_origin.find_first_of(" \n\t") != std::string::npos)
         throw FileError(file, "/audit/origin", "a checkpoint origin is one non-empty word (e.g. example.org/audit)");
@@ -87,6 +103,10 @@ Config load_config(const std::filesystem::path& file) {
 
 std::filesystem::path key_path(const Config& config, const std::filesystem::path& file) {
     return file.is_absolute() ? file : config.data_dir / file;
+}
+
+std::filesystem::path audit_keys_dir(const Config& config) {
+    return key_path(config, config.signing_key_file).parent_path() / "audit-keys";
 }
 
 std::string store_url(const Config& config) {

@@ -3,6 +3,7 @@
 // against the folder of the config file; command-line options override.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "adapters/canonical.hpp"
 #include "api/ingest.hpp"
@@ -10,6 +11,13 @@
 #include "net/tls.hpp"
 
 namespace dg {
+
+// A witness of the audit log (C2SP tlog-witness) that the gateway sends its checkpoints to.
+struct WitnessConfig {
+    std::string name;                 // its cosignature key name
+    std::string url;                  // http://HOST:PORT[/prefix]; add-checkpoint is posted below it
+    std::filesystem::path public_key;  // its Ed25519 public key (PEM): cosignatures are checked before they are served
+};
 
 struct Config {
     std::filesystem::path file;
@@ -31,12 +39,16 @@ struct Config {
     unsigned threads = 0;                       // network threads; 0: one per core
     unsigned workers = 0;                       // request-handling threads; 0: one per core (at least 2)
     std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
-    std::string peer_id = "doorstroom-gateway";
-    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin  // FSC peer id of this service (the operator's OIN)
+    std::string peer_id = "doorstroom-gateway";  // FSC peer id of this service (the operator's OIN)
+    std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin
+    std::vector<WitnessConfig> witnesses;
 };
 
 // A key file's path: as configured when absolute, else inside the data dir.
 std::filesystem::path key_path(const Config& config, const std::filesystem::path& file);
+
+// Where the public keys of retired audit signing keys are kept: audit-keys/ beside the signing key.
+std::filesystem::path audit_keys_dir(const Config& config);
 
 // The store the config names, or the embedded one in the data dir.
 std::string store_url(const Config& config);

@@ -17,8 +17,6 @@ namespace dg {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-namespace {
-
 tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     const auto colon = text.rfind(':');
     unsigned port = 0;
@@ -33,6 +31,8 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     if (ec) throw std::runtime_error(std::string(what) + ": '" + host + "' is not an IP address");
     return {addr, static_cast<unsigned short>(port)};
 }
+
+namespace {
 
 StoreOptions store_options(const Config& c) {
     StoreOptions o;
@@ -104,12 +104,26 @@ Service::Service(Config config)
     options.party_burst = config_.party_burst;
     options.peer_id = config_.peer_id;
     options.checkpoint_origin = config_.checkpoint_origin;
+    options.audit_keys_dir = audit_keys_dir(config_);
+    options.cosignatures = [this](std::uint64_t size, const std::string& root) {
+        return witnesses_ ? witnesses_->cosignatures(size, root) : std::string();
+    };
+    options.witnessed_head = [this]() -> std::optional<std::pair<std::uint64_t, std::string>> {
+        return witnesses_ ? witnesses_->newest_cosigned() : std::nullopt;
+    };
     if (std::filesystem::exists(config_.openapi)) options.openapi_json = read_file(config_.openapi);
     const std::string openapi = options.openapi_json;
     options.ui = load_ui(config_.ui);
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
+    witnesses_ = std::make_unique<Witnesses>(config_.witnesses, store_->audit(), [this](const SignedHead& head) {
+        merkle::Hash root{};
+        merkle::from_hex(head.root, root);
+        unsigned char raw[32];
+        std::copy(root.begin(), root.end(), raw);
+        return api_->signer().checkpoint(config_.checkpoint_origin, head.size, raw);
+    }, metrics_);
     if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this, openapi](const Request& req) {
@@ -117,8 +131,11 @@ Service::Service(Config config)
         Response res;
         if (target == "/healthz") res = json_response(200, R"({"status":"up"})");
         else if (target == "/readyz") {
+            // A witness behind does not make the gateway unready: it is shown, with the metrics.
             const bool ready = store_->ready() && !stopping_;
-            res = json_response(ready ? 200 : 503, ready ? R"({"ready":true})" : R"({"ready":false})");
+            std::string body = ready ? R"({"ready":true)" : R"({"ready":false)";
+            if (!witnesses_->empty()) body += ",\"witnesses\":" + witnesses_->status_json(metrics_.audit_size());
+            res = json_response(ready ? 200 : 503, body + "}");
         } else if (target == "/metrics") {
             res = json_response(200, metrics_.prometheus());
             res.set(http::field::content_type, "text/plain; version=0.0.4");
@@ -147,6 +164,8 @@ void Service::start() {
     const std::string admin_at = admin.address().to_string() + ":" + std::to_string(admin.port());
     log_info("listening", {{"https", https_at}, {"admin", admin_at},
                            {"policyVersion", snapshots_.get()->policy->version()}});
+    // The versions of everything in force from now on (policy, registry, mandates, regions).
+    audit_system_event("start", true, {{"version", DG_VERSION}, {"keyId", api_->signer().key_id()}});
 }
 
 // Once a second: while the store is unavailable, probe it until it answers again (that is what
@@ -228,7 +247,11 @@ bool Service::reload() {
     try {
         // Certificates, CA and CRL too; connections already open keep the context they began with.
         auto tls = make_server_tls_context(config_.tls);
+        const std::string regions_before = snapshots_.get()->regions->version();
         snapshots_.set(load_snapshot(config_));
+        // A region table imported since (regions import) takes effect now: its own entry.
+        if (const std::string now = snapshots_.get()->regions->version(); now != regions_before)
+            audit_system_event("regions-import", true, {{"previousRegionsVersion", regions_before}});
         tls_.set(std::move(tls));
         if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
         log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()},
@@ -267,11 +290,15 @@ void Service::stop() {
         https_->abort_all();
         wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(2));
     }
+    // The last entry of this process, once every request it acknowledged is in (when the store can
+    // take it: a store that is down is the likely reason to stop).
+    if (store_->ready()) audit_system_event("stop", true, {{"version", DG_VERSION}});
     ioc_.stop();
     for (auto& t : threads_)
         if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
     work_->join();  // requests still being judged finish (their answers have nowhere to go now)
     heavy_->join();
+    witnesses_.reset();
     store_->close();
     // Answers that arrived after the stop hold their sessions: let them finish (on closed sockets
     // they fail at once) while the server they belong to still exists.

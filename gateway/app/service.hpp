@@ -14,10 +14,14 @@
 
 #include "api/api.hpp"
 #include "app/config.hpp"
+#include "app/witnesses.hpp"
 #include "net/admin_server.hpp"
 #include "net/https_server.hpp"
 
 namespace dg {
+
+// "HOST:PORT" (an IP address, or localhost) as an endpoint; throws naming `what` when it is not one.
+boost::asio::ip::tcp::endpoint parse_endpoint(const std::string& text, const char* what);
 
 // Every field the policy permits must exist in the type's JSON Schema; throws FileError if not.
 void check_policy_within_schemas(const PolicySet& policy, const SchemaSet& schemas, const std::filesystem::path& policy_file);
@@ -54,6 +58,7 @@ private:
     std::unique_ptr<boost::asio::thread_pool> heavy_;  // bodies above 64 KiB: a lane of their own
     TlsHolder tls_;
     std::unique_ptr<Api> api_;
+    std::unique_ptr<Witnesses> witnesses_;  // after api_: it signs the checkpoints they cosign
     std::unique_ptr<HttpsServer> https_;
     std::unique_ptr<AdminServer> admin_;
     std::vector<std::thread> threads_;

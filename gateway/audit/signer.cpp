@@ -16,23 +16,6 @@
 namespace dg {
 namespace {
 
-std::string base64(const unsigned char* p, std::size_t n) {
-    std::string out(4 * ((n + 2) / 3) + 1, '\0');
-    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
-    out.resize(static_cast<std::size_t>(len));
-    return out;
-}
-
-std::vector<unsigned char> unbase64(const std::string& s) {
-    std::vector<unsigned char> out(3 * s.size() / 4 + 3);
-    const int len = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-    if (len < 0) return {};
-    std::size_t n = static_cast<std::size_t>(len);
-    for (auto it = s.rbegin(); it != s.rend() && *it == '='; ++it) --n;  // DecodeBlock counts padding
-    out.resize(n);
-    return out;
-}
-
 std::string public_pem(EVP_PKEY* key) {
     BIO* bio = BIO_new(BIO_s_mem());
     PEM_write_bio_PUBKEY(bio, key);
@@ -51,13 +34,15 @@ std::string signed_head_text(std::uint64_t size, const std::string& root_hex, co
 
 HeadSigner::HeadSigner(EVP_PKEY* key) : key_(key) {
     public_pem_ = public_pem(key_);
+    public_key_ = note::PublicKey::from_pem(public_pem_).value();
     unsigned char* der = nullptr;
     const int len = i2d_PUBKEY(key_, &der);
     key_id_ = sha256_hex(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len))).substr(0, 16);
     OPENSSL_free(der);
 }
 
-HeadSigner::HeadSigner(HeadSigner&& o) noexcept : key_(o.key_), key_id_(std::move(o.key_id_)), public_pem_(std::move(o.public_pem_)) {
+HeadSigner::HeadSigner(HeadSigner&& o) noexcept
+    : key_(o.key_), key_id_(std::move(o.key_id_)), public_pem_(std::move(o.public_pem_)), public_key_(std::move(o.public_key_)) {
     o.key_ = nullptr;
 }
 
@@ -100,36 +85,20 @@ std::string HeadSigner::sign_raw(std::string_view text) const {
 }
 
 std::string HeadSigner::sign_base64(std::string_view text) const {
-    const std::string sig = sign_raw(text);
-    return base64(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+    return note::base64(sign_raw(text));
 }
 
 std::string HeadSigner::checkpoint(std::string_view origin, std::uint64_t size, const unsigned char (&root)[32]) const {
-    const std::string body = std::string(origin) + "\n" + std::to_string(size) + "\n" + base64(root, 32) + "\n";
-    unsigned char pub[32];
-    std::size_t pub_len = sizeof pub;
-    if (EVP_PKEY_get_raw_public_key(key_, pub, &pub_len) != 1 || pub_len != 32) throw std::runtime_error("no raw Ed25519 public key");
-    std::string id = std::string(origin) + "\n\x01";
-    id.append(reinterpret_cast<const char*>(pub), pub_len);
-    unsigned char hash[32];
-    SHA256(reinterpret_cast<const unsigned char*>(id.data()), id.size(), hash);
-    std::string sig(reinterpret_cast<const char*>(hash), 4);
-    sig += sign_raw(body);
-    return body + "\n\u2014 " + std::string(origin) + " " + base64(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()) + "\n";
+    note::Checkpoint c{std::string(origin), size, {}};
+    std::copy(root, root + 32, c.root.begin());
+    const std::string body = note::checkpoint_text(c);
+    return body + "\n" + note::signature_line(origin, note::key_hash(origin, note::kEd25519, public_key_) + sign_raw(body));
 }
 
 bool verify_head_signature(const std::string& pem, std::string_view text, const std::string& signature) {
-    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-    EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    if (!key) return false;
-    const auto sig = unbase64(signature);
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    const bool ok = !sig.empty() && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-                    EVP_DigestVerify(ctx, sig.data(), sig.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    return ok;
+    const auto key = note::PublicKey::from_pem(pem);
+    const auto sig = note::unbase64(signature);
+    return key && sig && key->verify(text, *sig);
 }
 
 }  // namespace dg

@@ -1,11 +1,14 @@
 #pragma once
-// The Ed25519 key that signs tree heads: kept in the data dir (0600), created on first start.
+// An Ed25519 signing key kept in a file (0600), created when absent: the key that signs tree heads,
+// checkpoints and receipts, and a witness's cosigning key.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 #include <openssl/types.h>
+
+#include "audit/note.hpp"
 
 namespace dg {
 
@@ -15,6 +18,8 @@ public:
     HeadSigner(HeadSigner&&) noexcept;
     ~HeadSigner();
     std::string sign_base64(std::string_view text) const;
+    std::string sign_raw(std::string_view text) const;  // the 64 signature bytes
+    const note::PublicKey& public_key() const { return public_key_; }
     // C2SP tlog-checkpoint as a C2SP signed note: "{origin}\n{size}\n{base64 root}\n", an empty
     // line, and "— {origin} {base64(key hash ‖ signature)}\n", key hash = the first 4 bytes of
     // SHA-256(origin ‖ 0x0A ‖ 0x01 ‖ raw public key).
@@ -24,9 +29,9 @@ public:
 
 private:
     explicit HeadSigner(EVP_PKEY* key);
-    std::string sign_raw(std::string_view text) const;
     EVP_PKEY* key_ = nullptr;
     std::string key_id_, public_pem_;
+    note::PublicKey public_key_;
 };
 
 // Verifies with a PEM public key; what an outsider does with the published key.

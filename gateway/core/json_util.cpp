@@ -42,6 +42,24 @@ void create_secret_file_once(const std::filesystem::path& file, std::string_view
     if (!linked) throw FileError(file, "", "cannot be written");
 }
 
+void replace_file_durably(const std::filesystem::path& file, std::string_view content) {
+    std::filesystem::create_directories(file.parent_path());
+    const std::string tmp = file.string() + ".tmp." + std::to_string(getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw FileError(file, "", "cannot be written");
+    const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        throw FileError(file, "", "cannot be written");
+    }
+    const int dir = ::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
 rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out) {
     std::string text = read_file(file);
     rapidjson::Document doc;

@@ -22,6 +22,9 @@ std::string read_file(const std::filesystem::path& file);
 // Creates a key file (mode 0600, synced) with `content` unless it exists; safe when several
 // gateway processes sharing a key directory start at once: exactly one content wins, all read it.
 void create_secret_file_once(const std::filesystem::path& file, std::string_view content);
+// Replaces `file` with `content` (mode 0600) so that either the old or the new content survives a
+// crash: written to a temporary file, fsynced, renamed over it, the folder fsynced.
+void replace_file_durably(const std::filesystem::path& file, std::string_view content);
 rapidjson::Document parse_json_file(const std::filesystem::path& file, std::string* text_out = nullptr);
 
 // Required/optional member access that throws FileError naming the JSON path.

@@ -107,6 +107,17 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total " << busy_refusals_.load() << "\n";
     out << "# HELP dg_rate_limited_total Requests refused with 429 because the party was over its rate.\n"
            "# TYPE dg_rate_limited_total counter\ndg_rate_limited_total " << rate_limited_.load() << "\n";
+    {  // under mu_, held since the top
+        if (!witnesses_.empty()) {
+            out << "# HELP dg_witness_cosigned_size The audit log size a witness cosigned last.\n# TYPE dg_witness_cosigned_size gauge\n";
+            for (const auto& [name, w] : witnesses_) out << "dg_witness_cosigned_size{witness=\"" << name << "\"} " << w.cosigned << "\n";
+            out << "# HELP dg_witness_behind_entries Audit entries the newest checkpoint a witness cosigned is behind the log.\n"
+                   "# TYPE dg_witness_behind_entries gauge\n";
+            for (const auto& [name, w] : witnesses_) out << "dg_witness_behind_entries{witness=\"" << name << "\"} " << w.behind << "\n";
+            out << "# HELP dg_witness_failures_total Checkpoint submissions to a witness that failed.\n# TYPE dg_witness_failures_total counter\n";
+            for (const auto& [name, w] : witnesses_) out << "dg_witness_failures_total{witness=\"" << name << "\"} " << w.failures << "\n";
+        }
+    }
     if (crl_next_update_.load() != 0)
         out << "# HELP dg_tls_crl_next_update_timestamp_seconds When the client CRL in force passes its nextUpdate "
                "(after that every client is refused).\n# TYPE dg_tls_crl_next_update_timestamp_seconds gauge\n"
@@ -127,6 +138,18 @@ std::string Metrics::prometheus() const {
         << "dg_reloads_total{result=\"ok\"} " << reloads_ok_.load() << "\n"
         << "dg_reloads_total{result=\"failed\"} " << reloads_failed_.load() << "\n";
     return out.str();
+}
+
+}  // namespace dg
+
+namespace dg {
+
+void Metrics::witness(const std::string& name, std::uint64_t cosigned_size, std::uint64_t log_size, bool failed) {
+    std::lock_guard lock(mu_);
+    auto& w = witnesses_[name];
+    w.cosigned = cosigned_size;
+    w.behind = log_size > cosigned_size ? log_size - cosigned_size : 0;
+    if (failed) ++w.failures;
 }
 
 }  // namespace dg

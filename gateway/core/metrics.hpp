@@ -26,10 +26,14 @@ public:
     void set_crl_next_update(std::int64_t unix_seconds) { crl_next_update_.store(unix_seconds, std::memory_order_relaxed); }
     std::int64_t crl_next_update() const { return crl_next_update_.load(); }
     void set_store_ready(bool ready) { store_ready_.store(ready ? 1 : 0, std::memory_order_relaxed); }
+    // A witness of the audit log: the size it cosigned last, how far that is behind the log, and
+    // whether the last submission to it failed.
+    void witness(const std::string& name, std::uint64_t cosigned_size, std::uint64_t log_size, bool failed);
     void reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
     std::uint64_t tls_handshake_failures() const { return tls_failures_.load(); }
     std::int64_t active_connections() const { return connections_.load(); }
+    std::uint64_t audit_size() const { return audit_entries_.load(); }
 
     std::string prometheus() const;
 
@@ -44,6 +48,10 @@ private:
     std::map<std::pair<std::string, int>, std::uint64_t> requests_;
     std::map<std::string, Histogram> latency_;
     std::map<std::pair<std::string, std::string>, std::uint64_t> records_;
+    struct WitnessState {
+        std::uint64_t cosigned = 0, behind = 0, failures = 0;
+    };
+    std::map<std::string, WitnessState> witnesses_;
     std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0};
     std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
     std::atomic<std::uint64_t> busy_refusals_{0}, rate_limited_{0};

@@ -19,7 +19,7 @@ namespace {
 
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
-    AdminSession(tcp::socket&& s, const AdminHandler& h) : stream_(std::move(s)), handler_(h) {}
+    AdminSession(tcp::socket&& s, const AdminHandler& h, std::size_t body_limit) : stream_(std::move(s)), handler_(h), body_limit_(body_limit) {}
     void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); }); }
 
 private:
@@ -27,7 +27,7 @@ private:
         req_ = {};
         parser_.emplace();
         parser_->header_limit(8192);
-        parser_->body_limit(4096);
+        parser_->body_limit(body_limit_);
         stream_.expires_after(std::chrono::seconds(10));
         http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return self->close();
@@ -48,6 +48,7 @@ private:
 
     beast::tcp_stream stream_;
     const AdminHandler& handler_;
+    std::size_t body_limit_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     http::request<http::string_body> req_;
@@ -55,8 +56,8 @@ private:
 
 }  // namespace
 
-AdminServer::AdminServer(net::io_context& ioc, const tcp::endpoint& at, AdminHandler handler)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), handler_(std::move(handler)) {
+AdminServer::AdminServer(net::io_context& ioc, const tcp::endpoint& at, AdminHandler handler, std::size_t body_limit)
+    : ioc_(ioc), acceptor_(net::make_strand(ioc)), handler_(std::move(handler)), body_limit_(body_limit) {
     acceptor_.open(at.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(at);
@@ -77,7 +78,7 @@ void AdminServer::stop() {
 void AdminServer::do_accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) std::make_shared<AdminSession>(std::move(socket), handler_)->run();
+        if (!ec) std::make_shared<AdminSession>(std::move(socket), handler_, body_limit_)->run();
         do_accept();
     });
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Plain-HTTP admin listener for operators (loopback by default): /healthz, /readyz, /metrics.
+// A plain-HTTP listener: the admin endpoints for operators (loopback by default: /healthz, /readyz,
+// /metrics) and the witness's add-checkpoint.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http.hpp>
@@ -13,7 +14,9 @@ using AdminHandler = std::function<boost::beast::http::response<boost::beast::ht
 
 class AdminServer {
 public:
-    AdminServer(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, AdminHandler handler);
+    // Requests have bodies of at most `body_limit` bytes (the admin endpoints take none).
+    AdminServer(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, AdminHandler handler,
+                std::size_t body_limit = 4096);
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
     void stop();
@@ -23,6 +26,7 @@ private:
     boost::asio::io_context& ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     AdminHandler handler_;
+    std::size_t body_limit_;
 };
 
 }  // namespace dg

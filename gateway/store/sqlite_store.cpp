@@ -10,6 +10,10 @@
 // every row T changed or deleted (undo_records, undo_history), dropped once audit.db has T.
 #include "store/sqlite_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -281,6 +285,14 @@ public:
             if (!std::filesystem::exists(main_file)) throw std::runtime_error("no store at " + main_file.string());
         } else {
             std::filesystem::create_directories(dir);
+            // One writer per data dir: a second (another gateway, purge or audit rotate-key while
+            // one runs) would append to the log behind the first one's back. Released on exit.
+            lock_fd_ = ::open((dir / "writer.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+            if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+                if (lock_fd_ >= 0) ::close(lock_fd_);
+                lock_fd_ = -1;
+                throw std::runtime_error(dir.string() + " is in use by another gateway process (stop it first)");
+            }
         }
         main_readers_ = readers_of(main_file, options_.readers, options_.read_only);
         for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -1036,9 +1048,12 @@ private:
         main_ = nullptr;
         region_readers_.clear();
         main_readers_.reset();
+        if (lock_fd_ >= 0) ::close(lock_fd_);
+        lock_fd_ = -1;
     }
 
     std::filesystem::path dir_;
+    int lock_fd_ = -1;  // flock()ed while this store writes
     StoreOptions options_;
     // Writer state: audit.db, the region files, the last committed transaction, the Merkle frontier.
     sqlite3* main_ = nullptr;

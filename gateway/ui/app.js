@@ -332,9 +332,35 @@ function headCard(head, lines) {
     lines);
 }
 
+// The C2SP checkpoint with the witnesses' cosignatures (tlog-cosignature: 4-byte key hash, 8-byte
+// time, signature). The gateway checked each against the witness's configured key before serving it.
+async function checkpointCard() {
+  const res = await fetch("/v1/audit/checkpoint", { credentials: "same-origin", cache: "no-store" });
+  if (!res.ok) return h("section", { class: "card", id: "checkpoint" }, h("h2", {}, "Checkpoint en getuigen"), h("p", { class: "warn" }, "Geen checkpoint beschikbaar"));
+  const text = await res.text();
+  const [body, sigs = ""] = text.split("\n\n");
+  const [origin, size] = body.split("\n");
+  const cosigs = sigs.split("\n").filter((l) => l.startsWith("\u2014 ")).map((l) => l.slice(2).split(" "))
+    .filter(([name]) => name !== origin).map(([name, b64]) => {
+      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      let t = 0;
+      for (let i = 4; i < 12 && raw.length >= 12; i++) t = t * 256 + raw[i];
+      return { name, time: new Date(t * 1000).toISOString() };
+    });
+  return h("section", { class: "card", id: "checkpoint" },
+    h("h2", {}, "Checkpoint en getuigen"),
+    h("dl", { class: "fields" },
+      h("dt", {}, "Oorsprong"), h("dd", { class: "mono" }, origin),
+      h("dt", {}, "Aantal regels"), h("dd", { id: "checkpoint-size" }, size)),
+    cosigs.length
+      ? h("ul", { id: "cosignatures" }, cosigs.map((c) => h("li", {}, "✓ Medeondertekend door getuige ", h("strong", {}, c.name), " op " + when(c.time))))
+      : h("p", { id: "cosignatures", class: "warn" }, "Nog door geen getuige medeondertekend"));
+}
+
 async function viewAudit() {
   const q = hashQuery();
   const { head, card } = await headStatus();
+  const checkpoint = await checkpointCard();
   const limit = 25;
   const from = q.has("from") ? Number(q.get("from")) : Math.max(0, head.size - limit);
   const params = new URLSearchParams({ from: String(from), limit: String(limit) });
@@ -376,7 +402,7 @@ async function viewAudit() {
   });
   const older = from > 0 ? h("a", { class: "button secondary", href: "#/audit?from=" + Math.max(0, from - limit) }, "← Oudere") : null;
   const newer = from + limit < head.size ? h("a", { class: "button secondary", href: "#/audit?from=" + (from + limit) }, "Nieuwere →") : null;
-  show(card,
+  show(card, checkpoint,
     h("section", { class: "card" },
       h("h2", {}, "Auditlogboek"),
       h("p", { class: "muted" }, "Klik op een regel voor de volledige inhoud en het opnamebewijs. Leerlingen staan er alleen als pseudoniem in."),

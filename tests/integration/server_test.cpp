@@ -115,6 +115,26 @@ BOOST_AUTO_TEST_CASE(roles_and_scopes_through_the_server) {
     }
 }
 
+// The gateway's own life is in the log: its start first (with what is in force), its stop last,
+// once every acknowledged request is in.
+BOOST_AUTO_TEST_CASE(start_and_stop_are_audit_entries) {
+    Gateway gw;
+    BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json")).status == 202);
+    gw.service->stop();
+    const auto all = gw.audit_entries(true);
+    BOOST_REQUIRE(all.size() == 3u);
+    const auto first = parse(all.front()), last = parse(all.back());
+    BOOST_TEST(first["action"].GetString() == std::string("start"));
+    BOOST_TEST(first["partyRole"].GetString() == std::string("system"));
+    BOOST_TEST(first["outcome"].GetString() == std::string("allowed"));
+    for (const char* k : {"version", "keyId", "partiesVersion", "mandatesVersion", "regionsVersion"})
+        BOOST_TEST(first["attributes"].HasMember(k), k);
+    BOOST_TEST(std::string(first["policyVersion"].GetString()).rfind("sha256:", 0) == 0);
+    BOOST_TEST(parse(all[1])["action"].GetString() == std::string("POST /v1/berichten"));
+    BOOST_TEST(last["action"].GetString() == std::string("stop"));
+    BOOST_TEST(last["partyRole"].GetString() == std::string("system"));
+}
+
 BOOST_AUTO_TEST_CASE(every_request_is_audited_without_raw_bsn) {
     Gateway gw;
     gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
@@ -425,14 +445,14 @@ BOOST_AUTO_TEST_CASE(an_outsider_verifies_heads_and_proofs_with_the_public_key_o
                                std::string(h["signature"].GetString()), std::string(h["keyId"].GetString()));
     };
     const auto [size1, root1, time1, sig1, kid1] = head_of();
-    BOOST_TEST(size1 == 3u);  // the push, the caseload read, the keys read
+    BOOST_TEST(size1 == 4u);  // the gateway's start, the push, the caseload read, the keys read
     BOOST_TEST(kid1 == key_id);
     BOOST_TEST(verify_head_signature(pem, signed_head_text(size1, root1, time1), sig1));
     BOOST_TEST(!verify_head_signature(pem, signed_head_text(size1 + 1, root1, time1), sig1));
 
     BOOST_REQUIRE(gw.as("duo", http::verb::post, "/v1/berichten", example("vsv-melding.json")).status == 202);
     const auto [size2, root2, time2, sig2, kid2] = head_of();
-    BOOST_TEST(size2 == 5u);  // + the first head read and the vsv push
+    BOOST_TEST(size2 == 6u);  // + the first head read and the vsv push
     BOOST_TEST(verify_head_signature(pem, signed_head_text(size2, root2, time2), sig2));
 
     // Every entry: recompute its leaf from the entry text and check its inclusion in head 2.

@@ -87,6 +87,12 @@ kill -HUP "$pid"; reloaded 9
 [ "$(status school-12AB POST /v1/berichten "$(almere R-2)")" = 202 ] || fail "0034 must route after the import and SIGHUP"
 grep -q '"region":"95"' "$work/answer" || fail "the record goes to region 95"
 stop
+# The import took effect with that reload: an entry of its own with both versions; the stop is the last entry.
+sqlite3 "$work/data/audit.db" "SELECT entry FROM audit ORDER BY seq" > "$work/entries"
+grep '"action":"regions-import"' "$work/entries" | grep -q '"previousRegionsVersion":' || fail "the region import is not an audit entry"
+[ "$(grep -c '"action":"regions-import"' "$work/entries")" = 1 ] || fail "one import, one regions-import entry"
+tail -1 "$work/entries" | grep -q '^{"action":"stop",' || fail "the stop must be the last audit entry"
+head -1 "$work/entries" | grep -q '^{"action":"start",' || fail "the start must be the first audit entry"
 
 # SIGTERM while a large message is on its way. A message of 20 000 records (about 6 MB):
 batch() { # BERICHTID: the batch on stdout

@@ -4,7 +4,7 @@
 # would configure it), loads /ui/ from the running gateway and we check what a person sees in the
 # rendered DOM: a coordinator its own region's caseload (never another region's), filters, paging,
 # a record with its history; an auditor the signed head verified in the browser, its consistency
-# with the head seen before, and the entries without a BSN. Screenshots go to ARTIFACTS.
+# with the head seen before, the checkpoint's witness cosignature, and the entries without a BSN. Screenshots go to ARTIFACTS.
 set -euo pipefail
 bin=${1:?usage: ui_browser.sh PATH-TO-BINARY ARTIFACTS-DIR}
 artifacts=${2:?usage: ui_browser.sh PATH-TO-BINARY ARTIFACTS-DIR}
@@ -22,7 +22,18 @@ policy="$policies/doorstroom-gateway-test-$$.json"
 trap 'rm -f "$policy"; cleanup' EXIT
 mkdir -p "$artifacts"
 
-start --data-dir "$work/data"
+# A witness of the audit log, so that the auditor sees its cosignature (the log's key made first,
+# for the witness to trust).
+mkdir -p "$work/data"
+openssl genpkey -algorithm ed25519 -out "$work/data/audit-signing.key" 2>/dev/null && chmod 600 "$work/data/audit-signing.key"
+openssl pkey -in "$work/data/audit-signing.key" -pubout -out "$work/log-key.pem"
+"$bin" witness serve --key "$work/witness.key" --state "$work/witness" --listen 127.0.0.1:0 --log-key "$work/log-key.pem" \
+  --name witness.ui.example 2> "$work/witness.log" &
+for _ in $(seq 1 100); do grep -q '"msg":"listening"' "$work/witness.log" 2>/dev/null && break; sleep 0.1; done
+witness=$(sed -n 's/.*"witness":"\([^"]*\)".*/\1/p' "$work/witness.log" | head -1)
+[ -n "$witness" ] || fail "the witness did not start"
+cfg=$(config_with "s#\"pseudonymKeyFile\": \"pseudonym.key\"#\"pseudonymKeyFile\": \"pseudonym.key\", \"witnesses\": [{\"name\": \"witness.ui.example\", \"url\": \"http://$witness\", \"publicKey\": \"$work/witness.key.pub\"}]#")
+start --config "$cfg" --data-dir "$work/data"
 send() { as "$1" -o "$work/last" -w '%{http_code}' -H "Content-Type: application/${3:-json}" --data-binary @"$2" "https://$https/v1/berichten"; }
 [ "$(send school-12AB "$examples/verzuimmelding.json")" = 202 ] || fail "push verzuimmelding"
 [ "$(send school-34CD "$examples/vsv-melding.xml" xml)" = 202 ] || fail "push vsv-melding (Rijnmond)"
@@ -90,8 +101,10 @@ has "$dom" 'no such record within what you may read' "another region's record is
 
 # Auditor: the head verified in the browser (Ed25519), entries shown; then, after more requests,
 # the new head proven consistent with the one this browser saw before.
+for _ in $(seq 1 60); do as auditor "https://$https/v1/audit/checkpoint" | grep -q '^— witness.ui.example ' && break; sleep 0.5; done
 dom=$(browse auditor '#/audit' auditor-log)
 has "$dom" '✓ Handtekening geldig' "signature verified by the browser"
+has "$dom" 'Medeondertekend door getuige <strong>witness.ui.example</strong>' "the witness's cosignature of the checkpoint"
 has "$dom" 'id="entries"' "entry list"
 has "$dom" '<td>GET /v1/caseload</td>' "a coordinator's read in the newest entries"
 hasnt "$dom" '291417772' "a BSN in the audit view"
