@@ -303,8 +303,8 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
     const auto log = dg::open_store(dg::store_url(c), read_only);
     const auto r = dg::verify_audit_log(log->audit(), keys);
     if (r.ok) {
-        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads verified with "
-                  << keys.size() << (keys.size() == 1 ? " key\n" : " keys\n");
+        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads and " << r.receipts
+                  << " receipts verified with " << keys.size() << (keys.size() == 1 ? " key\n" : " keys\n");
         return 0;
     }
     std::cout << "audit log FAILED at index " << *r.first_bad_index << ": " << r.reason << "\n";

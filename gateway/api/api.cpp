@@ -1,3 +1,4 @@
+#include "core/problem.hpp"
 #include "api/api.hpp"
 
 #include "api/changes.hpp"
@@ -143,7 +144,7 @@ Response not_stored(const CommitResult& commit) {
     if (commit.melding_taken)  // judged again kMaxAttempts times, each time overtaken by another message
         return problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
     Response res = commit.busy ? problem_response(503, "Busy", "too many requests are waiting to be stored; nothing was stored, retry shortly",
-                                                  {{"server.busy", "", "retry after 1 s", {}}})
+                                                  {{problem_code::kServerBusy, "", "retry after 1 s", {}}})
                                : problem_response(503, "Store unavailable", "nothing was stored; try again later", {});
     res.set(http::field::retry_after, commit.busy ? "1" : "5");
     return res;
@@ -306,19 +307,19 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     int retry_after = 0;
     if (!rate_limiter_.take(caller.oin.empty() ? caller.fingerprint : caller.oin, Clock::now(), retry_after)) {
         metrics_.rate_limited();
-        x.event.problem_codes.push_back("sender.rate-limited");
+        x.event.problem_codes.push_back(problem_code::kSenderRateLimited);
         Response res = problem_response(429, "Too many requests", "this party is over its rate limit; retry later",
-                                        {{"sender.rate-limited", "", "retry after " + std::to_string(retry_after) + " s", {}}});
+                                        {{problem_code::kSenderRateLimited, "", "retry after " + std::to_string(retry_after) + " s", {}}});
         res.set(http::field::retry_after, std::to_string(retry_after));
         return finish(x, std::move(res));
     }
     if (!x.party) {
         return finish(x, problem_response(403, "Unknown sender", "the certificate's OIN is not in the party registry",
-                                          {{"sender.unknown", "", "register the OIN of this certificate before sending", {}}}));
+                                          {{problem_code::kSenderUnknown, "", "register the OIN of this certificate before sending", {}}}));
     }
     if (x.bad_transaction_id)
         return finish(x, problem_response(400, "Bad request", "Fsc-Transaction-Id must be a UUIDv7",
-                                          {{"message.schema", "Fsc-Transaction-Id", "send a UUIDv7 (RFC 9562), or leave the header out", {}}}));
+                                          {{problem_code::kMessageSchema, "Fsc-Transaction-Id", "send a UUIDv7 (RFC 9562), or leave the header out", {}}}));
     if (!path_known)
         return finish(x, problem_response(404, "Not found", "no such resource", {}));
     if (!route)
@@ -327,7 +328,7 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
     // "public": any registered party (the OpenAPI document, the audit signing keys).
     if (route->endpoint != "public" && !x.snapshot->policy->role_may_use(x.party->role, route->endpoint))
         return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
-                                          {{"sender.role-not-permitted", "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
+                                          {{problem_code::kSenderRoleNotPermitted, "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
 
     switch (route->handler) {
     case Handler::Berichten: return berichten(x, req, true);
@@ -364,12 +365,12 @@ bool Api::act_for_principal(Exchange& x, const Request& req, const Route& route)
     if (header == req.end() || namens == x.party->oin) {
         // Without Namens an intermediary reads only what concerns itself (the public endpoints).
         if (is_intermediary && route.endpoint != "public")
-            return refuse(403, "No mandate", "mandate.missing", "an intermediary acts for a principal only",
+            return refuse(403, "No mandate", problem_code::kMandateMissing, "an intermediary acts for a principal only",
                           "send Namens: <OIN of the principal> for a party you hold a mandate for");
         return true;
     }
     if (!oin_format_valid(namens))
-        return refuse(400, "Bad request", "message.schema", "Namens must be an OIN of 20 digits", "send Namens: <20-digit OIN>");
+        return refuse(400, "Bad request", problem_code::kMessageSchema, "Namens must be an OIN of 20 digits", "send Namens: <20-digit OIN>");
     x.intermediary = x.party;
     x.event.intermediary_oin = x.party->oin;
     x.event.party_oin = std::string(namens);
@@ -377,11 +378,11 @@ bool Api::act_for_principal(Exchange& x, const Request& req, const Route& route)
     x.event.party_role = principal ? principal->role : std::string();
     const Mandate* mandate = is_intermediary && principal ? x.snapshot->mandates->find(x.party->oin, namens, x.day()) : nullptr;
     if (!mandate)
-        return refuse(403, "No mandate", "mandate.missing",
+        return refuse(403, "No mandate", problem_code::kMandateMissing,
                       is_intermediary ? "this intermediary holds no mandate for that party today" : "only an intermediary may act for another party",
                       is_intermediary ? "register a mandate for this principal, or check its period" : "leave Namens out, or send your own OIN");
     if (route.endpoint != "public" && !mandate->covers_endpoint(route.endpoint))
-        return refuse(403, "Not permitted", "mandate.not-permitted", "the mandate does not cover this endpoint",
+        return refuse(403, "Not permitted", problem_code::kMandateNotPermitted, "the mandate does not cover this endpoint",
                       "the mandate for this principal does not list " + route.endpoint);
     x.party = principal;
     x.mandate = mandate;
@@ -435,11 +436,11 @@ Problems Api::resolve_effect(StoredRecord& rec, const Party& sender, const Judgi
             else if (!own || c.active) own = &c;  // the record itself rather than a notice it left behind
         }
         if (!own)
-            return other_sender ? refuse(withdraw ? "withdrawal.not-owner" : "change.not-owner", "betreft",
+            return other_sender ? refuse(withdraw ? problem_code::kWithdrawalNotOwner : problem_code::kChangeNotOwner, "betreft",
                                          withdraw ? "only the original sender may withdraw a melding" : "only the original sender may change a melding")
-                                : refuse(withdraw ? "withdrawal.unknown" : "change.unknown", "betreft", "no melding with this meldingId from this sender");
+                                : refuse(withdraw ? problem_code::kWithdrawalUnknown : problem_code::kChangeUnknown, "betreft", "no melding with this meldingId from this sender");
         if (!own->active)
-            return refuse(withdraw ? "withdrawal.unknown" : "change.unknown", "betreft",
+            return refuse(withdraw ? problem_code::kWithdrawalUnknown : problem_code::kChangeUnknown, "betreft",
                           withdraw ? "this melding was withdrawn already" : "this melding was withdrawn");
         if (!withdraw)
             if (auto problems = judge_change(rec, *own, j.snapshot, sender, j.sent, j.format); !problems.empty()) return problems;
@@ -456,12 +457,12 @@ Problems Api::resolve_effect(StoredRecord& rec, const Party& sender, const Judgi
         bool found = false;
         if (from)
             for (const auto& r : store_.records_of_subject(rec.subject, from->code)) found = found || r.gemeente == rec.from_gemeente;
-        if (!found) return refuse("verhuizing.not-found", "oudeGemeente", "no active record of this pupil in oudeGemeente");
+        if (!found) return refuse(problem_code::kVerhuizingNotFound, "oudeGemeente", "no active record of this pupil in oudeGemeente");
     } else if (rec.effect == RecordEffect::Status && !rec.target_id.empty()) {
         const auto target = store_.find_record(rec.target_id, rec.region);
         // Only a record of this pupil in this region: an id alone must not reach other records.
         if (!target || !target->active || target->region != rec.region || target->subject != rec.subject)
-            return refuse("message.schema", "betreft", "no active record with this id for this pupil in the pupil's region");
+            return refuse(problem_code::kMessageSchema, "betreft", "no active record with this id for this pupil in the pupil's region");
     }
     return {};
 }
@@ -503,7 +504,7 @@ public:
 
 private:
     static Problem used_before(const StoredRecord& r) {
-        return {"melding.duplicate-id", melding_path(r.melding_index, "meldingId"),
+        return {problem_code::kMeldingDuplicateId, melding_path(r.melding_index, "meldingId"),
                 "this sender used this meldingId before; every melding needs its own", r.melding_id};
     }
 
@@ -553,9 +554,9 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     if (const auto cd = req.find("Content-Digest"); cd != req.end()) {
         const std::string claimed = sha256_member(std::string_view(cd->value().data(), cd->value().size()));
         if (!claimed.empty() && claimed != digest) {
-            x.event.problem_codes.push_back("message.digest-mismatch");
+            x.event.problem_codes.push_back(problem_code::kMessageDigestMismatch);
             return finish(x, problem_response(400, "Digest mismatch", "the body does not match its Content-Digest; nothing was stored",
-                                              {{"message.digest-mismatch", "Content-Digest", "send the sha-256 of the exact body bytes", {}}}));
+                                              {{problem_code::kMessageDigestMismatch, "Content-Digest", "send the sha-256 of the exact body bytes", {}}}));
         }
     }
 
@@ -609,7 +610,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     }
 
     if (r.status != 202) {
-        const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == "message.malformed";
+        const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == problem_code::kMessageMalformed;
         const char* title = malformed ? "Malformed message" : r.status == 403 ? "Not permitted"
                           : r.status == 413 ? "Message too large" : r.message_problems.empty() ? "Nothing acceptable" : "Invalid message";
         const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
@@ -630,8 +631,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     // Signed inside the commit, once the index of the message's audit entry is known (interface.md, receipts).
     sink.batch.message->seal = [this, bericht = r.envelope.bericht_id, party = x.party->oin, digest, at = x.event.time,
                                 accepted, rejected = r.rejected_total](std::uint64_t index, std::string& out) {
-        const std::string text = "doorstroom-gateway receipt v1\n" + bericht + "\n" + party + "\n" + digest + "\n" + at + "\n" +
-                                 std::to_string(index) + "\n" + std::to_string(accepted) + "\n" + std::to_string(rejected) + "\n";
+        const std::string text = signed_receipt_text(bericht, party, digest, at, index, accepted, rejected);
         out.pop_back();  // the closing brace of the receipt object
         out += ",\"receivedAt\":\"" + at + "\",\"digest\":\"" + digest + "\",\"auditIndex\":" + std::to_string(index) +
                ",\"keyId\":\"" + signer_.key_id() + "\",\"signature\":\"" + signer_.sign_base64(text) + "\"}";
@@ -645,15 +645,15 @@ void Api::known_message(Exchange& x, const MessageRow& stored, const std::string
         x.event.outcome = "replayed";
         return finish(x, json_response(202, stored.receipt));
     }
-    x.event.problem_codes.push_back("message.duplicate-id");
+    x.event.problem_codes.push_back(problem_code::kMessageDuplicateId);
     finish(x, problem_response(409, "Conflict", "this berichtId was accepted before with other content",
-                               {{"message.duplicate-id", "/berichtId", "use a new berichtId for new content", {}}}));
+                               {{problem_code::kMessageDuplicateId, "/berichtId", "use a new berichtId for new content", {}}}));
 }
 
 void Api::caseload(Exchange& x, std::string_view query) {
     std::vector<std::pair<std::string, std::string>> params;
     Problems bad;
-    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
     CaseloadQuery q;
     const auto scope = read_scope(x);
     if (!scope) return;
@@ -661,25 +661,25 @@ void Api::caseload(Exchange& x, std::string_view query) {
     q.berichttypen = scope->policy->berichttypen;
     for (const auto& [k, v] : params) {
         if (k == "berichttype") {
-            if (!x.snapshot->policy->type(v)) bad.push_back({"message.schema", "?berichttype", "not a berichttype of the catalogue", {}});
+            if (!x.snapshot->policy->type(v)) bad.push_back({problem_code::kMessageSchema, "?berichttype", "not a berichttype of the catalogue", {}});
             q.berichttype = v;
         } else if (k == "gemeente") {
-            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit)) bad.push_back({"message.schema", "?gemeente", "a gemeentecode has 4 digits", {}});
+            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit)) bad.push_back({problem_code::kMessageSchema, "?gemeente", "a gemeentecode has 4 digits", {}});
             q.gemeente = v;
         } else if (k == "status") {
-            if (!query_status(v)) bad.push_back({"message.schema", "?status", "unknown status", {}});
+            if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (!query_since(v, q.since)) bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since)) bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
             if (!query_limit(v, options_.max_page, q.limit))
-                bad.push_back({"message.schema", "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
+                bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
         } else if (k == "cursor") {
             const bool digits = !v.empty() && v.size() <= 18 && v[0] == 'c' && std::all_of(v.begin() + 1, v.end(), ::isdigit) && v.size() > 1;
-            if (!digits) bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});
+            if (!digits) bad.push_back({problem_code::kMessageSchema, "?cursor", "use the nextCursor of the previous page", {}});
             else q.before_seq = std::stoll(v.substr(1));
         } else {
-            bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+            bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
         }
     }
     if (!bad.empty()) {

@@ -2,6 +2,7 @@
 // subject report. Every read here is itself an audit entry.
 #include <future>
 
+#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "audit/keyring.hpp"
 #include "api/exchange.hpp"
@@ -69,7 +70,7 @@ std::optional<SignedHead> Api::publish_head() {
 void Api::audit_read(Exchange& x, std::string_view path, std::string_view query) {
     std::vector<std::pair<std::string, std::string>> params;
     Problems bad;
-    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
     auto param = [&](const char* name) -> const std::string* {
         for (const auto& [k, v] : params)
             if (k == name) return &v;
@@ -79,9 +80,9 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
         const std::string* v = param(name);
         std::uint64_t n = fallback;
         if (!v) {
-            if (required) bad.push_back({"message.schema", std::string("?") + name, "required", {}});
+            if (required) bad.push_back({problem_code::kMessageSchema, std::string("?") + name, "required", {}});
         } else if (!parse_uint(*v, n)) {
-            bad.push_back({"message.schema", std::string("?") + name, "a non-negative whole number", {}});
+            bad.push_back({problem_code::kMessageSchema, std::string("?") + name, "a non-negative whole number", {}});
         }
         return n;
     };
@@ -142,18 +143,18 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             if (const auto* a = param("action")) q.action = *a;
             if (const auto* p = param("party")) {
                 q.party = *p;
-                if (!oin_format_valid(*p)) bad.push_back({"message.schema", "?party", "an OIN of 20 digits", {}});
+                if (!oin_format_valid(*p)) bad.push_back({problem_code::kMessageSchema, "?party", "an OIN of 20 digits", {}});
             }
-            if (q.limit < 1 || q.limit > 1000) bad.push_back({"message.schema", "?limit", "limit is 1..1000", {}});
+            if (q.limit < 1 || q.limit > 1000) bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1..1000", {}});
             for (const auto& [k, v] : params)
                 if (k != "from" && k != "limit" && k != "action" && k != "party")
-                    bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+                    bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
             if (bad.empty()) write_rows(w, log.entries(q));
         } else if (path == "/v1/audit/proof/inclusion") {
             const std::uint64_t index = number("index", 0, true), size = number("size", 0, true);
             const std::uint64_t committed = log.committed_size();
             if (bad.empty() && (index >= size || size > committed))
-                bad.push_back({"message.schema", "?size", "need index < size <= " + std::to_string(committed), {}});
+                bad.push_back({problem_code::kMessageSchema, "?size", "need index < size <= " + std::to_string(committed), {}});
             if (bad.empty()) {
                 auto nodes = log.nodes();
                 w.StartObject();
@@ -171,7 +172,7 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             const std::uint64_t from = number("from", 0, true), to = number("to", 0, true);
             const std::uint64_t committed = log.committed_size();
             if (bad.empty() && (from > to || to > committed))
-                bad.push_back({"message.schema", "?to", "need from <= to <= " + std::to_string(committed), {}});
+                bad.push_back({problem_code::kMessageSchema, "?to", "need from <= to <= " + std::to_string(committed), {}});
             if (bad.empty()) {
                 auto nodes = log.nodes();
                 w.StartObject();

@@ -1,3 +1,4 @@
+#include "core/problem.hpp"
 #include "api/changes.hpp"
 
 #include <algorithm>
@@ -49,7 +50,7 @@ Problems judge_change(StoredRecord& change, const StoredRecord& target, const Sn
     auto problem = [&](const char* code, const std::string& path, std::string detail) {
         return Problem{code, melding_path(index, path), std::move(detail), change.melding_id};
     };
-    if (!ct || !tt) return {problem("change.unknown", "betreft", "the changed record's type is no longer in the policy")};
+    if (!ct || !tt) return {problem(problem_code::kChangeUnknown, "betreft", "the changed record's type is no longer in the policy")};
     const std::string& under = ct->changes_field;
 
     std::vector<Field> changes;
@@ -63,7 +64,7 @@ Problems judge_change(StoredRecord& change, const StoredRecord& target, const Sn
         if (std::find(tt->changeable.begin(), tt->changeable.end(), c.path) == tt->changeable.end()) {
             std::string allowed;
             for (const auto& a : tt->changeable) allowed += (allowed.empty() ? "" : ", ") + a;
-            out.push_back(problem("field.not-permitted", under + "/" + c.path,
+            out.push_back(problem(problem_code::kFieldNotPermitted, under + "/" + c.path,
                                   "a wijziging of a " + tt->name + " may change only: " + (allowed.empty() ? "nothing" : allowed)));
         }
     if (!out.empty()) return out;

@@ -1,3 +1,4 @@
+#include "core/problem.hpp"
 #include "api/ingest.hpp"
 
 #include "core/hex.hpp"
@@ -52,11 +53,11 @@ public:
         sent_ = *parse_rfc3339_local_date(e.verzonden_op);
         if (ctx_.sender && !policy.role_may_send(ctx_.sender->role, e.berichttype)) {
             role_refused_ = true;
-            envelope_problems_.push_back({"sender.role-not-permitted", "/berichttype",
+            envelope_problems_.push_back({problem_code::kSenderRoleNotPermitted, "/berichttype",
                                           "role " + ctx_.sender->role + " may not send " + e.berichttype, {}});
         } else if (ctx_.mandate && !ctx_.mandate->covers_type(e.berichttype)) {
             role_refused_ = true;
-            envelope_problems_.push_back({"mandate.not-permitted", "/berichttype",
+            envelope_problems_.push_back({problem_code::kMandateNotPermitted, "/berichttype",
                                           "the mandate for this principal does not cover " + e.berichttype, {}});
         }
     }
@@ -251,7 +252,7 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
         out.message_problems = sink.envelope_problems();
     } else if (out.records_seen == 0) {
         out.status = 400;
-        out.message_problems.push_back({"message.schema", "/meldingen", "a bericht holds at least one melding", {}});
+        out.message_problems.push_back({problem_code::kMessageSchema, "/meldingen", "a bericht holds at least one melding", {}});
     }
     if (out.status != 0) {
         // A message-level fault rejects the whole message: nothing of it is stored.

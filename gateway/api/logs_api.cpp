@@ -5,6 +5,7 @@
 // second log: every line is computed from audit entries, and pupils appear only as pseudonyms.
 #include <set>
 
+#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
@@ -65,7 +66,7 @@ void write_activity(JsonWriter& w, const rapidjson::Value& e, const std::string&
 void Api::logs(Exchange& x, std::string_view query) {
     std::vector<std::pair<std::string, std::string>> params;
     Problems bad;
-    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
     std::optional<std::int64_t> after, before;
     std::set<std::string> transactions;
     std::size_t limit = 100;
@@ -75,27 +76,27 @@ void Api::logs(Exchange& x, std::string_view query) {
         if (k == "after" || k == "before") {
             auto ms = rfc3339_epoch_ms(v);
             if (!ms && parse_date(v)) ms = rfc3339_epoch_ms(v + "T00:00:00Z");
-            if (!ms) bad.push_back({"message.schema", "?" + k, "a date (YYYY-MM-DD) or an RFC 3339 date-time", {}});
+            if (!ms) bad.push_back({problem_code::kMessageSchema, "?" + k, "a date (YYYY-MM-DD) or an RFC 3339 date-time", {}});
             (k == "after" ? after : before) = ms;
         } else if (k == "transactionIds") {
             for (std::size_t at = 0; at <= v.size();) {
                 const auto comma = std::min(v.find(',', at), v.size());
                 const std::string id = v.substr(at, comma - at);
-                if (id.size() != 36 || id[14] != '7') bad.push_back({"message.schema", "?transactionIds", "a comma-separated list of UUIDv7", {}});
+                if (id.size() != 36 || id[14] != '7') bad.push_back({problem_code::kMessageSchema, "?transactionIds", "a comma-separated list of UUIDv7", {}});
                 transactions.insert(id);
                 at = comma + 1;
             }
         } else if (k == "limit") {
-            if (!query_limit(v, 1000, limit)) bad.push_back({"message.schema", "?limit", "limit is 1..1000", {}});
+            if (!query_limit(v, 1000, limit)) bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1..1000", {}});
         } else if (k == "cursor") {
             const bool ok = v.size() > 1 && v.size() <= 19 && v[0] == 'l' && v.find_first_not_of("0123456789", 1) == std::string::npos;
-            if (!ok) bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});
+            if (!ok) bad.push_back({problem_code::kMessageSchema, "?cursor", "use the nextCursor of the previous page", {}});
             else cursor = std::stoull(v.substr(1));
         } else if (k == "sortOrder") {
-            if (v != "asc" && v != "desc") bad.push_back({"message.schema", "?sortOrder", "asc or desc", {}});
+            if (v != "asc" && v != "desc") bad.push_back({problem_code::kMessageSchema, "?sortOrder", "asc or desc", {}});
             ascending = v == "asc";
         } else {
-            bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+            bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
         }
     }
     if (!bad.empty()) {
@@ -210,7 +211,7 @@ void Api::processing_activities(Exchange& x, const Request& req) {
         finish(x, problem_response(400, "Bad request", "fix the body", bad));
     };
     if (d.HasParseError() || !d.IsObject()) {
-        bad.push_back({"message.malformed", "", "send a JSON object with dpl.core.data_subject_id (+ _type) or traceId", {}});
+        bad.push_back({problem_code::kMessageMalformed, "", "send a JSON object with dpl.core.data_subject_id (+ _type) or traceId", {}});
         return refuse();
     }
     std::string id, type, trace;
@@ -220,32 +221,32 @@ void Api::processing_activities(Exchange& x, const Request& req) {
         const std::string path = "/" + key;
         if (key == "dpl.core.data_subject_id" || key == "dpl.core.data_subject_id_type" || key == "traceId") {
             if (!m.value.IsString()) {
-                bad.push_back({"message.schema", path, "must be a string", {}});
+                bad.push_back({problem_code::kMessageSchema, path, "must be a string", {}});
                 continue;
             }
             (key == "traceId" ? trace : key == "dpl.core.data_subject_id" ? id : type) = m.value.GetString();
         } else if (key == "startTime" || key == "endTime") {
-            if (!m.value.IsInt64() || m.value.GetInt64() < 0) bad.push_back({"message.schema", path, "milliseconds since 1970 (an integer)", {}});
+            if (!m.value.IsInt64() || m.value.GetInt64() < 0) bad.push_back({problem_code::kMessageSchema, path, "milliseconds since 1970 (an integer)", {}});
             else (key == "startTime" ? start : end) = m.value.GetInt64();
         } else {
-            bad.push_back({"message.schema", path, "unknown field", {}});
+            bad.push_back({problem_code::kMessageSchema, path, "unknown field", {}});
         }
     }
     if (id.empty() && trace.empty())
-        bad.push_back({"message.schema", "/dpl.core.data_subject_id", "give dpl.core.data_subject_id (with its _type) or traceId", {}});
+        bad.push_back({problem_code::kMessageSchema, "/dpl.core.data_subject_id", "give dpl.core.data_subject_id (with its _type) or traceId", {}});
     if (!id.empty()) {
         if (type == "bsn") {
-            if (!bsn_valid(id)) bad.push_back({"bsn.checksum", "/dpl.core.data_subject_id", "BSN fails the 11-proef", {}});
+            if (!bsn_valid(id)) bad.push_back({problem_code::kBsnChecksum, "/dpl.core.data_subject_id", "BSN fails the 11-proef", {}});
         } else if (type == "onderwijsnummer") {
-            if (!onderwijsnummer_valid(id)) bad.push_back({"onderwijsnummer.checksum", "/dpl.core.data_subject_id", "onderwijsnummer fails its check", {}});
+            if (!onderwijsnummer_valid(id)) bad.push_back({problem_code::kOnderwijsnummerChecksum, "/dpl.core.data_subject_id", "onderwijsnummer fails its check", {}});
         } else {
-            bad.push_back({"message.schema", "/dpl.core.data_subject_id_type", "bsn or onderwijsnummer", {}});
+            bad.push_back({problem_code::kMessageSchema, "/dpl.core.data_subject_id_type", "bsn or onderwijsnummer", {}});
         }
     } else if (!type.empty()) {
-        bad.push_back({"message.schema", "/dpl.core.data_subject_id", "a _type without the id", {}});
+        bad.push_back({problem_code::kMessageSchema, "/dpl.core.data_subject_id", "a _type without the id", {}});
     }
-    if (!trace.empty() && (trace.size() != 32 || !lower_hex(trace))) bad.push_back({"message.schema", "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
-    if (start && end && *start > *end) bad.push_back({"message.schema", "/endTime", "before startTime", {}});
+    if (!trace.empty() && (trace.size() != 32 || !lower_hex(trace))) bad.push_back({problem_code::kMessageSchema, "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
+    if (start && end && *start > *end) bad.push_back({problem_code::kMessageSchema, "/endTime", "before startTime", {}});
     if (!bad.empty()) return refuse();
 
     const std::string subject = id.empty() ? std::string() : pseudonymize_(type + ":" + id);
@@ -286,7 +287,7 @@ void Api::processing_activities(Exchange& x, const Request& req) {
     w.EndArray();
     w.EndObject();
     if (!subject.empty() && !trace.empty() && !trace_seen) {
-        bad.push_back({"message.schema", "/traceId", "no processing of this data subject under this trace id", {}});
+        bad.push_back({problem_code::kMessageSchema, "/traceId", "no processing of this data subject under this trace id", {}});
         return refuse();
     }
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));

@@ -4,6 +4,7 @@
 // its intermediary see the same list (the records are the principal's).
 #include <tuple>
 
+#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
@@ -56,23 +57,23 @@ EventDetail detail_of(const std::string& detail, const PolicySet& policy) {
 void Api::meldingen(Exchange& x, std::string_view query) {
     std::vector<std::pair<std::string, std::string>> params;
     Problems bad;
-    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
     SentQuery q;
     q.sender_oin = x.party->oin;
     q.limit = 100;
     for (const auto& [k, v] : params) {
         if (k == "status") {
-            if (!query_status(v)) bad.push_back({"message.schema", "?status", "unknown status", {}});
+            if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (!query_since(v, q.since)) bad.push_back({"message.schema", "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since)) bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
-            if (!query_limit(v, 100, q.limit)) bad.push_back({"message.schema", "?limit", "limit is 1..100", {}});
+            if (!query_limit(v, 100, q.limit)) bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1..100", {}});
         } else if (k == "cursor") {
             if (!from_cursor(v, q.before_received, q.before_id))
-                bad.push_back({"message.schema", "?cursor", "use the nextCursor of the previous page", {}});
+                bad.push_back({problem_code::kMessageSchema, "?cursor", "use the nextCursor of the previous page", {}});
         } else {
-            bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+            bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
         }
     }
     if (!bad.empty()) {

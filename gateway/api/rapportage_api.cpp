@@ -5,6 +5,7 @@
 // active). JSON, or with Accept: text/csv a ;-separated CSV that Dutch spreadsheets open as is.
 #include <set>
 
+#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
@@ -15,21 +16,21 @@ namespace dg {
 void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
     std::vector<std::pair<std::string, std::string>> params;
     Problems bad;
-    if (!parse_query(query, params)) bad.push_back({"message.schema", "?", "query string is not well-formed", {}});
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
     std::optional<Date> van, tot;
     for (const auto& [k, v] : params) {
         if (k == "van" || k == "tot") {
             const auto d = parse_date(v);
-            if (!d) bad.push_back({"message.schema", "?" + k, k + " is a date (YYYY-MM-DD)", {}});
+            if (!d) bad.push_back({problem_code::kMessageSchema, "?" + k, k + " is a date (YYYY-MM-DD)", {}});
             (k == "van" ? van : tot) = d;
         } else {
-            bad.push_back({"message.schema", "?" + k, "unknown query parameter", {}});
+            bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
         }
     }
     for (const char* k : {"van", "tot"})
         if (std::none_of(params.begin(), params.end(), [&](const auto& p) { return p.first == k; }))
-            bad.push_back({"message.schema", std::string("?") + k, "required", {}});
-    if (van && tot && *tot < *van) bad.push_back({"message.schema", "?tot", "tot lies before van", {}});
+            bad.push_back({problem_code::kMessageSchema, std::string("?") + k, "required", {}});
+    if (van && tot && *tot < *van) bad.push_back({problem_code::kMessageSchema, "?tot", "tot lies before van", {}});
     if (!bad.empty()) {
         for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
         return finish(x, problem_response(400, "Bad query", "fix the query parameters", bad));

@@ -2,6 +2,7 @@
 // pupil's records by BSN (in the body, never the URL), each within the caller's read scope (a
 // coordinator's region, a gemeente's own residents; the types its role reads): a record outside
 // it is a 404 like a missing one.
+#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/identifiers.hpp"
@@ -18,7 +19,7 @@ std::optional<Api::ReadScope> Api::read_scope(Exchange& x) {
     const ReadPolicy* policy = x.snapshot->policy->read_policy(x.party->role);
     if (!policy) {
         finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " reads no records",
-                                   {{"sender.role-not-permitted", "", "the policy gives this role no records to read", {}}}));
+                                   {{problem_code::kSenderRoleNotPermitted, "", "the policy gives this role no records to read", {}}}));
         return std::nullopt;
     }
     const Region* region = own_region(x);
@@ -54,16 +55,16 @@ bool Api::subject_from_body(Exchange& x, const Request& req, std::string& subjec
     Problems bad;
     const bool one_member = !d.HasParseError() && d.IsObject() && d.MemberCount() == 1;
     if (d.HasParseError() || !d.IsObject()) {
-        bad.push_back({"message.malformed", "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
+        bad.push_back({problem_code::kMessageMalformed, "", "send {\"bsn\": \"…\"} or {\"onderwijsnummer\": \"…\"}", {}});
     } else if (one_member && d.HasMember("bsn") && d["bsn"].IsString()) {
-        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({"bsn.checksum", "/bsn", "BSN fails the 11-proef", {}});
+        if (!bsn_valid(d["bsn"].GetString())) bad.push_back({problem_code::kBsnChecksum, "/bsn", "BSN fails the 11-proef", {}});
         identifier = std::string("bsn:") + d["bsn"].GetString();
     } else if (one_member && d.HasMember("onderwijsnummer") && d["onderwijsnummer"].IsString()) {
         if (!onderwijsnummer_valid(d["onderwijsnummer"].GetString()))
-            bad.push_back({"onderwijsnummer.checksum", "/onderwijsnummer", "onderwijsnummer fails its check", {}});
+            bad.push_back({problem_code::kOnderwijsnummerChecksum, "/onderwijsnummer", "onderwijsnummer fails its check", {}});
         identifier = std::string("onderwijsnummer:") + d["onderwijsnummer"].GetString();
     } else {
-        bad.push_back({"leerling.identifier", "", "exactly one of bsn or onderwijsnummer, and nothing else", {}});
+        bad.push_back({problem_code::kLeerlingIdentifier, "", "exactly one of bsn or onderwijsnummer, and nothing else", {}});
     }
     if (!bad.empty()) {
         for (const auto& p : bad) x.event.problem_codes.push_back(p.code);

@@ -5,6 +5,7 @@
 
 #include "audit/merkle.hpp"
 #include "audit/signer.hpp"
+#include "core/json_util.hpp"
 
 namespace dg {
 namespace {
@@ -73,6 +74,37 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
         proven = h.size;
         ++report.heads;
     }
+    // Every stored receipt: signed with the key it names over what it says (interface.md), for an
+    // entry the log has.
+    log.scan_receipts([&](std::string_view party, std::string_view receipt) {
+        std::uint64_t where = report.entries;  // the receipt's audit index once it is known to be one
+        const auto at = [&](const std::string& why) {
+            failed = bad(report, where, "a receipt " + why);
+            return false;
+        };
+        rapidjson::Document d;
+        d.Parse(receipt.data(), receipt.size());
+        auto text = [&](const char* k) -> std::string {
+            return d.IsObject() && d.HasMember(k) && d[k].IsString() ? d[k].GetString() : std::string();
+        };
+        auto number = [&](const char* k) -> std::optional<std::uint64_t> {
+            return d.IsObject() && d.HasMember(k) && d[k].IsUint64() ? std::optional(d[k].GetUint64()) : std::nullopt;
+        };
+        const auto index = number("auditIndex"), accepted = number("accepted");
+        if (!index || !accepted || text("signature").empty() || !d.HasMember("rejected") || !d["rejected"].IsArray())
+            return at("(of berichtId " + text("berichtId") + ") is not a signed receipt");
+        const std::uint64_t rejected = number("rejectedTotal").value_or(d["rejected"].Size());
+        if (*index >= report.entries) return at("(of berichtId " + text("berichtId") + ") names an audit index the log does not have");
+        where = *index;
+        const auto key = keys.find(text("keyId"));
+        if (key == keys.end()) return at("(of berichtId " + text("berichtId") + ") is signed with key " + text("keyId") + ", which is not among the keys trusted");
+        if (!verify_head_signature(key->second, signed_receipt_text(text("berichtId"), party, text("digest"), text("receivedAt"), *index, *accepted, rejected),
+                                   text("signature")))
+            return at("(of berichtId " + text("berichtId") + ") does not verify (altered or forged receipt)");
+        ++report.receipts;
+        return true;
+    });
+    if (failed) return *failed;
     return report;
 }
 

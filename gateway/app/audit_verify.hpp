@@ -12,7 +12,7 @@ namespace dg {
 
 struct AuditVerifyReport {
     bool ok = true;
-    std::uint64_t entries = 0, heads = 0;
+    std::uint64_t entries = 0, heads = 0, receipts = 0;
     std::optional<std::uint64_t> first_bad_index;
     std::string reason;
 };

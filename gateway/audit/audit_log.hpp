@@ -30,6 +30,9 @@ struct SignedHead {
 
 // The bytes a tree head signature covers (interface.md, "Audit log format").
 std::string signed_head_text(std::uint64_t size, const std::string& root_hex, const std::string& time);
+// The bytes a receipt's signature covers (interface.md, "Receipts").
+std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest,
+                                std::string_view received_at, std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected);
 
 struct AuditQuery {
     std::uint64_t from = 0;                    // first index
@@ -50,6 +53,8 @@ public:
     virtual std::unique_ptr<merkle::NodeSource> nodes() = 0;
     virtual std::optional<SignedHead> latest_head() = 0;
     virtual std::vector<SignedHead> heads() = 0;
+    // The stored receipt of every accepted message, with the OIN of the party it was accepted from.
+    virtual void scan_receipts(const std::function<bool(std::string_view party_oin, std::string_view receipt)>& fn) = 0;
 
     // What `audit verify` reads, in store order, as stored (nothing recomputed): every entry with
     // its leaf hash (`leaf` is null when the stored hash is not 32 bytes), and every stored subtree.

@@ -32,6 +32,14 @@ std::string signed_head_text(std::uint64_t size, const std::string& root_hex, co
     return "doorstroom-gateway audit v1\n" + std::to_string(size) + "\n" + root_hex + "\n" + time + "\n";
 }
 
+std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest,
+                                std::string_view received_at, std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected) {
+    std::string t = "doorstroom-gateway receipt v1\n";
+    for (std::string_view v : {bericht_id, party_oin, digest, received_at}) (t += v) += '\n';
+    for (std::uint64_t n : {audit_index, accepted, rejected}) (t += std::to_string(n)) += '\n';
+    return t;
+}
+
 HeadSigner::HeadSigner(EVP_PKEY* key) : key_(key) {
     public_pem_ = public_pem(key_);
     public_key_ = note::PublicKey::from_pem(public_pem_).value();

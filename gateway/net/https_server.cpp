@@ -1,3 +1,4 @@
+#include "core/problem.hpp"
 #include "net/https_server.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -102,24 +103,24 @@ private:
     }
 
     void on_header(beast::error_code ec) {
-        if (ec == http::error::header_limit) return refuse(431, "message.too-large", "request header too large");
+        if (ec == http::error::header_limit) return refuse(431, problem_code::kMessageTooLarge, "request header too large");
         if (ec == http::error::body_limit)  // the parser checks Content-Length against the limit
-            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+            return refuse(413, problem_code::kMessageTooLarge, "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
             ec != http::error::partial_message)
-            return refuse(400, "message.malformed", "the request is not well-formed HTTP/1.1 (" + ec.message() + ")");
+            return refuse(400, problem_code::kMessageMalformed, "the request is not well-formed HTTP/1.1 (" + ec.message() + ")");
         if (ec) return ec == http::error::end_of_stream ? do_shutdown() : close_now();
         state_ = State::Reading;
-        if (auto bad = framing_fault(parser_->get())) return refuse(400, "message.malformed", *bad);
+        if (auto bad = framing_fault(parser_->get())) return refuse(400, problem_code::kMessageMalformed, *bad);
         // A large body is read only for a registered party, while a slot is free and the party
         // holds no more than its share: bodies in memory stay bounded, and strangers hold none.
         const auto length = parser_->content_length();
         if ((length && *length > server_.limits_.large_body_bytes) || (!length && parser_->chunked())) {
             if (!server_.registered_(caller_.oin))
-                return refuse(403, "sender.unknown", "the certificate's OIN is not in the party registry");
+                return refuse(403, problem_code::kSenderUnknown, "the certificate's OIN is not in the party registry");
             if (!server_.take_large_body(caller_.oin)) {
                 server_.metrics_.busy_refusal();
-                return refuse(503, "server.busy", "too many large messages are being received; retry in a few seconds");
+                return refuse(503, problem_code::kServerBusy, "too many large messages are being received; retry in a few seconds");
             }
             holds_large_body_ = true;
         }
@@ -141,9 +142,9 @@ private:
 
     void on_read(beast::error_code ec) {
         if (ec == http::error::body_limit)
-            return refuse(413, "message.too-large", "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+            return refuse(413, problem_code::kMessageTooLarge, "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::partial_message)
-            return refuse(400, "message.malformed", "the request body is not well-formed HTTP/1.1 framing (" + ec.message() + ")");
+            return refuse(400, problem_code::kMessageMalformed, "the request body is not well-formed HTTP/1.1 framing (" + ec.message() + ")");
         if (ec) return close_now();
         state_ = State::Handling;
         lowest().expires_never();

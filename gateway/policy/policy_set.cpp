@@ -1,3 +1,4 @@
+#include "core/problem.hpp"
 #include "policy/policy_set.hpp"
 
 #include <algorithm>
@@ -199,6 +200,8 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             Rule rule;
             only_keys(file, r, rat, {"code", "detail", "when", "unless", "field", "forbid", "require", "min", "max", "periodDays", "toOrSent", "refuse"});
             rule.code = string_member(file, r, "code", rat);
+            if (!problem_code::in_catalogue(rule.code))
+                throw FileError(file, rat + "/code", "'" + rule.code + "' is not a code of the catalogue (messages.md, \"Checks and their codes\")");
             rule.detail = string_member(file, r, "detail", rat);
             rule.when = matches(file, r, "when", rat);
             rule.unless = matches(file, r, "unless", rat);
@@ -489,12 +492,12 @@ bool PolicySet::role_may_send(std::string_view role, std::string_view berichttyp
 
 Problems PolicySet::check_envelope(const Envelope& e) const {
     Problems out;
-    if (!e.has_bericht_id) out.push_back({"message.schema", "/berichtId", "berichtId is required", {}});
-    else if (!message_id_valid(e.bericht_id)) out.push_back({"message.schema", "/berichtId", "berichtId must be 1-64 characters of A-Z a-z 0-9 . _ : -", {}});
-    if (!e.has_verzonden_op) out.push_back({"message.schema", "/verzondenOp", "verzondenOp is required", {}});
-    else if (!parse_rfc3339_local_date(e.verzonden_op)) out.push_back({"message.schema", "/verzondenOp", "verzondenOp must be an RFC 3339 date-time with offset", {}});
-    if (!e.has_berichttype) out.push_back({"message.schema", "/berichttype", "berichttype is required", {}});
-    else if (!type(e.berichttype)) out.push_back({"message.type-unknown", "/berichttype", "berichttype is not in the catalogue", {}});
+    if (!e.has_bericht_id) out.push_back({problem_code::kMessageSchema, "/berichtId", "berichtId is required", {}});
+    else if (!message_id_valid(e.bericht_id)) out.push_back({problem_code::kMessageSchema, "/berichtId", "berichtId must be 1-64 characters of A-Z a-z 0-9 . _ : -", {}});
+    if (!e.has_verzonden_op) out.push_back({problem_code::kMessageSchema, "/verzondenOp", "verzondenOp is required", {}});
+    else if (!parse_rfc3339_local_date(e.verzonden_op)) out.push_back({problem_code::kMessageSchema, "/verzondenOp", "verzondenOp must be an RFC 3339 date-time with offset", {}});
+    if (!e.has_berichttype) out.push_back({problem_code::kMessageSchema, "/berichttype", "berichttype is required", {}});
+    else if (!type(e.berichttype)) out.push_back({problem_code::kMessageTypeUnknown, "/berichttype", "berichttype is not in the catalogue", {}});
     return out;
 }
 
@@ -539,69 +542,69 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         return v && v->kind == ValueKind::String ? parse_date(v->text) : std::nullopt;
     };
 
-    if (!m.has_melding_id) add("message.schema", "meldingId", "meldingId is required and must be a string");
-    else if (!message_id_valid(m.melding_id)) add("message.schema", "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+    if (!m.has_melding_id) add(problem_code::kMessageSchema, "meldingId", "meldingId is required and must be a string");
+    else if (!message_id_valid(m.melding_id)) add(problem_code::kMessageSchema, "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
 
     // Fields: permitted, once (found with a set: linear in the fields), and of their kind.
     std::unordered_set<std::string_view> seen;
     if (m.fields.size() > 1) seen.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const Field& f = m.fields[i];
-        if (f.path == "meldingId") { add("message.schema", "meldingId", "meldingId appears twice or is not a string"); continue; }
-        if (!seen.insert(f.path).second) add("message.schema", f.path, "field appears twice");
+        if (f.path == "meldingId") { add(problem_code::kMessageSchema, "meldingId", "meldingId appears twice or is not a string"); continue; }
+        if (!seen.insert(f.path).second) add(problem_code::kMessageSchema, f.path, "field appears twice");
         const FieldSpec* spec = t.field(f.path);
         if (!spec && !t.changes_field.empty() && f.path.size() > t.changes_field.size() && f.path.starts_with(t.changes_field) &&
             f.path[t.changes_field.size()] == '/')
             continue;  // judged against the changed record's type once it is known
-        if (!spec) { add("field.not-permitted", f.path, t.not_permitted); continue; }
+        if (!spec) { add(problem_code::kFieldNotPermitted, f.path, t.not_permitted); continue; }
         const bool is_string = f.value.kind == ValueKind::String;
         const std::string& s = f.value.text;
         switch (spec->kind) {
         case FieldKind::Bsn:
-            if (!is_string) add("message.schema", f.path, "bsn must be a string of 9 digits");
-            else if (!bsn_valid(s)) add("bsn.checksum", f.path, "BSN fails the 11-proef");
+            if (!is_string) add(problem_code::kMessageSchema, f.path, "bsn must be a string of 9 digits");
+            else if (!bsn_valid(s)) add(problem_code::kBsnChecksum, f.path, "BSN fails the 11-proef");
             break;
         case FieldKind::Onderwijsnummer:
-            if (!is_string) add("message.schema", f.path, "onderwijsnummer must be a string of 9 digits");
-            else if (!onderwijsnummer_valid(s)) add("onderwijsnummer.checksum", f.path, "onderwijsnummer must start with 10 and pass the check (sum = 5 mod 11)");
+            if (!is_string) add(problem_code::kMessageSchema, f.path, "onderwijsnummer must be a string of 9 digits");
+            else if (!onderwijsnummer_valid(s)) add(problem_code::kOnderwijsnummerChecksum, f.path, "onderwijsnummer must start with 10 and pass the check (sum = 5 mod 11)");
             break;
         case FieldKind::Date:
-            if (!is_string || !parse_date(s)) add("date.invalid", f.path, "not a real calendar date (YYYY-MM-DD)");
+            if (!is_string || !parse_date(s)) add(problem_code::kDateInvalid, f.path, "not a real calendar date (YYYY-MM-DD)");
             break;
         case FieldKind::Gemeente:
-            if (!is_string || !gemeentecode_format_valid(s)) add("gemeente.unknown", f.path, "gemeentecode must be 4 digits (CBS)");
-            else if (!regions.region_of(s)) add("gemeente.unknown", f.path, "gemeentecode is not in the region table, the record cannot be routed");
+            if (!is_string || !gemeentecode_format_valid(s)) add(problem_code::kGemeenteUnknown, f.path, "gemeentecode must be 4 digits (CBS)");
+            else if (!regions.region_of(s)) add(problem_code::kGemeenteUnknown, f.path, "gemeentecode is not in the region table, the record cannot be routed");
             break;
         case FieldKind::Brin:
-            if (!is_string || !brin_valid(s)) add("brin.format", f.path, "BRIN is 2 digits and 2 capital letters, e.g. 12AB");
+            if (!is_string || !brin_valid(s)) add(problem_code::kBrinFormat, f.path, "BRIN is 2 digits and 2 capital letters, e.g. 12AB");
             break;
         case FieldKind::Vestiging:
-            if (!is_string || !vestiging_valid(s)) add("brin.format", f.path, "vestiging is 2 digits");
+            if (!is_string || !vestiging_valid(s)) add(problem_code::kBrinFormat, f.path, "vestiging is 2 digits");
             break;
         case FieldKind::Count:
             if (f.value.kind != ValueKind::Number || s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), ::isdigit))
-                add("message.schema", f.path, "must be a whole number from 0 to 999999");
+                add(problem_code::kMessageSchema, f.path, "must be a whole number from 0 to 999999");
             break;
         case FieldKind::Boolean:
-            if (f.value.kind != ValueKind::Bool) add("message.schema", f.path, "must be true or false");
+            if (f.value.kind != ValueKind::Bool) add(problem_code::kMessageSchema, f.path, "must be true or false");
             break;
         case FieldKind::Text:
-            if (!is_string) add("message.schema", f.path, "must be a string");
-            else if (utf8_length(s) > text_max_length_) add("message.schema", f.path, "at most " + std::to_string(text_max_length_) + " characters");
+            if (!is_string) add(problem_code::kMessageSchema, f.path, "must be a string");
+            else if (utf8_length(s) > text_max_length_) add(problem_code::kMessageSchema, f.path, "at most " + std::to_string(text_max_length_) + " characters");
             break;
         case FieldKind::Code:
         case FieldKind::MessageId:
-            if (!is_string || !message_id_valid(s)) add("message.schema", f.path, "must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+            if (!is_string || !message_id_valid(s)) add(problem_code::kMessageSchema, f.path, "must be 1-64 characters of A-Z a-z 0-9 . _ : -");
             break;
         case FieldKind::RecordId:
-            if (!is_string || !is_record_id(s)) add("message.schema", f.path, "must be a gateway record id (32 hex characters)");
+            if (!is_string || !is_record_id(s)) add(problem_code::kMessageSchema, f.path, "must be a gateway record id (32 hex characters)");
             break;
         case FieldKind::Enum:
             if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end())
-                add("message.schema", f.path, spec->one_of);
+                add(problem_code::kMessageSchema, f.path, spec->one_of);
             break;
         case FieldKind::Changes:
-            add("message.schema", f.path, "must be an object of the fields to change");
+            add(problem_code::kMessageSchema, f.path, "must be an object of the fields to change");
             break;
         }
     }
@@ -610,9 +613,9 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             const bool any = std::any_of(m.fields.begin(), m.fields.end(), [&](const Field& f) {
                 return f.path.size() > p.size() && f.path.starts_with(p) && f.path[p.size()] == '/';
             });
-            if (!any) add("message.schema", p, "names at least one field to change");
+            if (!any) add(problem_code::kMessageSchema, p, "names at least one field to change");
         } else if (!m.find(p)) {
-            add("message.schema", p, "required field is missing");
+            add(problem_code::kMessageSchema, p, "required field is missing");
         }
     DG_NOTE("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
          " permitted, kinds and checksums: " + outcome(before));
@@ -621,7 +624,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
     if (!t.identifier.empty()) {
         int present = 0;
         for (const auto& p : t.identifier) present += m.find(p) != nullptr;
-        if (present != 1) add("leerling.identifier", "leerling", "exactly one of bsn or onderwijsnummer is required");
+        if (present != 1) add(problem_code::kLeerlingIdentifier, "leerling", "exactly one of bsn or onderwijsnummer is required");
         for (const auto& p : t.identifier)
             if (const Value* v = m.find(p); v && present == 1 && v->kind == ValueKind::String) {
                 d.subject = p.substr(p.rfind('/') + 1) + ":" + v->text;
@@ -631,11 +634,11 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
 
     before = d.problems.size();
     for (const auto& p : t.not_after_sent)
-        if (auto dt = date_of(p); dt && *dt > sent) add("date.invalid", p, "date lies after verzondenOp");
+        if (auto dt = date_of(p); dt && *dt > sent) add(problem_code::kDateInvalid, p, "date lies after verzondenOp");
     for (const auto& p : t.periods) {
         auto from = date_of(p.from), to = date_of(p.to);
-        if (from && to && *from > *to) add("period.invalid", p.to, p.from + " lies after " + p.to);
-        if (to && p.to_not_after_sent && *to > sent) add("period.invalid", p.to, p.to + " lies after verzondenOp");
+        if (from && to && *from > *to) add(problem_code::kPeriodInvalid, p.to, p.from + " lies after " + p.to);
+        if (to && p.to_not_after_sent && *to > sent) add(problem_code::kPeriodInvalid, p.to, p.to + " lies after verzondenOp");
     }
     if (!t.not_after_sent.empty() || !t.periods.empty()) DG_NOTE("dates and periods against verzondenOp " + sent.iso() + ": " + outcome(before));
 
@@ -648,7 +651,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             const bool ok = age >= a.min && age < a.below;
             DG_NOTE("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " + (ok ? "ok" : "out of range"));
             if (!ok)
-                add("subject.age-out-of-range", "leerling/geboortedatum",
+                add(problem_code::kSubjectAgeOutOfRange, "leerling/geboortedatum",
                     "pupil must be at least " + std::to_string(a.min) + " and under " + std::to_string(a.below) + " on " + a.reference);
         }
         break;  // the first bound that applies decides
@@ -698,21 +701,21 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         const Value* v = sc.field.empty() ? nullptr : m.find(sc.field);
         const std::string_view value = v ? std::string_view(v->text) : std::string_view();
         if (sc.kind == ScopeKind::OwnBrin && v && value != sender.brin)
-            add("scope.not-own-brin", sc.field, "a school may only report about its own BRIN");
+            add(problem_code::kScopeNotOwnBrin, sc.field, "a school may only report about its own BRIN");
         else if ((sc.kind == ScopeKind::OwnResidents || sc.kind == ScopeKind::NewWoongemeente) && v && value != sender.gemeente)
-            add("scope.not-own-resident", sc.field, sc.kind == ScopeKind::OwnResidents ? "a gemeente may only report about its own residents"
+            add(problem_code::kScopeNotOwnResident, sc.field, sc.kind == ScopeKind::OwnResidents ? "a gemeente may only report about its own residents"
                                                                                         : "only the new woongemeente may report a move");
         else if (sc.kind == ScopeKind::OwnRegion && v) {
             // A coordinator's region is that of the gemeente the registry names for it.
             const Region* own = regions.region_of(sender.gemeente);
             const Region* of_pupil = regions.region_of(value);
             if (!own || !of_pupil || own->code != of_pupil->code)
-                add("scope.not-own-region", sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
+                add(problem_code::kScopeNotOwnRegion, sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
         }
         DG_NOTE("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
              (sc.kind == ScopeKind::OriginalSender ? std::string("checked against the store when applied") : outcome(before)));
     } else {
-        add("sender.role-not-permitted", "", "role " + sender_ptr->role + " may not send " + t.name);
+        add(problem_code::kSenderRoleNotPermitted, "", "role " + sender_ptr->role + " may not send " + t.name);
     }
 
     if (!t.routing.empty()) {

@@ -365,6 +365,22 @@ public:
     }
 
     // Pages through the log in store order (binary results: no hex round trip for a million rows).
+    void scan_receipts(const std::function<bool(std::string_view, std::string_view)>& fn) override {
+        auto c = readers_.borrow();
+        std::string sender, bericht;  // keyset paging along the primary key
+        for (bool first = true;; first = false) {
+            const auto r = c->query(first ? "SELECT sender_oin, bericht_id, receipt FROM messages ORDER BY sender_oin, bericht_id LIMIT 5000"
+                                          : "SELECT sender_oin, bericht_id, receipt FROM messages WHERE (sender_oin, bericht_id) > ($1, $2)"
+                                            " ORDER BY sender_oin, bericht_id LIMIT 5000",
+                                    first ? Params() : Params().add(sender).add(bericht));
+            for (int i = 0; i < r.rows(); ++i)
+                if (!fn(r.view(i, 0), r.view(i, 2))) return;
+            if (r.rows() < 5000) return;
+            sender = r.str(r.rows() - 1, 0);
+            bericht = r.str(r.rows() - 1, 1);
+        }
+    }
+
     void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) override {
         auto c = readers_.borrow();
         std::int64_t after = -1;

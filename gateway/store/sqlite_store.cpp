@@ -592,6 +592,16 @@ public:
         return h.empty() ? std::nullopt : std::optional<SignedHead>(h.front());
     }
 
+    void scan_receipts(const std::function<bool(std::string_view, std::string_view)>& fn) override {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease->db, "SELECT sender_oin, receipt FROM messages ORDER BY sender_oin, bericht_id");
+        while (st.row())
+            if (!fn(st.view(0), st.view(1))) {
+                st.reset();
+                return;
+            }
+    }
+
     void scan_entries(const std::function<bool(const StoredLeaf&)>& fn) override {
         auto lease = main_readers_->borrow();
         Stmt st(lease->db, "SELECT seq, entry, leaf_hash FROM audit ORDER BY seq");

@@ -30,6 +30,8 @@ expect_failure "reordered entries" "UPDATE audit SET seq = -1 WHERE seq = 4; UPD
 expect_failure "truncated log" "DELETE FROM audit WHERE seq > 10; DELETE FROM audit_nodes WHERE (idx + 1) << level > 10" 10
 expect_failure "forged head" "UPDATE audit_heads SET root = substr('0000' || root, 1, 64) WHERE size = (SELECT max(size) FROM audit_heads)" 10
 expect_failure "rewritten history with rewritten hashes" "UPDATE audit SET entry = replace(entry, '\"status\":202', '\"status\":499') WHERE seq = 2; UPDATE audit SET leaf_hash = zeroblob(32) WHERE seq = 2" 1
+expect_failure "altered receipt" "UPDATE messages SET receipt = replace(receipt, '\"accepted\":', '\"accepted\":1') WHERE bericht_id = 'T-1'" 1
+"$bin" audit verify --data-dir "$work/log" | grep -q ' and 6 receipts verified' || fail "the six receipts are verified too"
 # A forger who holds the whole data dir but not the signing key: rewrites an entry, its leaf hash
 # and (separately) every stored subtree above it, all consistently (SHA-256 by openssl, not by the
 # gateway). Only the signed tree heads are left to catch it, and they must.

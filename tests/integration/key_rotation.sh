@@ -19,7 +19,7 @@ receipt_ok() {
     "$(jq -r .digest "$r")" "$(jq -r .receivedAt "$r")" "$(jq -r .auditIndex "$r")" \
     "$(jq -r .accepted "$r")" "$(jq -r '.rejected | length' "$r")" > "$work/receipt.txt"
   jq -r .signature "$r" | base64 -d > "$work/receipt.sig"
-  openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" 2>/dev/null | grep -q 'Verified Successfully'
+  grep -q 'Verified Successfully' <<<"$(openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" 2>/dev/null)"
 }
 
 rotation() { # NAME [STORE-URL]
@@ -66,7 +66,7 @@ rotation() { # NAME [STORE-URL]
   stop
 
   "$bin" audit verify --data-dir "$data" "${store[@]}" > "$work/$name.verify" || fail "$name: audit verify: $(cat "$work/$name.verify")"
-  grep -q 'signed tree heads verified with 2 keys' "$work/$name.verify" || fail "$name: verified with both keys: $(cat "$work/$name.verify")"
+  grep -q 'signed tree heads and 2 receipts verified with 2 keys' "$work/$name.verify" || fail "$name: verified with both keys: $(cat "$work/$name.verify")"
   "$bin" audit verify --data-dir "$data" "${store[@]}" --public-key "$work/$name.old.pem" --public-key "$work/$name.new.pem" > "$work/$name.verify2" ||
     fail "$name: audit verify with both published keys: $(cat "$work/$name.verify2")"
   if "$bin" audit verify --data-dir "$data" "${store[@]}" --public-key "$work/$name.new.pem" > "$work/$name.verify3"; then

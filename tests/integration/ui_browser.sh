@@ -101,7 +101,7 @@ has "$dom" 'no such record within what you may read' "another region's record is
 
 # Auditor: the head verified in the browser (Ed25519), entries shown; then, after more requests,
 # the new head proven consistent with the one this browser saw before.
-for _ in $(seq 1 60); do as auditor "https://$https/v1/audit/checkpoint" | grep -q '^— witness.ui.example ' && break; sleep 0.5; done
+for _ in $(seq 1 60); do grep -q '^— witness.ui.example ' <<<"$(as auditor "https://$https/v1/audit/checkpoint")" && break; sleep 0.5; done
 dom=$(browse auditor '#/audit' auditor-log)
 has "$dom" '✓ Handtekening geldig' "signature verified by the browser"
 has "$dom" 'Medeondertekend door getuige <strong>witness.ui.example</strong>' "the witness's cosignature of the checkpoint"

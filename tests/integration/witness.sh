@@ -69,8 +69,9 @@ for i in 4 5; do [ "$(push W-A-$i M-A-$i)" = 202 ] || fail "push to log A"; done
 cosigned_above "$size1"
 read -r size2 root2 < <("$verify" checkpoint "$work/cp" "$work/log-key.pem" witness.example "$work/w/witness.key.pub") \
   || fail "the second cosigned checkpoint does not verify"
-grep -q '"witnesses":\[{"name":"witness.example","cosignedSize":' <(curl -sS "http://$admin/readyz") || fail "/readyz does not show the witness"
-curl -sS "http://$admin/metrics" | grep -q '^dg_witness_cosigned_size{witness="witness.example"} [1-9]' || fail "/metrics does not show the witness"
+# (answers read whole first: a `curl | grep -q` fails under pipefail when grep stops reading early)
+grep -q '"witnesses":\[{"name":"witness.example","cosignedSize":' <<<"$(curl -sS "http://$admin/readyz")" || fail "/readyz does not show the witness"
+grep -q '^dg_witness_cosigned_size{witness="witness.example"} [1-9]' <<<"$(curl -sS "http://$admin/metrics")" || fail "/metrics does not show the witness"
 # The independent verifier is no rubber stamp: a changed root or another witness key fails.
 sed '3s/^./A/' "$work/cp" > "$work/cp-bad"
 if "$verify" checkpoint "$work/cp-bad" "$work/log-key.pem" 2>/dev/null; then fail "the verifier accepted a changed root"; fi
@@ -121,10 +122,10 @@ cosigned_above "$size2"
 wstop
 [ "$(push W-A-7 M-A-7)" = 202 ] || fail "a push while the witness is down"
 for _ in $(seq 1 40); do
-  curl -sS "http://$admin/metrics" | grep -q '^dg_witness_failures_total{witness="witness.example"} [1-9]' && break
+  grep -q '^dg_witness_failures_total{witness="witness.example"} [1-9]' <<<"$(curl -sS "http://$admin/metrics")" && break
   sleep 0.5
 done
-curl -sS "http://$admin/metrics" | grep -q '^dg_witness_failures_total{witness="witness.example"} [1-9]' || fail "a witness down must show in the failures metric"
+grep -q '^dg_witness_failures_total{witness="witness.example"} [1-9]' <<<"$(curl -sS "http://$admin/metrics")" || fail "a witness down must show in the failures metric"
 [ "$(as auditor -o /dev/null -w '%{http_code}' "https://$https/v1/audit/checkpoint")" = 200 ] || fail "the checkpoint while the witness is down"
 stop
 echo "witness: OK"

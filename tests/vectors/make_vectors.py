@@ -12,6 +12,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NS = "urn:x-doorstroom-gateway:gegevensdeling:v1"
 EX = os.path.join(HERE, "examples")
 
+def catalogue_codes():
+    """The codes of messages.md's "Checks and their codes" table, one per line, in its order: what
+    tests/unit/core/problem_codes_test.cpp holds the gateway's code table to."""
+    spec = os.path.join(HERE, "..", "..", "..", "shared", "spec", "messages.md")
+    if not os.path.exists(spec):
+        return
+    import re
+    text = open(spec).read()
+    table = text[text.index("## Checks and their codes"):]
+    codes = []
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            codes += re.findall(r"`([a-z]+\.[a-z-]+)`", line.split("|")[1])
+    with open(os.path.join(HERE, "catalogue-codes.txt"), "w") as f:
+        f.write("".join(c + "\n" for c in codes))
+
 def load(t):
     with open(os.path.join(EX, t + ".json")) as f:
         return json.load(f)
@@ -217,3 +233,4 @@ for t, (default_sender, cases) in CASES.items():
         write(t, kind, name, msg, sender or default_sender, status, codes)
 shutil.rmtree(os.path.join(HERE, "hostile"), ignore_errors=True)
 hostile()
+catalogue_codes()

@@ -313,6 +313,8 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("ifMissing": "received")", R"("ifMissing": "sent")", "retention/ifMissing");
     expect(R"("min": 5, "below": 18 })", R"("min": 18, "below": 5 })", "min < below");
     expect(R"("roles": {)", R"("roles": [)", "byte");
+    // A rule can only give a code the catalogue has: a misspelt one would reach senders as is.
+    expect(R"("code": "vsv.has-startkwalificatie")", R"("code": "vsv.has-startkwalifikatie")", "is not a code of the catalogue");
     // Keys the loader does not know are refused at every level, naming file and path: "wen" for
     // "when" on a rule would otherwise apply it to every record.
     expect(R"("unless": { "status": "afgesloten" })", R"("wen": { "status": "afgesloten" })", "/berichttypen/trajectmelding/rules/0/wen: unknown key");
