@@ -239,10 +239,7 @@ int rotate_key(const dg::Config& c) {
     const auto snapshot = dg::load_snapshot(c);
     auto store = dg::open_store(dg::store_url(c));  // SQLite: refused while a gateway runs on it
     auto commit = [&](dg::WriteBatch b) {
-        std::promise<dg::CommitResult> done;
-        auto result = done.get_future();
-        store->submit(std::move(b), [&done](const dg::CommitResult& r) { done.set_value(r); });
-        const auto r = result.get();
+        const auto r = dg::commit_and_wait(*store, std::move(b));
         if (!r.ok) throw std::runtime_error("audit rotate-key: the store did not commit: " + r.error);
     };
     const auto key_file = dg::key_path(c, c.signing_key_file);

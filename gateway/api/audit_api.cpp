@@ -60,10 +60,7 @@ std::optional<SignedHead> Api::publish_head() {
     SignedHead head = sign_tree_head(log, signer_, now_rfc3339_utc());
     WriteBatch b;
     b.head = head;
-    std::promise<CommitResult> done;
-    auto committed = done.get_future();
-    store_.submit(std::move(b), [&done](const CommitResult& c) { done.set_value(c); });
-    if (!committed.get().ok) return latest;
+    if (!commit_and_wait(store_, std::move(b)).ok) return latest;
     return head;
 }
 
@@ -127,11 +124,9 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             merkle::Hash root{};
             if (!head || !merkle::from_hex(head->second, root))
                 return finish(x, problem_response(503, "No checkpoint", "the audit log could not be signed; try again", {}));
-            unsigned char raw[32];
-            std::copy(root.begin(), root.end(), raw);
             Response res{http::status::ok, 11};
             res.set(http::field::content_type, "text/plain; charset=utf-8");
-            res.body() = signer_.checkpoint(options_.checkpoint_origin, head->first, raw);
+            res.body() = signer_.checkpoint(options_.checkpoint_origin, head->first, root);
             if (options_.cosignatures) res.body() += options_.cosignatures(head->first, head->second);
             res.prepare_payload();
             standard_headers(res);

@@ -38,10 +38,7 @@ PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Dat
             b.purge.push_back({r.id, r.region});
         }
         b.audit_entries.push_back(canonical_json(std::move(e)));
-        std::promise<CommitResult> done;
-        auto committed = done.get_future();
-        store.submit(std::move(b), [&done](const CommitResult& c) { done.set_value(c); });
-        const CommitResult c = committed.get();
+        const CommitResult c = commit_and_wait(store, std::move(b));
         if (!c.ok) return {result.purged, false, c.error};
         result.purged += expired.size();
     }

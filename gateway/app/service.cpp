@@ -117,12 +117,8 @@ Service::Service(Config config)
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
-    witnesses_ = std::make_unique<Witnesses>(config_.witnesses, store_->audit(), [this](const SignedHead& head) {
-        merkle::Hash root{};
-        merkle::from_hex(head.root, root);
-        unsigned char raw[32];
-        std::copy(root.begin(), root.end(), raw);
-        return api_->signer().checkpoint(config_.checkpoint_origin, head.size, raw);
+    witnesses_ = std::make_unique<Witnesses>(config_.witnesses, store_->audit(), [this](std::uint64_t size, const merkle::Hash& root) {
+        return api_->signer().checkpoint(config_.checkpoint_origin, size, root);
     }, metrics_);
     if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);

@@ -156,7 +156,7 @@ void Witnesses::submit(Witness& w, const SignedHead& head) {
     if (!merkle::from_hex(head.root, root)) return;
     std::string checkpoint;
     try {
-        checkpoint = checkpoint_(head);
+        checkpoint = checkpoint_(head.size, root);
     } catch (const std::exception& e) {
         return log_error("witness: cannot sign a checkpoint", {{"reason", e.what()}});
     }

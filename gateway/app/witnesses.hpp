@@ -20,7 +20,7 @@ namespace dg {
 
 class Witnesses {
 public:
-    using Checkpoint = std::function<std::string(const SignedHead&)>;  // the log's signed checkpoint of a head
+    using Checkpoint = std::function<std::string(std::uint64_t size, const merkle::Hash& root)>;  // the log's signed checkpoint
     // Throws FileError when a witness's public key cannot be read.
     Witnesses(const std::vector<WitnessConfig>& witnesses, AuditLog& log, Checkpoint checkpoint, Metrics& metrics);
     ~Witnesses();

@@ -96,10 +96,8 @@ std::string HeadSigner::sign_base64(std::string_view text) const {
     return note::base64(sign_raw(text));
 }
 
-std::string HeadSigner::checkpoint(std::string_view origin, std::uint64_t size, const unsigned char (&root)[32]) const {
-    note::Checkpoint c{std::string(origin), size, {}};
-    std::copy(root, root + 32, c.root.begin());
-    const std::string body = note::checkpoint_text(c);
+std::string HeadSigner::checkpoint(std::string_view origin, std::uint64_t size, const merkle::Hash& root) const {
+    const std::string body = note::checkpoint_text({std::string(origin), size, root});
     return body + "\n" + note::signature_line(origin, note::key_hash(origin, note::kEd25519, public_key_) + sign_raw(body));
 }
 

@@ -3,6 +3,7 @@
 // one transaction and one fsync, and each request is told only after its commit.
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -193,5 +194,14 @@ struct StoreOptions {
 // "sqlite:DIR", "postgresql://…" or "postgres://…" (a libpq URL). Throws std::runtime_error with
 // the reason when the store cannot be opened.
 std::unique_ptr<RecordStore> open_store(const std::string& url, const StoreOptions& options = {});
+
+// Submits the batch and waits until it is durable or has failed (commands and rare writes, never
+// a request's hot path).
+inline CommitResult commit_and_wait(RecordStore& store, WriteBatch batch) {
+    std::promise<CommitResult> done;
+    auto committed = done.get_future();
+    store.submit(std::move(batch), [&done](const CommitResult& c) { done.set_value(c); });
+    return committed.get();
+}
 
 }  // namespace dg

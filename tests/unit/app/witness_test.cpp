@@ -29,10 +29,7 @@ struct Logs {
     Witness witness() { return Witness(HeadSigner::from_key_file(dir / "w.key"), "w.example", {log_key.public_key()}, dir / "state"); }
 
     std::string checkpoint(merkle::MemoryTree& t, std::uint64_t size, const HeadSigner& key, const std::string& o = {}) {
-        const merkle::Hash r = size ? merkle::root(t, size) : merkle::empty_root();
-        unsigned char raw[32];
-        std::copy(r.begin(), r.end(), raw);
-        return key.checkpoint(o.empty() ? origin : o, size, raw);
+        return key.checkpoint(o.empty() ? origin : o, size, size ? merkle::root(t, size) : merkle::empty_root());
     }
     std::string request(std::uint64_t old, const std::vector<merkle::Hash>& proof, const std::string& cp) {
         std::string body = "old " + std::to_string(old) + "\n";
@@ -99,10 +96,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_check) {
     // After the empty tree no proof is needed (nor accepted); an empty tree has the empty root.
     BOOST_TEST(w.add_checkpoint(l.request(0, {l.a.node(0, 0)}, cp), 1).status == 422);
     BOOST_TEST(w.add_checkpoint(l.request(0, {}, l.checkpoint(l.a, 0, l.log_key)), 1).status == 200);
-    merkle::Hash not_empty = merkle::leaf_hash("x");
-    unsigned char raw[32];
-    std::copy(not_empty.begin(), not_empty.end(), raw);
-    BOOST_TEST(w.add_checkpoint(l.request(0, {}, l.log_key.checkpoint("empty.example/log", 0, raw)), 1).status == 422);
+    BOOST_TEST(w.add_checkpoint(l.request(0, {}, l.log_key.checkpoint("empty.example/log", 0, merkle::leaf_hash("x"))), 1).status == 422);
     // Nothing refused changed its state: it cosigns from zero still.
     l.add(w, l.a, 0, 3, 200);
 }
