@@ -121,8 +121,12 @@ constexpr const char* kPurgeUsage = R"(usage: doorstroom-gateway purge [--config
 
 Deletes every record whose retention period has ended (set per berichttype by the policy when the
 record was stored; tombstones of withdrawn records included), with their history. Each batch of
-deletions is an audit entry (action "purge"). --today pretends another date (for tests and
-previews). The serving gateway does the same every hour.
+deletions is an audit entry (action "purge"). Then the audit log's own retention: the open period
+closes when its first entry is from an earlier year (entry "period-close", a head signed at its
+size), and periods closed longer ago than the policy's auditRetention are removed (entry
+"audit-purge"); what remains still verifies. --today pretends another date, 00:00 UTC (for tests
+and previews). The serving gateway does the same every hour. With the embedded store, stop the
+gateway first.
 )";
 
 constexpr const char* kRegionsUsage = R"(usage: doorstroom-gateway regions import [--config FILE] [--data-dir DIR] FILE
@@ -301,7 +305,9 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
     const auto r = dg::verify_audit_log(log->audit(), keys);
     if (r.ok) {
         std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads and " << r.receipts
-                  << " receipts verified with " << keys.size() << (keys.size() == 1 ? " key\n" : " keys\n");
+                  << " receipts verified with " << keys.size() << (keys.size() == 1 ? " key" : " keys");
+        if (r.removed > 0) std::cout << "; the " << r.removed << " entries before them were removed at the end of their retention";
+        std::cout << "\n";
         return 0;
     }
     std::cout << "audit log FAILED at index " << *r.first_bad_index << ": " << r.reason << "\n";
@@ -348,9 +354,17 @@ int purge(const std::vector<std::string>& a, const char* argv0) {
     const auto snapshot = dg::load_snapshot(c);
     auto store = dg::open_store(dg::store_url(c));
     const auto r = dg::purge_expired(*store, *snapshot->policy, *date);
+    // The audit log's own retention, at the start of that day when it is pretended.
+    const std::string now = today.empty() ? dg::now_rfc3339_utc() : date->iso() + "T00:00:00.000Z";
+    const auto kept = r.ok ? dg::keep_audit_retention(*store, *snapshot->policy, dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)), now)
+                        : dg::AuditRetentionResult{};
     store->close();
     std::cout << "purged " << r.purged << " records whose retention ended before " << date->iso() << "\n";
     if (!r.ok) throw std::runtime_error("purge: " + r.error);
+    std::cout << "audit log: " << (kept.closed ? "a period closed, " : "") << kept.removed << " entries removed";
+    if (kept.removed_before > 0) std::cout << " (the log now begins at index " << kept.removed_before << ")";
+    std::cout << "\n";
+    if (!kept.ok) throw std::runtime_error("purge: audit retention: " + kept.error);
     return 0;
 }
 

@@ -83,6 +83,11 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
         }
         return n;
     };
+    // A proof that needs entries the audit retention removed: they are gone for good.
+    const auto removed_entries = [&](std::uint64_t removed) {
+        finish(x, problem_response(410, "Removed", "the entries before index " + std::to_string(removed) +
+                                                       " were removed at the end of their retention; proofs start at or after it", {}));
+    };
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     try {
@@ -150,6 +155,7 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             const std::uint64_t committed = log.committed_size();
             if (bad.empty() && (index >= size || size > committed))
                 bad.push_back({problem_code::kMessageSchema, "?size", "need index < size <= " + std::to_string(committed), {}});
+            if (bad.empty() && index < log.removed_before()) return removed_entries(log.removed_before());
             if (bad.empty()) {
                 auto nodes = log.nodes();
                 w.StartObject();
@@ -168,6 +174,7 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
             const std::uint64_t committed = log.committed_size();
             if (bad.empty() && (from > to || to > committed))
                 bad.push_back({problem_code::kMessageSchema, "?to", "need from <= to <= " + std::to_string(committed), {}});
+            if (bad.empty() && from > 0 && from < log.removed_before()) return removed_entries(log.removed_before());
             if (bad.empty()) {
                 auto nodes = log.nodes();
                 w.StartObject();

@@ -117,6 +117,7 @@ Service::Service(Config config)
     api_ = std::make_unique<Api>(snapshots_, *store_, Pseudonymizer::from_key_file(key_path(config_, config_.pseudonym_key_file)),
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
+    metrics_.set_audit_removed(store_->audit().removed_before());
     witnesses_ = std::make_unique<Witnesses>(config_.witnesses, store_->audit(), [this](std::uint64_t size, const merkle::Hash& root) {
         return api_->signer().checkpoint(config_.checkpoint_origin, size, root);
     }, metrics_);
@@ -188,14 +189,20 @@ void Service::housekeeping() {
         }
         if (ready && now >= next_purge) {
             PurgeResult r;
+            const auto policy = snapshots_.get()->policy;
             try {
-                r = purge_expired(*store_, *snapshots_.get()->policy, today_utc());
+                r = purge_expired(*store_, *policy, today_utc());
             } catch (const std::exception& e) {
                 r = {0, false, e.what()};
             }
             if (r.purged > 0 || !r.ok)
                 log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
-            next_purge = now + (r.ok ? std::chrono::minutes(60) : std::chrono::minutes(1));
+            const AuditRetentionResult a = keep_audit_retention(*store_, *policy, api_->signer(), now_rfc3339_utc());
+            if (a.ok) metrics_.set_audit_removed(a.removed_before);
+            if (a.closed || a.removed > 0 || !a.ok)
+                log_info("audit retention", {{"periodClosed", a.closed ? "true" : "false"}, {"removedEntries", std::to_string(a.removed)},
+                                             {"removedBefore", std::to_string(a.removed_before)}, {"result", a.ok ? "ok" : a.error}});
+            next_purge = now + (r.ok && a.ok ? std::chrono::minutes(60) : std::chrono::minutes(1));
         }
         // A CRL about to pass its nextUpdate would lock every client out: say so, hourly, in time.
         if (const auto crl = metrics_.crl_next_update(); crl != 0 && now >= next_crl_warning) {

@@ -34,6 +34,13 @@ std::string signed_head_text(std::uint64_t size, const std::string& root_hex, co
 std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest,
                                 std::string_view received_at, std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected);
 
+// A closed period of the log (audit retention): the entries below `size`, closed at `closed_at`
+// (RFC 3339 UTC); a head signed at exactly that size closes it.
+struct AuditPeriod {
+    std::uint64_t size = 0;
+    std::string closed_at;
+};
+
 struct AuditQuery {
     std::uint64_t from = 0;                    // first index
     std::uint64_t before = UINT64_MAX;         // indexes below this one
@@ -53,6 +60,13 @@ public:
     virtual std::unique_ptr<merkle::NodeSource> nodes() = 0;
     virtual std::optional<SignedHead> latest_head() = 0;
     virtual std::vector<SignedHead> heads() = 0;
+    virtual std::optional<SignedHead> head_at(std::uint64_t size) = 0;
+    // Entries below this index were removed at the end of their retention (0: none). Of them the
+    // log keeps only the edge of that prefix (merkle::CompactRange::edge_of): all that heads and
+    // proofs from there on need.
+    virtual std::uint64_t removed_before() = 0;
+    // Every period closed so far, oldest first.
+    virtual std::vector<AuditPeriod> periods() = 0;
     // The stored receipt of every accepted message, with the OIN of the party it was accepted from.
     virtual void scan_receipts(const std::function<bool(std::string_view party_oin, std::string_view receipt)>& fn) = 0;
 

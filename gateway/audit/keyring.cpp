@@ -62,9 +62,9 @@ std::vector<PublishedKey> published_keys(const HeadSigner& current, const std::f
     return out;
 }
 
-SignedHead sign_tree_head(AuditLog& log, const HeadSigner& key, const std::string& time) {
+SignedHead sign_tree_head(AuditLog& log, const HeadSigner& key, const std::string& time, std::optional<std::uint64_t> size) {
     SignedHead head;
-    head.size = log.committed_size();
+    head.size = size.value_or(log.committed_size());
     auto nodes = log.nodes();
     head.root = merkle::hex(merkle::root(*nodes, head.size));
     head.time = time;

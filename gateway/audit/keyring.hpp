@@ -25,8 +25,9 @@ std::optional<std::string> key_id_of_pem(const std::string& pem);
 // retired keys kept in `keys_dir`.
 std::vector<PublishedKey> published_keys(const HeadSigner& current, const std::filesystem::path& keys_dir);
 
-// A tree head of the log as it is committed now, signed with `key` at `time` (not yet stored).
-SignedHead sign_tree_head(AuditLog& log, const HeadSigner& key, const std::string& time);
+// A tree head of the log as it is committed now (or of its first `size` entries), signed with
+// `key` at `time` (not yet stored).
+SignedHead sign_tree_head(AuditLog& log, const HeadSigner& key, const std::string& time, std::optional<std::uint64_t> size = std::nullopt);
 
 // The key file a rotation prepares the next key in (created when absent).
 std::filesystem::path next_key_file(const std::filesystem::path& signing_key_file);

@@ -188,20 +188,42 @@ bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_r
     return sn == 0 && fr == from_root && sr == to_root;
 }
 
+MemoryTree::MemoryTree(std::uint64_t removed, const std::vector<Hash>& edge) {
+    if (edge.size() != static_cast<std::size_t>(std::popcount(removed)))
+        throw std::invalid_argument("memory tree: " + std::to_string(edge.size()) + " edge nodes for a prefix of " + std::to_string(removed));
+    // Level l holds, of the prefix, only its edge node ((removed >> l) - 1, where bit l is set).
+    const unsigned top = removed == 0 ? 0 : static_cast<unsigned>(std::bit_width(removed));
+    levels_.resize(top + 1);
+    first_.resize(top + 1);
+    auto next = edge.begin();
+    for (unsigned l = top + 1; l-- > 0;) {
+        const std::uint64_t bit = (removed >> l) & 1;
+        first_[l] = (removed >> l) - bit;
+        if (bit) levels_[l].push_back(*next++);
+    }
+}
+
 void MemoryTree::append(const Hash& leaf) {
-    if (levels_.empty()) levels_.emplace_back();
+    if (levels_.empty()) {
+        levels_.emplace_back();
+        first_.push_back(0);
+    }
     levels_[0].push_back(leaf);
-    // Complete every subtree this leaf closes.
-    for (std::size_t l = 0; levels_[l].size() % 2 == 0; ++l) {
-        if (levels_.size() == l + 1) levels_.emplace_back();
+    // Complete every subtree this leaf closes: a level whose count became even pairs its last two.
+    for (std::size_t l = 0; (first_[l] + levels_[l].size()) % 2 == 0; ++l) {
+        if (levels_.size() == l + 1) {
+            levels_.emplace_back();
+            first_.push_back((first_[l] + levels_[l].size()) / 2 - 1);
+        }
         const auto& below = levels_[l];
         levels_[l + 1].push_back(node_hash(below[below.size() - 2], below.back()));
     }
 }
 
 Hash MemoryTree::node(unsigned level, std::uint64_t index) {
-    if (level >= levels_.size() || index >= levels_[level].size()) throw std::out_of_range("no such complete subtree");
-    return levels_[level][index];
+    if (level >= levels_.size() || index < first_[level] || index - first_[level] >= levels_[level].size())
+        throw std::out_of_range("no such complete subtree");
+    return levels_[level][index - first_[level]];
 }
 
 std::vector<NodeSource::Ref> CompactRange::edge_of(std::uint64_t size) {

@@ -49,15 +49,24 @@ bool verify_inclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf,
 bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root,
                         const std::vector<Hash>& proof);
 
-// Leaves held in memory, complete subtrees computed on demand (tests, `audit verify`).
+// Leaves held in memory, complete subtrees computed as they complete (tests, `audit verify`).
 class MemoryTree final : public NodeSource {
 public:
+    MemoryTree() = default;
+    // A log whose first `removed` leaves are gone but for the edge of that prefix
+    // (CompactRange::edge_of(removed), largest first): every head, inclusion proof and consistency
+    // proof at sizes from `removed` on needs no other node of the prefix. Throws
+    // std::invalid_argument when the number of edge nodes does not match.
+    MemoryTree(std::uint64_t removed, const std::vector<Hash>& edge);
     void append(const Hash& leaf);
-    std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+    std::uint64_t size() const { return levels_.empty() ? 0 : first_[0] + levels_[0].size(); }
+    // Throws std::out_of_range for a subtree not complete yet, or inside the removed prefix
+    // and not on its edge.
     Hash node(unsigned level, std::uint64_t index) override;
 
 private:
-    std::vector<std::vector<Hash>> levels_;  // levels_[l][i]: complete subtrees, filled as leaves arrive
+    std::vector<std::vector<Hash>> levels_;  // levels_[l][i]: the complete subtree first_[l] + i of level l
+    std::vector<std::uint64_t> first_;       // per level, the index of the first subtree held
 };
 
 // The right edge of a log of `size` leaves: its complete subtrees, one per 1-bit of `size`, from

@@ -130,6 +130,8 @@ std::string Metrics::prometheus() const {
            "# TYPE dg_connections_refused_total counter\ndg_connections_refused_total " << connections_refused_.load() << "\n";
     out << "# HELP dg_audit_entries Audit entries in the log.\n# TYPE dg_audit_entries gauge\ndg_audit_entries "
         << audit_entries_.load() << "\n";
+    out << "# HELP dg_audit_removed_entries Audit entries removed at the end of their retention (the log begins at this index).\n"
+           "# TYPE dg_audit_removed_entries gauge\ndg_audit_removed_entries " << audit_removed_.load() << "\n";
     out << "# HELP dg_build_info The gateway's version and the libraries it was built with (always 1).\n# TYPE dg_build_info gauge\n"
         << "dg_build_info{version=\"" << DG_VERSION << "\",openssl=\"" << OpenSSL_version(OPENSSL_VERSION_STRING) << "\",boost=\""
         << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << "." << BOOST_VERSION % 100 << "\"} 1\n";

@@ -34,6 +34,7 @@ public:
     std::uint64_t tls_handshake_failures() const { return tls_failures_.load(); }
     std::int64_t active_connections() const { return connections_.load(); }
     std::uint64_t audit_size() const { return audit_entries_.load(); }
+    void set_audit_removed(std::uint64_t n) { audit_removed_.store(n, std::memory_order_relaxed); }
 
     std::string prometheus() const;
 
@@ -52,7 +53,7 @@ private:
         std::uint64_t cosigned = 0, behind = 0, failures = 0;
     };
     std::map<std::string, WitnessState> witnesses_;
-    std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0};
+    std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0}, audit_removed_{0};
     std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
     std::atomic<std::uint64_t> busy_refusals_{0}, rate_limited_{0};
     std::atomic<std::int64_t> connections_{0};

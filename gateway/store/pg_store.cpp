@@ -96,6 +96,11 @@ CREATE INDEX records_sender ON records(sender_oin, received_at, id);
     R"sql(
 CREATE INDEX records_report ON records(region, received_at);
 )sql",
+    // 8: audit retention: closed periods, and where the removed prefix of the log ends.
+    R"sql(
+CREATE TABLE audit_periods(size bigint PRIMARY KEY, closed_at text NOT NULL);
+ALTER TABLE audit_state ADD COLUMN removed bigint NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr const char* kColumns =
@@ -358,6 +363,27 @@ public:
     std::unique_ptr<merkle::NodeSource> nodes() override;
 
     std::vector<SignedHead> heads() override { return read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size"); }
+
+    std::optional<SignedHead> head_at(std::uint64_t size) override {
+        auto c = readers_.borrow();
+        const auto r = c->query("SELECT size, root, time, signature, key_id FROM audit_heads WHERE size = $1",
+                                Params().add(static_cast<std::int64_t>(size)));
+        if (r.rows() == 0) return std::nullopt;
+        return SignedHead{static_cast<std::uint64_t>(r.i64(0, 0)), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4)};
+    }
+
+    std::uint64_t removed_before() override {
+        auto c = readers_.borrow();
+        return static_cast<std::uint64_t>(c->query("SELECT removed FROM audit_state WHERE id = 1").i64(0, 0));
+    }
+
+    std::vector<AuditPeriod> periods() override {
+        auto c = readers_.borrow();
+        const auto r = c->query("SELECT size, closed_at FROM audit_periods ORDER BY size");
+        std::vector<AuditPeriod> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({static_cast<std::uint64_t>(r.i64(i, 0)), r.str(i, 1)});
+        return out;
+    }
 
     std::optional<SignedHead> latest_head() override {
         auto h = read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size DESC LIMIT 1");
@@ -760,6 +786,33 @@ private:
         return log;
     }
 
+    // Audit retention, last in the transaction (under the log's row lock, as appending is): the
+    // periods closed by this group (`start`: the log's size before the group's entries) and the
+    // removal of the prefix below `remove_before` — its entries, its heads and every subtree inside
+    // it but its edge, which heads and proofs from there on still need.
+    static void retention(pg::Conn& c, std::optional<std::uint64_t> start, const std::vector<std::pair<std::size_t, std::string>>& closes,
+                          std::uint64_t remove_before) {
+        if (closes.empty() && remove_before == 0) return;
+        const auto size = static_cast<std::uint64_t>(c.query("SELECT size FROM audit_state WHERE id = 1 FOR UPDATE").i64(0, 0));
+        for (const auto& [offset, at] : closes)
+            c.query("INSERT INTO audit_periods(size, closed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    Params().add(static_cast<std::int64_t>(start.value_or(size) + offset)).add(at));
+        const std::uint64_t to = std::min(remove_before, size);
+        if (to == 0) return;
+        ArrayLiteral levels, below;
+        for (unsigned level = 0; (to >> level) > 0; ++level) {
+            levels.add(std::to_string(level));
+            below.add(std::to_string((to >> level) - ((to >> level) & 1)));  // the prefix's edge node on this level stays
+        }
+        const auto bound = Params().add(static_cast<std::int64_t>(to));
+        c.query("DELETE FROM audit WHERE seq <= $1", bound);
+        c.query("DELETE FROM audit_nodes n USING unnest($1::integer[], $2::bigint[]) AS p(level, below)"
+                " WHERE n.level = p.level AND n.idx < p.below",
+                Params().add(levels.take()).add(below.take()));
+        c.query("DELETE FROM audit_heads WHERE size < $1", bound);
+        c.query("UPDATE audit_state SET removed = GREATEST(removed, $1) WHERE id = 1", bound);
+    }
+
     // The edge of the log at `size`, in one query.
     static LogState load_edge(pg::Conn& c, std::uint64_t size) {
         const auto refs = merkle::CompactRange::edge_of(size);
@@ -837,6 +890,8 @@ private:
             RecordWriter records(c);
             std::vector<const std::string*> entries;
             std::vector<std::pair<std::size_t, std::size_t>> to_seal;  // batch, offset of its audit entry
+            std::vector<std::pair<std::size_t, std::string>> closes;   // entries up to this offset, closed at
+            std::uint64_t remove_before = 0;
             ArrayLiteral purge_ids, purge_regions;
             bool purge = false;
             for (std::size_t i = 0; i < group.size(); ++i) {
@@ -854,6 +909,8 @@ private:
                                 .add(b.head->signature).add(b.head->key_id));
                 if (b.message && b.message->seal) to_seal.emplace_back(i, entries.size());
                 for (const auto& e : b.audit_entries) entries.push_back(&e);
+                if (!b.close_audit_period.empty()) closes.emplace_back(entries.size(), b.close_audit_period);
+                remove_before = std::max(remove_before, b.remove_audit_before);
             }
             records.flush();
             if (purge) {
@@ -878,6 +935,7 @@ private:
                 update_receipts(c, rows);
                 for (const auto& [i, offset] : to_seal) results[i].receipt = std::move(group[i].batch.message->receipt);  // stored
             }
+            retention(c, log ? std::optional<std::uint64_t>(log->size() - entries.size()) : std::nullopt, closes, remove_before);
             c.exec("COMMIT");
             if (log) remember(std::move(*log));
         } catch (const std::exception& e) {

@@ -81,6 +81,11 @@ struct WriteBatch {
     std::optional<MessageRow> message;       // set for an accepted message
     std::vector<PurgeItem> purge;            // records (and their history) to delete: retention ended
     std::optional<SignedHead> head;          // a signed tree head to keep
+    // Audit retention. Set (to a time): the log up to and including this batch's entries becomes a
+    // closed period. Above 0: entries below this index go, with the heads and subtrees of that
+    // prefix but its edge (AuditLog::removed_before); never past a closed period.
+    std::string close_audit_period = {};
+    std::uint64_t remove_audit_before = 0;
 };
 
 struct CommitResult {

@@ -41,6 +41,10 @@ using sqlite::Stmt;
 
 constexpr int kSchemaVersion = 5;
 
+// The log's size: its last entry's, or where the removed prefix ends when no entry is left.
+constexpr const char* kSizeSql =
+    "SELECT max(COALESCE((SELECT MAX(seq) FROM audit), 0), COALESCE((SELECT value FROM meta WHERE key = 'audit_removed'), 0))";
+
 constexpr const char* kMainSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta(key, value) VALUES('txn', 0);
@@ -49,6 +53,8 @@ CREATE TABLE IF NOT EXISTS audit_nodes(level INTEGER NOT NULL, idx INTEGER NOT N
   PRIMARY KEY(level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS audit_heads(size INTEGER PRIMARY KEY, root TEXT NOT NULL, time TEXT NOT NULL,
   signature TEXT NOT NULL, key_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_periods(size INTEGER PRIMARY KEY, closed_at TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES('audit_removed', 0);
 CREATE TABLE IF NOT EXISTS messages(
   sender_oin TEXT NOT NULL, bericht_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
   received_at TEXT NOT NULL, PRIMARY KEY(sender_oin, bericht_id)) WITHOUT ROWID;
@@ -545,7 +551,7 @@ public:
 
     std::uint64_t committed_size() override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease->db, "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        Stmt st(lease->db, kSizeSql);
         const auto n = st.row() ? static_cast<std::uint64_t>(st.i64(0)) : 0;
         st.reset();
         return n;
@@ -586,6 +592,33 @@ public:
     std::unique_ptr<merkle::NodeSource> nodes() override;
 
     std::vector<SignedHead> heads() override { return read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size"); }
+
+    std::optional<SignedHead> head_at(std::uint64_t size) override {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease->db, "SELECT size, root, time, signature, key_id FROM audit_heads WHERE size = ?1");
+        st.int64(1, static_cast<std::int64_t>(size));
+        std::optional<SignedHead> out;
+        if (st.row()) out = SignedHead{static_cast<std::uint64_t>(st.i64(0)), st.str(1), st.str(2), st.str(3), st.str(4)};
+        st.reset();
+        return out;
+    }
+
+    std::uint64_t removed_before() override {
+        auto lease = main_readers_->borrow();
+        Stmt st(lease->db, "SELECT value FROM meta WHERE key = 'audit_removed'");
+        const auto n = st.row() ? static_cast<std::uint64_t>(st.i64(0)) : 0;
+        st.reset();
+        return n;
+    }
+
+    std::vector<AuditPeriod> periods() override {
+        auto lease = main_readers_->borrow();
+        std::vector<AuditPeriod> out;
+        if (!sqlite::has_table(lease->db, "audit_periods")) return out;  // a file from before audit retention, opened read-only
+        Stmt st(lease->db, "SELECT size, closed_at FROM audit_periods ORDER BY size");
+        while (st.row()) out.push_back({static_cast<std::uint64_t>(st.i64(0)), st.str(1)});
+        return out;
+    }
 
     std::optional<SignedHead> latest_head() override {
         auto h = read_heads("SELECT size, root, time, signature, key_id FROM audit_heads ORDER BY size DESC LIMIT 1");
@@ -918,6 +951,19 @@ private:
         }
     }
 
+    // Audit retention: the entries below `to` go with their heads and every subtree inside that
+    // prefix but its edge (which heads and proofs from `to` on still need).
+    void remove_audit_before(std::uint64_t to) {
+        Stmt(main_, "DELETE FROM audit WHERE seq <= ?1").int64(1, static_cast<std::int64_t>(to)).run();
+        Stmt nodes(main_, "DELETE FROM audit_nodes WHERE level = ?1 AND idx < ?2");
+        for (unsigned level = 0; (to >> level) > 0; ++level) {
+            const std::uint64_t edge = (to >> level) & 1;  // the prefix's edge node on this level stays
+            nodes.int64(1, level).int64(2, static_cast<std::int64_t>((to >> level) - edge)).run();
+        }
+        Stmt(main_, "DELETE FROM audit_heads WHERE size < ?1").int64(1, static_cast<std::int64_t>(to)).run();
+        Stmt(main_, "UPDATE meta SET value = max(value, ?1) WHERE key = 'audit_removed'").int64(1, static_cast<std::int64_t>(to)).run();
+    }
+
     void insert_head(const SignedHead& h) {
         insert_head_.int64(1, static_cast<std::int64_t>(h.size)).text(2, h.root).text(3, h.time).text(4, h.signature).text(5, h.key_id).run();
     }
@@ -968,6 +1014,10 @@ private:
                 if (b.head) insert_head(*b.head);
                 for (const auto& p : b.purge) purge(p);
                 append_audit(b.audit_entries);
+                if (!b.close_audit_period.empty())
+                    Stmt(main_, "INSERT OR IGNORE INTO audit_periods(size, closed_at) VALUES(?1, ?2)")
+                        .int64(1, static_cast<std::int64_t>(log_.size())).text(2, b.close_audit_period).run();
+                if (b.remove_audit_before > 0) remove_audit_before(std::min<std::uint64_t>(b.remove_audit_before, log_.size()));
             }
             commit_txn();
         } catch (const std::exception& e) {
@@ -1035,7 +1085,7 @@ private:
     }
 
     void load_log_state() {
-        Stmt count(main_, "SELECT COALESCE(MAX(seq), 0) FROM audit");
+        Stmt count(main_, kSizeSql);
         const auto size = count.row() ? static_cast<std::uint64_t>(count.i64(0)) : 0;
         count.reset();
         Stmt node(main_, "SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");

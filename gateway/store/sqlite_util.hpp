@@ -98,6 +98,14 @@ inline void exec(sqlite3* db, const char* sql) {
     }
 }
 
+inline bool has_table(sqlite3* db, const char* name) {
+    Stmt st(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    st.text(1, name);
+    const bool found = st.row();
+    st.reset();
+    return found;
+}
+
 // Waits for a lock in steps of 200 µs, for 5 s at most. SQLite's own busy timeout sleeps in steps
 // of up to 100 ms, which turned the brief lock of a WAL restart into a tail-latency spike.
 inline int busy_wait(void*, int attempt) {

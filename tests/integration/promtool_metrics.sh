@@ -17,7 +17,7 @@ curl -s -o /dev/null --max-time 5 --cacert "$certs/ca.pem" "https://$https/v1/me
 curl -sS --max-time 10 "http://$admin/metrics" > "$work/metrics.prom" || fail "no /metrics"
 promtool check metrics < "$work/metrics.prom" > "$work/check.out" 2>&1 || { cat "$work/check.out" >&2; fail "promtool finds problems in /metrics"; }
 for name in process_cpu_seconds_total process_resident_memory_bytes process_virtual_memory_bytes process_open_fds process_max_fds \
-            process_start_time_seconds dg_build_info dg_requests_total dg_request_duration_seconds_bucket dg_audit_entries; do
+            process_start_time_seconds dg_build_info dg_requests_total dg_request_duration_seconds_bucket dg_audit_entries dg_audit_removed_entries; do
   grep -q "^$name[ {]" "$work/metrics.prom" || fail "/metrics lacks $name"
 done
 grep -q '^dg_build_info{version="[0-9.]*",openssl="[^"]*",boost="1\.[0-9]*\.[0-9]*"} 1$' "$work/metrics.prom" || fail "dg_build_info labels"

@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include "app/audit_verify.hpp"
+#include "app/purge.hpp"
 #include "audit/audit_entry.hpp"
 #include "audit/merkle.hpp"
 #include "store/group_commit.hpp"
@@ -439,6 +441,110 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_heads_are_kept_and_a_reopened_store_continu
     BOOST_TEST(rows[0].index == 6u);
     BOOST_TEST(rows[0].entry == f.audit[6]);
     BOOST_TEST(rows[0].leaf_hash == merkle::hex(merkle::leaf_hash(f.audit[6])));
+}
+
+// Audit retention through the store interface: a closed period, then its removal in steps. Each
+// step leaves exactly the prefix's edge of what was removed (checked against a tree of every entry
+// computed here), heads inside the prefix go, the log goes on across a restart, and roots from the
+// cut on are those of the whole log.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_removed_audit_prefix_keeps_its_edge_and_the_log_goes_on, B, Backends) {
+    Fixture<B> f;
+    for (int i = 0; i < 37; ++i) BOOST_TEST(f.put({record(kAmsterdam, "ps:t", tag("T", i))}).ok);
+    for (std::uint64_t size : {5u, 20u, 37u}) {
+        WriteBatch b;
+        b.head = SignedHead{size, std::string(64, 'a'), "2026-11-23T09:16:00.000Z", "sig", "key"};
+        BOOST_TEST(commit(*f.store, std::move(b)).ok);
+    }
+    {
+        f.audit.push_back(entry("close"));
+        WriteBatch b;
+        b.audit_entries.push_back(f.audit.back());
+        b.close_audit_period = "2027-01-01T00:00:00.000Z";
+        BOOST_TEST(commit(*f.store, std::move(b)).ok);
+    }
+    AuditLog& log = f.store->audit();
+    BOOST_REQUIRE(log.periods().size() == 1u);
+    BOOST_TEST(log.periods()[0].size == 38u);
+    BOOST_TEST(log.periods()[0].closed_at == "2027-01-01T00:00:00.000Z");
+    BOOST_TEST(log.removed_before() == 0u);
+    merkle::MemoryTree whole;
+    for (const auto& e : f.audit) whole.append(merkle::leaf_hash(e));
+
+    const auto check = [&](std::uint64_t cut) {
+        AuditLog& l = f.store->audit();
+        BOOST_TEST(l.removed_before() == cut);
+        BOOST_TEST(l.committed_size() == f.audit.size());
+        std::uint64_t n = cut;
+        l.scan_entries([&](const AuditLog::StoredLeaf& leaf) {
+            BOOST_TEST(leaf.index == n);
+            BOOST_TEST(std::string(leaf.entry) == f.audit[n]);
+            ++n;
+            return true;
+        });
+        BOOST_TEST(n == f.audit.size());
+        const auto edge = merkle::CompactRange::edge_of(cut);
+        l.scan_nodes([&](const AuditLog::StoredNode& node) {
+            const bool inside = ((node.index + 1) << node.level) <= cut;
+            const bool on_edge = std::any_of(edge.begin(), edge.end(), [&](const auto& r) { return r.level == node.level && r.index == node.index; });
+            BOOST_TEST((!inside || on_edge), "subtree " << node.level << "/" << node.index << " inside the removed prefix " << cut);
+            const merkle::Hash h = whole.node(node.level, node.index);
+            BOOST_TEST((node.hash && std::equal(h.begin(), h.end(), node.hash)));
+            return true;
+        });
+        for (const auto& h : l.heads()) BOOST_TEST(h.size >= cut);
+        auto source = l.nodes();
+        for (std::uint64_t size = std::max<std::uint64_t>(cut, 1); size <= f.audit.size(); ++size)
+            BOOST_TEST(merkle::hex(merkle::root(*source, size)) == merkle::hex(merkle::root(whole, size)), "size " << size);
+    };
+    for (std::uint64_t to : {13u, 13u, 21u, 38u}) {  // a repeated step changes nothing
+        WriteBatch b;
+        b.remove_audit_before = to;
+        BOOST_TEST(commit(*f.store, std::move(b)).ok);
+        check(to);
+    }
+    BOOST_TEST(log.heads().size() == 0u);  // 5, 20 and 37 were all inside
+    f.store->close();
+    f.store.reset();
+    f.store = open_store(f.where.url());  // a restart resumes from the edge
+    for (int i = 37; i < 45; ++i) {
+        BOOST_TEST(f.put({record(kAmsterdam, "ps:t", tag("T", i))}).ok);
+        whole.append(merkle::leaf_hash(f.audit.back()));
+    }
+    check(38);
+}
+
+// The retention run itself on each store: the first run in a later year closes the period and
+// signs its head; seven years after the close the period goes, in steps, and audit verify (the
+// production verifier, over what the store holds) accepts what remains.
+BOOST_AUTO_TEST_CASE_TEMPLATE(audit_retention_closes_a_period_and_removes_it_in_steps, B, Backends) {
+    Fixture<B> f;
+    for (int i = 0; i < 30; ++i) BOOST_TEST(f.put({record(kAmsterdam, "ps:u", tag("U", i))}).ok);
+    const auto policy = PolicySet::load(test::source_dir() / "policies");
+    test::TempDir keys;
+    const HeadSigner signer = HeadSigner::from_key_file(keys.path / "audit.key");
+    const std::map<std::string, std::string> trusted = {{signer.key_id(), signer.public_key_pem()}};
+    auto r = keep_audit_retention(*f.store, *policy, signer, "2026-12-31T23:00:00.000Z", 7);
+    BOOST_TEST((r.ok && !r.closed && r.removed == 0), r.error);  // the period began this year
+    r = keep_audit_retention(*f.store, *policy, signer, "2027-01-01T00:10:00.000Z", 7);
+    BOOST_TEST((r.ok && r.closed && r.removed == 0), r.error);
+    AuditLog& log = f.store->audit();
+    BOOST_REQUIRE(log.periods().size() == 1u);
+    const std::uint64_t end = log.periods()[0].size;
+    BOOST_TEST(end == 31u);  // 30 entries and the period-close entry
+    BOOST_TEST(log.head_at(end).has_value());
+    BOOST_TEST(verify_audit_log(log, trusted).ok);
+    r = keep_audit_retention(*f.store, *policy, signer, "2034-01-01T00:09:59.999Z", 7);
+    BOOST_TEST((r.ok && !r.closed && r.removed == 0), r.error);  // not yet seven years since the close
+    r = keep_audit_retention(*f.store, *policy, signer, "2034-01-01T00:10:00.001Z", 7);
+    BOOST_TEST((r.ok && !r.closed && r.removed == end && r.removed_before == end), r.error);  // nothing since 2027: no period to close
+    const auto report = verify_audit_log(log, trusted);
+    BOOST_TEST(report.ok, report.reason);
+    BOOST_TEST(report.removed == end);
+    AuditQuery q;
+    q.action = "audit-purge";
+    BOOST_TEST(log.entries(q).size() == 1u);  // one entry for the run, not one per step
+    r = keep_audit_retention(*f.store, *policy, signer, "2034-01-01T00:20:00.000Z", 7);
+    BOOST_TEST((r.ok && !r.closed && r.removed == 0), r.error);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_read_only_store_reads_and_writes_nothing, B, Backends) {

@@ -8,6 +8,11 @@ openssl command for Ed25519.
       checks the log's signature and every named witness's cosignature; prints "SIZE ROOT-HEX"
   tlog_verify.py root ENTRIES.json SIZE
       the RFC 9162 root (hex) over the first SIZE entries of GET /v1/audit/entries (its "entry" strings)
+  tlog_verify.py inclusion PROOF.json ENTRY-FILE ROOT-HEX
+      the inclusion proof (GET /v1/audit/proof/inclusion) of the entry text in ENTRY-FILE at its
+      index, against that root (RFC 9162 2.1.3.2)
+  tlog_verify.py consistency PROOF.json FROM-ROOT-HEX TO-ROOT-HEX
+      the consistency proof (GET /v1/audit/proof/consistency) between those roots (RFC 9162 2.1.4.2)
 Exit 0 when everything verifies, 1 with the reason on stderr otherwise.
 """
 import base64
@@ -96,10 +101,73 @@ def root(path, size):
     print(mth(leaves).hex() if leaves else hashlib.sha256(b"").hexdigest())
 
 
+def node(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def inclusion(proof_file, entry_file, root_hex):
+    p = json.load(open(proof_file))
+    fn, sn = p["index"], p["size"] - 1
+    r = hashlib.sha256(b"\x00" + open(entry_file, "rb").read()).digest()
+    if fn > sn:
+        die("index beyond the tree")
+    for h in (bytes.fromhex(x) for x in p["proof"]):
+        if sn == 0:
+            die("inclusion proof too long")
+        if fn & 1 or fn == sn:
+            r = node(h, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node(r, h)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or r != bytes.fromhex(root_hex):
+        die("the inclusion proof does not lead to the root")
+    print("included", p["index"], p["size"])
+
+
+def consistency(proof_file, from_hex, to_hex):
+    p = json.load(open(proof_file))
+    first, second = p["from"], p["to"]
+    a, b = bytes.fromhex(from_hex), bytes.fromhex(to_hex)
+    path = [bytes.fromhex(x) for x in p["proof"]]
+    if first == second:
+        if path or a != b:
+            die("equal sizes need equal roots and an empty proof")
+    else:
+        if first == 0 or first > second:
+            die("sizes out of order")
+        if first & (first - 1) == 0:
+            path = [a] + path
+        if not path:
+            die("empty consistency proof")
+        fn, sn = first - 1, second - 1
+        while fn & 1:
+            fn, sn = fn >> 1, sn >> 1
+        fr = sr = path[0]
+        for c in path[1:]:
+            if sn == 0:
+                die("consistency proof too long")
+            if fn & 1 or fn == sn:
+                fr, sr = node(c, fr), node(c, sr)
+                while not fn & 1 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+            else:
+                sr = node(sr, c)
+            fn, sn = fn >> 1, sn >> 1
+        if sn != 0 or fr != a or sr != b:
+            die("the consistency proof does not join the two roots")
+    print("consistent", first, second)
+
+
 if sys.argv[1] == "checkpoint":
     rest = sys.argv[4:]
     checkpoint(sys.argv[2], sys.argv[3], list(zip(rest[0::2], rest[1::2])))
 elif sys.argv[1] == "root":
     root(sys.argv[2], int(sys.argv[3]))
+elif sys.argv[1] == "inclusion":
+    inclusion(sys.argv[2], sys.argv[3], sys.argv[4])
+elif sys.argv[1] == "consistency":
+    consistency(sys.argv[2], sys.argv[3], sys.argv[4])
 else:
     die("usage: see the docstring")

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <map>
 
 #include "audit/merkle.hpp"
@@ -147,6 +148,37 @@ BOOST_AUTO_TEST_CASE(compact_range_hands_over_every_complete_subtree_and_resumes
     BOOST_TEST(edge.size() == 3u);
     BOOST_TEST((edge[0].level == 3 && edge[0].index == 0 && edge[1].level == 1 && edge[1].index == 4 && edge[2].level == 0 &&
                 edge[2].index == 10));
+}
+
+// Retention removes a prefix of the log and keeps only that prefix's edge: from there on, every
+// head and every proof that starts at or after the cut is computed exactly as over the whole log
+// (the reference: ref_mth over all entries), and nothing needs a node the cut removed.
+BOOST_AUTO_TEST_CASE(a_tree_without_its_removed_prefix_gives_every_head_and_proof_from_the_cut_on) {
+    const auto d = entries(45);
+    MemoryTree whole = tree_of(d, d.size());
+    for (std::uint64_t cut = 0; cut <= d.size(); ++cut) {
+        std::vector<Hash> edge;
+        for (const auto& ref : CompactRange::edge_of(cut)) edge.push_back(whole.node(ref.level, ref.index));
+        MemoryTree pruned(cut, edge);
+        for (std::uint64_t i = cut; i < d.size(); ++i) pruned.append(leaf_hash(d[i]));
+        BOOST_TEST(pruned.size() == d.size());
+        for (std::uint64_t n = std::max<std::uint64_t>(cut, 1); n <= d.size(); ++n) {
+            BOOST_TEST(bytes(root(pruned, n)) == ref_mth(d, 0, n), "cut " << cut << " size " << n);
+            for (std::uint64_t i = cut; i < n; ++i)
+                BOOST_TEST((inclusion_proof(pruned, i, n) == inclusion_proof(whole, i, n)), "cut " << cut << " index " << i << " size " << n);
+            for (std::uint64_t m = std::max<std::uint64_t>(cut, 1); m <= n; ++m)
+                BOOST_TEST((consistency_proof(pruned, m, n) == consistency_proof(whole, m, n)), "cut " << cut << " from " << m << " to " << n);
+        }
+        // Of the removed prefix only its edge is there: every other subtree inside it is gone.
+        const auto on_edge = CompactRange::edge_of(cut);
+        for (unsigned level = 0; (1u << level) <= cut; ++level)
+            for (std::uint64_t idx = 0; ((idx + 1) << level) <= cut; ++idx) {
+                const bool kept = std::any_of(on_edge.begin(), on_edge.end(), [&](const auto& r) { return r.level == level && r.index == idx; });
+                if (kept) BOOST_TEST((pruned.node(level, idx) == whole.node(level, idx)));
+                else BOOST_CHECK_THROW(pruned.node(level, idx), std::out_of_range);
+            }
+    }
+    BOOST_CHECK_THROW(MemoryTree(6, {leaf_hash("a")}), std::invalid_argument);  // 6 = 110b: two edge nodes
 }
 
 BOOST_AUTO_TEST_CASE(hex_round_trip) {
