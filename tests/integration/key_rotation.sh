@@ -12,16 +12,6 @@ cluster="$root/tests/pg/cluster.sh"
 db=dg_rot_$RANDOM$RANDOM
 trap '"$cluster" admin "$state" "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; cleanup' EXIT
 
-# receipt_ok RECEIPT PEM: the receipt's signature verifies with that key alone (interface.md).
-receipt_ok() {
-  local r=$1
-  printf 'doorstroom-gateway receipt v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$(jq -r .berichtId "$r")" 00000099000000000201 \
-    "$(jq -r .digest "$r")" "$(jq -r .receivedAt "$r")" "$(jq -r .auditIndex "$r")" \
-    "$(jq -r .accepted "$r")" "$(jq -r '.rejected | length' "$r")" > "$work/receipt.txt"
-  jq -r .signature "$r" | base64 -d > "$work/receipt.sig"
-  grep -q 'Verified Successfully' <<<"$(openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" 2>/dev/null)"
-}
-
 rotation() { # NAME [STORE-URL]
   local name=$1 data="$work/$1" store=()
   [ -n "${2:-}" ] && store=(--store "$2")

@@ -60,3 +60,14 @@ config_with() {
       -e "s#\"\\.\\./ui\"#\"$root/gateway/ui\"#" -e "$1" "$root/gateway/config/dev.json" > "$work/config.json"
   echo "$work/config.json"
 }
+
+# receipt_ok RECEIPT PEM: the receipt (a 202 body of school-12AB) verifies with that key alone,
+# over the text interface.md defines; leaves that text and signature in $work/receipt.{txt,sig}.
+receipt_ok() {
+  local r=$1
+  printf 'doorstroom-gateway receipt v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n' "$(jq -r .berichtId "$r")" 00000099000000000201 \
+    "$(jq -r .digest "$r")" "$(jq -r .receivedAt "$r")" "$(jq -r .auditIndex "$r")" \
+    "$(jq -r .accepted "$r")" "$(jq -r '.rejectedTotal // (.rejected | length)' "$r")" > "$work/receipt.txt"
+  jq -r .signature "$r" | base64 -d > "$work/receipt.sig"
+  grep -q 'Verified Successfully' <<<"$(openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$work/receipt.txt" -sigfile "$work/receipt.sig" 2>/dev/null)"
+}
