@@ -111,7 +111,7 @@ bool decode(std::string_view in, std::string& out) {
 
 }  // namespace
 
-void write_record(JsonWriter& w, const StoredRecord& r) {
+void write_record(JsonWriter& w, const StoredRecord& r, const PartyRegistry& parties) {
     w.StartObject();
     write_kv(w, "id", r.id);
     write_kv(w, "berichttype", r.berichttype);
@@ -120,6 +120,7 @@ void write_record(JsonWriter& w, const StoredRecord& r) {
     write_kv(w, "gemeente", r.gemeente);
     write_kv(w, "receivedAt", r.received_at);
     write_kv(w, "senderOin", r.sender_oin);
+    if (const Party* p = parties.find(r.sender_oin)) write_kv(w, "senderName", p->shown_name());
     if (!r.intermediary_oin.empty()) write_kv(w, "intermediaryOin", r.intermediary_oin);
     write_kv(w, "berichtId", r.bericht_id);
     write_kv(w, "meldingId", r.melding_id);

@@ -160,7 +160,8 @@ private:
 };
 
 // The JSON of a record as coordinators see it (caseload items, /v1/records/{id}, search).
-void write_record(rapidjson::Writer<rapidjson::StringBuffer>& w, const StoredRecord& r);
+// One record as the API shows it; senderName from the registry.
+void write_record(rapidjson::Writer<rapidjson::StringBuffer>& w, const StoredRecord& r, const PartyRegistry& parties);
 bool route_matches(std::string_view route_template, std::string_view path);
 
 // Percent-decoded query parameters in order; false when the query is not well-formed.

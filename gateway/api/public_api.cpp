@@ -29,6 +29,7 @@ void Api::write_mandate(JsonWriter& w, const Mandate& m, const Exchange& x) cons
     write_kv(w, "oin", m.principal_oin);
     if (principal) {
         write_kv(w, "name", principal->name);
+        write_kv(w, "displayName", principal->shown_name());
         write_kv(w, "role", principal->role);
     }
     w.EndObject();
@@ -47,6 +48,7 @@ void Api::me(Exchange& x) {
     w.StartObject();
     write_kv(w, "oin", p.oin);
     write_kv(w, "name", p.name);
+    write_kv(w, "displayName", p.shown_name());
     write_kv(w, "role", p.role);
     if (!p.brin.empty()) write_kv(w, "brin", p.brin);
     if (!p.gemeente.empty()) write_kv(w, "gemeente", p.gemeente);
@@ -58,10 +60,40 @@ void Api::me(Exchange& x) {
         write_kv(w, "name", region->name);
         write_string(w, "gemeenten");
         w.StartArray();
-        for (const auto& g : x.snapshot->regions->gemeenten_of(region->code)) write_string(w, g);
+        const auto gemeenten = x.snapshot->regions->gemeenten_of(region->code);
+        for (const auto& g : gemeenten) write_string(w, g);
         w.EndArray();
+        write_string(w, "scholen");  // the school locations in the region, by BRIN + vestiging
+        w.StartObject();
+        for (const auto& [key, school] : x.snapshot->regions->schools())
+            if (std::find(gemeenten.begin(), gemeenten.end(), school.gemeente) != gemeenten.end()) write_kv(w, key.c_str(), school.name);
+        w.EndObject();
         w.EndObject();
     }
+    if (!p.brin.empty()) {  // a school's own locations
+        write_string(w, "vestigingen");
+        w.StartArray();
+        for (const auto& [key, school] : x.snapshot->regions->schools()) {
+            if (key.compare(0, p.brin.size(), p.brin) != 0) continue;
+            w.StartObject();
+            write_kv(w, "vestiging", key.substr(p.brin.size()));
+            write_kv(w, "name", school.name);
+            write_kv(w, "gemeente", school.gemeente);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    if (x.snapshot->policy->role_may_use(p.role, "audit")) {  // the auditor reads every party's requests: their names
+        write_string(w, "partijen");
+        w.StartObject();
+        for (const Party* q : x.snapshot->parties->all()) write_kv(w, q->oin, q->shown_name());
+        w.EndObject();
+    }
+    // The names of every gemeente (GEMEENTENAAM, as DUO writes them): reference data, not personal.
+    write_string(w, "gemeenteNamen");
+    w.StartObject();
+    for (const auto& [code, name] : x.snapshot->regions->gemeente_names()) write_kv(w, code.c_str(), name);
+    w.EndObject();
     if (reads) {  // what the policy lets this role read
         write_string(w, "reads");
         w.StartObject();
@@ -83,6 +115,7 @@ void Api::me(Exchange& x) {
         w.StartObject();
         write_kv(w, "oin", x.intermediary->oin);
         write_kv(w, "name", x.intermediary->name);
+        write_kv(w, "displayName", x.intermediary->shown_name());
         w.EndObject();
         write_string(w, "mandate");
         write_mandate(w, *x.mandate, x);

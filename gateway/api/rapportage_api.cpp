@@ -72,11 +72,18 @@ void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
     const bool csv = accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") != std::string_view::npos;
     if (csv) {
         // A byte order mark and CRLF: Excel in a Dutch locale opens it as UTF-8 with ; as separator.
-        std::string out = "\xEF\xBB\xBFgemeente;berichttype;status";
+        // The gemeente's name second (GEMEENTENAAM, quoted should it hold a ; or a quote).
+        auto cell = [](const std::string& v) {
+            if (v.find_first_of(";\"\r\n") == std::string::npos) return v;
+            std::string q = "\"";
+            for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + "\"";
+        };
+        std::string out = "\xEF\xBB\xBFgemeente;gemeentenaam;berichttype;status";
         for (const auto& f : detail_fields) out += ";" + f;
         out += ";nieuw;afgesloten;actief\r\n";
         for (const auto& r : rows) {
-            out += r.gemeente + ";" + r.berichttype + ";" + r.status;
+            out += r.gemeente + ";" + cell(x.snapshot->regions->gemeente_name(r.gemeente)) + ";" + r.berichttype + ";" + r.status;
             for (const auto& f : detail_fields) out += ";" + (field_of(r.berichttype) == f ? r.detail : std::string());
             out += ";" + std::to_string(r.received) + ";" + std::to_string(r.closed) + ";" + std::to_string(r.active) + "\r\n";
         }

@@ -41,7 +41,7 @@ void Api::write_items(JsonWriter& w, const std::vector<StoredRecord>& records, E
     write_string(w, "items");
     w.StartArray();
     for (const auto& r : records) {
-        write_record(w, r);
+        write_record(w, r, *x.snapshot->parties);
         x.event.record_ids.push_back(r.id);  // who saw which record about whom
         if (!r.subject.empty()) x.event.subjects.push_back(r.subject);
     }
@@ -142,7 +142,7 @@ void Api::record(Exchange& x, std::string_view id) {
     JsonWriter w(buf);
     w.StartObject();
     write_string(w, "record");
-    write_record(w, *rec);
+    write_record(w, *rec, *x.snapshot->parties);
     write_string(w, "history");
     w.StartArray();
     for (const auto& h : history) {

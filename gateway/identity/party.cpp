@@ -1,5 +1,7 @@
 #include "identity/party.hpp"
 
+#include <algorithm>
+
 #include "core/identifiers.hpp"
 #include "core/json_util.hpp"
 
@@ -16,11 +18,12 @@ std::shared_ptr<const PartyRegistry> PartyRegistry::load(const std::filesystem::
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
         const std::string at = "/parties/" + std::to_string(i);
         Party p;
-        only_keys(file, list[i], at, {"oin", "name", "role", "brin", "gemeente"});
+        only_keys(file, list[i], at, {"oin", "name", "role", "brin", "gemeente", "displayName"});
         p.oin = string_member(file, list[i], "oin", at);
         p.name = string_member(file, list[i], "name", at);
         p.role = string_member(file, list[i], "role", at);
         p.brin = optional_string(list[i], "brin");
+        p.display_name = optional_string(list[i], "displayName");
         p.gemeente = optional_string(list[i], "gemeente");
         if (!oin_format_valid(p.oin)) throw FileError(file, at + "/oin", "an OIN has 20 digits");
         if (p.role == "school" && !brin_valid(p.brin)) throw FileError(file, at + "/brin", "a school needs a valid BRIN");
@@ -48,6 +51,14 @@ const Party* PartyRegistry::find_by_name(std::string_view name_or_oin) const {
     for (const auto& [oin, p] : by_oin_)
         if (p.name == name_or_oin) return &p;
     return nullptr;
+}
+
+std::vector<const Party*> PartyRegistry::all() const {
+    std::vector<const Party*> out;
+    out.reserve(by_oin_.size());
+    for (const auto& [oin, p] : by_oin_) out.push_back(&p);
+    std::sort(out.begin(), out.end(), [](const Party* a, const Party* b) { return a->oin < b->oin; });
+    return out;
 }
 
 }  // namespace dg

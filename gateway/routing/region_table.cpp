@@ -37,7 +37,7 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
     table->version_ = sha256_hex(csv).substr(0, 16);
     std::size_t line_no = 0, start = 0;
     char sep = ';';
-    int col_gemeente = -1, col_code = -1, col_name = -1;
+    int col_gemeente = -1, col_code = -1, col_name = -1, col_gemeente_name = -1, col_brin = -1, col_vestiging = -1, col_school = -1;
     while (start < csv.size()) {
         auto end = csv.find('\n', start);
         if (end == std::string_view::npos) end = csv.size();
@@ -52,6 +52,10 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
                 if (cols[i] == "GEMEENTENUMMER") col_gemeente = i;
                 else if (cols[i] == "RMC-REGIO CODE") col_code = i;
                 else if (cols[i] == "RMC-REGIO NAAM") col_name = i;
+                else if (cols[i] == "GEMEENTENAAM") col_gemeente_name = i;
+                else if (cols[i] == "BRIN NUMMER") col_brin = i;
+                else if (cols[i] == "VESTIGINGSNUMMER") col_vestiging = i;
+                else if (cols[i] == "VESTIGINGSNAAM") col_school = i;
             }
             if (col_gemeente < 0 || col_code < 0 || col_name < 0)
                 throw FileError(source, "line 1", "needs the columns GEMEENTENUMMER, RMC-REGIO CODE and RMC-REGIO NAAM");
@@ -71,6 +75,15 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
         // The code names the region's store file, so it is held to a safe alphabet.
         if (!region_code_valid(region.code))
             throw FileError(source, "line " + std::to_string(line_no), "RMC-REGIO CODE must be 1-32 letters, digits, '-' or '_'");
+        // The names are optional columns; a row may end before them.
+        auto optional = [&](int col) { return col >= 0 && col < static_cast<int>(cols.size()) ? cols[col] : std::string_view(); };
+        if (!optional(col_gemeente_name).empty()) table->names_.emplace(gemeente, optional(col_gemeente_name));
+        if (!optional(col_brin).empty() && !optional(col_school).empty()) {
+            if (!brin_valid(optional(col_brin)) || !vestiging_valid(optional(col_vestiging)))
+                throw FileError(source, "line " + std::to_string(line_no), "BRIN NUMMER and VESTIGINGSNUMMER are a BRIN and two digits");
+            table->schools_.emplace(std::string(optional(col_brin)) + std::string(optional(col_vestiging)),
+                                    School{std::string(optional(col_school)), gemeente});
+        }
         auto [it, inserted] = table->by_gemeente_.emplace(gemeente, region);
         if (!inserted && it->second.code != region.code)
             result.conflicts.push_back("gemeente " + gemeente + " is in region " + it->second.code + " and in region " +
@@ -84,9 +97,27 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
 RegionTable::LoadResult RegionTable::load(const std::filesystem::path& file) { return parse(read_file(file), file); }
 
 std::string RegionTable::to_csv() const {
-    std::string out = "GEMEENTENUMMER;RMC-REGIO CODE;RMC-REGIO NAAM\n";
-    for (const auto& [g, r] : by_gemeente_) out += g + ";" + r.code + ";" + r.name + "\n";
+    // A row per school location, then one per gemeente without any (empty BRIN and VESTIGINGSNAAM).
+    std::string out = "BRIN NUMMER;VESTIGINGSNUMMER;GEMEENTENUMMER;GEMEENTENAAM;RMC-REGIO CODE;RMC-REGIO NAAM;VESTIGINGSNAAM\n";
+    std::set<std::string> with_school;
+    auto row = [&](std::string_view brin, std::string_view vestiging, const std::string& g, std::string_view school) {
+        const Region& r = by_gemeente_.at(g);
+        out.append(brin).append(";").append(vestiging).append(";").append(g).append(";").append(gemeente_name(g));
+        out.append(";").append(r.code).append(";").append(r.name).append(";").append(school).append("\n");
+    };
+    for (const auto& [key, s] : schools_) {
+        row(std::string_view(key).substr(0, 4), std::string_view(key).substr(4), s.gemeente, s.name);
+        with_school.insert(s.gemeente);
+    }
+    for (const auto& [g, r] : by_gemeente_)
+        if (!with_school.contains(g)) row("", "", g, "");
     return out;
+}
+
+const std::string& RegionTable::gemeente_name(std::string_view gemeente) const {
+    static const std::string none;
+    const auto it = names_.find(gemeente);
+    return it == names_.end() ? none : it->second;
 }
 
 std::size_t RegionTable::region_count() const {

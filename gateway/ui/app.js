@@ -1,155 +1,25 @@
 // The web UI of the gateway: the caller's own role, through the same HTTPS API, with the browser's
-// client certificate. Coordinators: caseload, summary, records and their history, search by BSN.
-// Auditors: the audit log, and the signed tree head verified here, in the browser (Ed25519 and the
-// RFC 9162 proofs), not taken on trust. Nothing personal goes into a URL: a BSN only in a POST body.
+// client certificate. What a role may not do is not offered (the server refuses it anyway).
+// - coordinator and gemeente: caseload, summary, records with their history, a trajectmelding from
+//   the record page (when the role may send one), search by BSN, the rapportage with a CSV download;
+// - school (and an intermediary for one): its meldingen, a verzuimmelding form, wijziging, intrekking
+//   (school.js);
+// - auditor: the audit log verified in the browser, access requests, processing activities (audit.js).
+// Nothing personal goes into a URL: a BSN only in a POST body.
 "use strict";
 
-const BERICHTTYPEN = ["verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "onderwijsgebeurtenis"];
-const STATUSSEN = ["geregistreerd", "in-behandeling", "afgesloten", "ter-kennisname"];
-const ROLLEN = { coordinator: "coördinator", auditor: "auditor", school: "school", gemeente: "gemeente", duo: "DUO" };
-const EVENTS = { status: "Status gewijzigd", moved: "Verhuisd", withdrawn: "Ingetrokken" };
+import { h, show, hashQuery, api, postJson, problemBox, field, showProblems, newMessage, today, setNamens, withNamens, maySend } from "./dom.js";
+import { LABELS, label, typeName, statusName, valueText, gemeenteNaam, schoolNaam, datum, moment, withCode, setMe, ROLLEN, BERICHTTYPEN } from "./names.js";
+import { viewAudit, viewSubjectReport, viewVerwerkingen, setParties } from "./audit.js";
+import { viewMijnMeldingen, viewVerzuimForm, viewWijzigForm, viewIntrekForm } from "./school.js";
+
+const CASELOAD_STATUSSEN = ["geregistreerd", "in-behandeling", "afgesloten", "ter-kennisname"];
+const TRAJECT_STATUSSEN = ["geregistreerd", "in-behandeling", "afgesloten", "ter-kennisname"];
+const EVENTS = { status: "Status gewijzigd", moved: "Verhuisd", withdrawn: "Ingetrokken", changed: "Gewijzigd" };
 
 let me = null;
 
-// ---- small DOM helpers (text only: data never becomes markup) ----
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-function show(...nodes) {
-  const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
-}
-
-function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return isNaN(d) ? iso : d.toLocaleString("nl-NL", { dateStyle: "short", timeStyle: "short" });
-}
-
-function hashQuery() {
-  const q = location.hash.indexOf("?");
-  return new URLSearchParams(q < 0 ? "" : location.hash.slice(q + 1));
-}
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem && problem.detail ? problem.detail : "HTTP " + status);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-async function api(path, options = {}) {
-  const res = await fetch(path, { credentials: "same-origin", cache: "no-store", ...options });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, body);
-  return body;
-}
-
-function problemBox(e) {
-  const p = e.problem || {};
-  return h("div", { class: "problem", role: "alert" },
-    h("strong", {}, p.title || "Fout"), " — ", e.message,
-    (p.errors || []).length ? h("ul", {}, p.errors.map((x) => h("li", {}, x.code + (x.path ? " (" + x.path + ")" : "") + ": " + x.detail))) : null);
-}
-
-// ---- crypto for the auditor: what an outsider can check with the published key only ----
-
-const enc = new TextEncoder();
-
-function hexToBytes(hex) {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(2 * i, 2), 16);
-  return out;
-}
-
-function bytesToHex(bytes) {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64ToBytes(b64) {
-  const s = atob(b64.replace(/\s+/g, ""));
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
-async function sha256(...parts) {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) { all.set(p, at); at += p.length; }
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-}
-
-const leafHash = (entry) => sha256(new Uint8Array([0]), enc.encode(entry));
-const nodeHash = (l, r) => sha256(new Uint8Array([1]), l, r);
-const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-// RFC 9162 section 2.1.3.2.
-async function verifyInclusion(index, size, leaf, proof, root) {
-  if (index >= size) return false;
-  let fn = index, sn = size - 1, r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = await nodeHash(p, r);
-      if (fn % 2 === 0) while (fn !== 0 && fn % 2 === 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    } else {
-      r = await nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && same(r, root);
-}
-
-// RFC 9162 section 2.1.4.2.
-async function verifyConsistency(from, to, fromRoot, toRoot, proof) {
-  if (from > to) return false;
-  if (from === to) return proof.length === 0 && same(fromRoot, toRoot);
-  if (from === 0) return proof.length === 0;
-  if (proof.length === 0) return false;
-  const p = (from & (from - 1)) === 0 ? [fromRoot, ...proof] : proof.slice();
-  let fn = from - 1, sn = to - 1;
-  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-  let fr = p[0], sr = p[0];
-  for (let i = 1; i < p.length; i++) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = await nodeHash(p[i], fr);
-      sr = await nodeHash(p[i], sr);
-      if (fn % 2 === 0) while (fn !== 0 && fn % 2 === 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    } else {
-      sr = await nodeHash(sr, p[i]);
-    }
-    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && same(fr, fromRoot) && same(sr, toRoot);
-}
-
-async function verifyHeadSignature(head, keys) {
-  const key = (keys.keys || []).find((k) => k.keyId === head.keyId);
-  if (!key) return { ok: false, why: "sleutel " + head.keyId + " is niet gepubliceerd" };
-  const der = base64ToBytes(key.publicKey.replace(/-----[^-]+-----/g, ""));
-  let pub;
-  try {
-    pub = await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]);
-  } catch (e) {
-    return { ok: null, why: "deze browser kan Ed25519 niet controleren" };
-  }
-  const text = "doorstroom-gateway audit v1\n" + head.size + "\n" + head.root + "\n" + head.time + "\n";
-  const ok = await crypto.subtle.verify({ name: "Ed25519" }, pub, base64ToBytes(head.signature), enc.encode(text));
-  return { ok, why: ok ? "" : "de handtekening past niet bij de gepubliceerde sleutel" };
-}
-
-// ---- coordinator: caseload, summary, record, search ----
+// ---- readers (coordinator, gemeente): caseload, summary, record, search, rapportage ----
 
 function summaryChart(summary) {
   const byType = new Map();
@@ -162,19 +32,19 @@ function summaryChart(summary) {
   const max = Math.max(1, ...Array.from(byType.values(), (t) => t.total));
   const rows = Array.from(byType.entries()).sort((a, b) => b[1].total - a[1].total).map(([type, t]) =>
     h("div", { class: "bar-row" },
-      h("span", { class: "bar-label" }, type),
+      h("span", { class: "bar-label" }, typeName(type)),
       h("span", { class: "bar", "aria-hidden": "true" },
-        ...STATUSSEN.filter((s) => t.statuses[s]).map((s) =>
-          h("span", { class: "seg seg-" + s, title: s + ": " + t.statuses[s], style: null, "data-width": (100 * t.statuses[s] / max).toFixed(2) }))),
+        ...CASELOAD_STATUSSEN.filter((s) => t.statuses[s]).map((s) =>
+          h("span", { class: "seg seg-" + s, title: statusName(s) + ": " + t.statuses[s], "data-width": (100 * t.statuses[s] / max).toFixed(2) }))),
       h("span", { class: "bar-total" }, t.total.toLocaleString("nl-NL"))));
   const table = h("table", { class: "compact" },
-    h("thead", {}, h("tr", {}, h("th", {}, "Berichttype"), h("th", {}, "Gemeente"), h("th", {}, "Status"), h("th", { class: "num" }, "Aantal"))),
-    h("tbody", {}, summary.counts.map((c) => h("tr", {}, h("td", {}, c.berichttype), h("td", {}, c.gemeente), h("td", {}, c.status),
-      h("td", { class: "num" }, c.count.toLocaleString("nl-NL"))))));
+    h("thead", {}, h("tr", {}, ["Berichttype", "Gemeente", "Status", "Aantal"].map((t, i) => h("th", { scope: "col", class: i === 3 ? "num" : null }, t)))),
+    h("tbody", {}, summary.counts.map((c) => h("tr", {}, h("td", {}, typeName(c.berichttype)), h("td", {}, gemeenteNaam(c.gemeente)),
+      h("td", {}, statusName(c.status)), h("td", { class: "num" }, c.count.toLocaleString("nl-NL"))))));
   const chart = h("section", { class: "card", id: "summary" },
     h("h2", {}, "Overzicht " + summary.regionName),
-    rows.length ? h("div", { class: "chart" }, rows) : h("p", { class: "muted" }, "Nog geen actieve meldingen in deze regio."),
-    h("div", { class: "legend" }, STATUSSEN.map((s) => h("span", {}, h("span", { class: "swatch seg-" + s }), s))),
+    rows.length ? h("div", { class: "chart" }, rows) : h("p", { class: "muted" }, "Nog geen actieve meldingen."),
+    h("div", { class: "legend" }, CASELOAD_STATUSSEN.map((s) => h("span", {}, h("span", { class: "swatch seg-" + s }), statusName(s)))),
     h("details", {}, h("summary", {}, "Aantallen per gemeente en status"), table));
   // Widths are set from script (the CSP allows no inline styles).
   for (const seg of chart.querySelectorAll(".seg")) seg.style.width = seg.dataset.width + "%";
@@ -187,15 +57,24 @@ function lopend(r) {
   return Boolean(v && v.van && !v.tot);
 }
 
+function statusBadge(status) {
+  return h("span", { class: "status status-" + status }, statusName(status));
+}
+
 function caseloadTable(items) {
   if (!items.length) return h("p", { class: "muted", id: "empty" }, "Geen meldingen gevonden.");
   return h("table", { id: "caseload" },
-    h("thead", {}, h("tr", {}, ["Ontvangen", "Berichttype", "Gemeente", "Status", "Melding", "Afzender (OIN)"].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ["Ontvangen", "Berichttype", "Gemeente", "Status", "Melding", "Afzender"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, items.map((r) => h("tr", { class: "clickable", "data-id": r.id, onclick: () => { location.hash = "#/record/" + r.id; } },
-      h("td", {}, when(r.receivedAt)), h("td", {}, r.berichttype), h("td", {}, r.gemeente),
-      h("td", {}, h("span", { class: "status status-" + r.status }, r.status),
+      h("td", {}, moment(r.receivedAt)), h("td", {}, typeName(r.berichttype)), h("td", {}, withCode(gemeenteNaam(r.gemeente), r.gemeente)),
+      h("td", {}, statusBadge(r.status),
         lopend(r) ? h("span", { class: "badge-lopend", title: "Het verzuim duurt nog voort: nog geen einddatum" }, "lopend") : null),
-      h("td", {}, h("a", { href: "#/record/" + r.id }, r.meldingId)), h("td", { class: "mono" }, r.senderOin)))));
+      h("td", {}, h("a", { href: "#/record/" + r.id }, r.meldingId)), h("td", {}, r.senderName || r.senderOin)))));
+}
+
+function selectField(id, name, text, options, selected) {
+  return field(id, text, h("select", { name }, h("option", { value: "" }, "alle"),
+    options.map(([v, t]) => h("option", { value: v, selected: selected === v }, t))));
 }
 
 async function viewCaseload() {
@@ -206,22 +85,20 @@ async function viewCaseload() {
   const params = new URLSearchParams({ ...filters, limit: "25" });
   if (cursor) params.set("cursor", cursor);
   const [summary, page] = await Promise.all([api("/v1/caseload/summary"), api("/v1/caseload?" + params)]);
+  const readable = (me.reads && me.reads.berichttypen) || Object.keys(BERICHTTYPEN);
+  const gemeenten = (me.region && me.region.gemeenten) || [];
 
-  const select = (name, label, values) => h("label", {}, label,
-    h("select", { name }, h("option", { value: "" }, "alle"), values.map((v) => h("option", { value: v, selected: filters[name] === v }, v))));
   const form = h("form", { class: "filters", onsubmit: (ev) => {
       ev.preventDefault();
-      const f = new FormData(ev.target);
       const next = new URLSearchParams();
-      for (const [k, v] of f.entries()) if (v) next.set(k, v);
+      for (const [k, v] of new FormData(ev.target).entries()) if (v) next.set(k, v);
       location.hash = "#/caseload" + (next.toString() ? "?" + next : "");
     } },
-    select("berichttype", "Berichttype", BERICHTTYPEN),
-    select("gemeente", "Gemeente", (me.region && me.region.gemeenten) || []),
-    select("status", "Status", STATUSSEN),
-    h("label", {}, "Ontvangen vanaf", h("input", { type: "date", name: "since", value: filters.since || "" })),
-    h("button", { type: "submit" }, "Filteren"),
-    h("a", { class: "button secondary", href: "#/caseload" }, "Wissen"));
+    selectField("f-berichttype", "berichttype", "Berichttype", readable.map((t) => [t, typeName(t)]), filters.berichttype),
+    me.role === "coordinator" ? selectField("f-gemeente", "gemeente", "Gemeente", gemeenten.map((g) => [g, gemeenteNaam(g) + " (" + g + ")"]), filters.gemeente) : null,
+    selectField("f-status", "status", "Status", CASELOAD_STATUSSEN.map((s) => [s, statusName(s)]), filters.status),
+    field("f-since", "Ontvangen vanaf", h("input", { type: "date", name: "since", value: filters.since || "" })),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Filteren"), h("a", { class: "button secondary", href: "#/caseload" }, "Wissen")));
 
   // The cursors of the pages before this one travel along, so that "Vorige" can go back ("0": the first page).
   const back = q.get("back") ? q.get("back").split(",") : [];
@@ -235,9 +112,10 @@ async function viewCaseload() {
     cursor ? h("a", { class: "button secondary", id: "prev-page", href: pageLink(back[back.length - 1], back.slice(0, -1)) }, "← Vorige") : null,
     page.nextCursor ? h("a", { class: "button", id: "next-page", href: pageLink(page.nextCursor, [...back, cursor || "0"]) }, "Volgende →") : null);
 
-  show(summaryChart(summary),
+  show(h("h1", {}, me.role === "gemeente" ? "Leerplicht: " + gemeenteNaam(me.gemeente) : "Caseload " + me.region.name),
+    summaryChart(summary),
     h("section", { class: "card" },
-      h("h2", {}, "Caseload ", h("span", { class: "muted" }, "nieuwste eerst")),
+      h("h2", {}, "Meldingen ", h("span", { class: "muted" }, "nieuwste eerst")),
       form, caseloadTable(page.items), paging));
 }
 
@@ -246,237 +124,247 @@ function historyList(history) {
   return h("ol", { class: "timeline", id: "history" }, history.map((e) => {
     const d = e.detail || {};
     let text = EVENTS[e.event] || e.event;
-    if (e.event === "status") text += " naar " + d.status;
-    if (e.event === "moved") text += " van regio " + d.fromRegion + " (gemeente " + d.fromGemeente + ") naar regio " + d.toRegion + " (gemeente " + d.toGemeente + ")";
-    return h("li", { class: "event event-" + e.event }, h("time", {}, when(e.time)), " ", text);
+    if (e.event === "status") text += " naar " + statusName(d.status) + (d.afsluitreden ? " (" + valueText("gebeurtenis", d.afsluitreden) + ")" : "");
+    if (e.event === "moved") text += " van " + gemeenteNaam(d.fromGemeente) + " naar " + gemeenteNaam(d.toGemeente);
+    if (e.event === "changed" && d.fields) text += ": " + d.fields.map((f) => label(f)).join(", ");
+    return h("li", { class: "event event-" + e.event }, h("time", { datetime: e.time }, moment(e.time)), " ", text);
   }));
 }
 
 function flatten(obj, prefix = "") {
   const out = [];
   for (const [k, v] of Object.entries(obj || {})) {
-    if (v && typeof v === "object" && !Array.isArray(v)) out.push(...flatten(v, prefix + k + "."));
-    else out.push([prefix + k, Array.isArray(v) ? v.join(", ") : String(v)]);
+    if (v && typeof v === "object" && !Array.isArray(v)) out.push(...flatten(v, prefix + k + "/"));
+    else out.push([prefix + k, v]);
   }
   return out;
 }
 
+const ORDER = Object.keys(LABELS);
+
+function contentList(melding) {
+  const rows = [];
+  const school = melding.school && melding.school.brin ? schoolNaam(melding.school.brin, melding.school.vestiging) : null;
+  const fields = flatten(melding).sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
+  for (const [path, v] of fields) {
+    if (path === "meldingId" || (school && path === "school/vestiging")) continue;
+    if (school && path === "school/brin") { rows.push(["School", withCode(school, melding.school.brin + " " + (melding.school.vestiging || ""))]); continue; }
+    let text = Array.isArray(v) ? v.join(", ") : valueText(path, v);
+    if (path.endsWith("gemeente") || path === "oudeGemeente" || path === "nieuweGemeente") text = withCode(gemeenteNaam(v), v);
+    rows.push([label(path), text]);
+  }
+  return h("dl", { class: "fields", id: "content" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+// A trajectmelding about this record: what the coordinator or gemeente does about the case.
+function trajectForm(r) {
+  const l = r.melding && r.melding.leerling;
+  if (!l || !maySend(me, "trajectmelding") || !r.active) return null;
+  const status = h("select", { name: "status", required: true }, TRAJECT_STATUSSEN.map((s) => h("option", { value: s }, statusName(s))));
+  const reden = field("t-afsluitreden", "Reden van afsluiten", h("input", { name: "afsluitreden", maxlength: "64" }), "alleen bij afgesloten");
+  const syncReden = () => { reden.hidden = status.value !== "afgesloten"; };
+  status.addEventListener("change", syncReden);
+  const form = h("form", { class: "stacked", id: "traject-form", novalidate: true, onsubmit: async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const leerling = { geboortedatum: l.geboortedatum, woongemeente: r.gemeente };
+      if (l.bsn) leerling.bsn = l.bsn; else leerling.onderwijsnummer = l.onderwijsnummer;
+      const m = { meldingId: "TR-" + Date.now().toString(36).toUpperCase(), leerling, datum: f.get("datum"), status: f.get("status"), betreft: r.id };
+      if (m.status === "afgesloten" && f.get("afsluitreden").trim()) m.afsluitreden = f.get("afsluitreden").trim();
+      if (f.get("toelichting").trim()) m.toelichting = f.get("toelichting").trim();
+      const at = { "/meldingen/0/datum": "t-datum", "/meldingen/0/status": "t-status", "/meldingen/0/afsluitreden": "t-afsluitreden", "/meldingen/0/toelichting": "t-toelichting" };
+      try {
+        const receipt = await postJson("/v1/berichten", newMessage("trajectmelding", me.role.toUpperCase(), [m]));
+        const problems = (receipt.rejected || []).flatMap((x) => x.errors);
+        if (problems.length) return showProblems(form, problems, (p) => at[p]);
+        location.hash = "#/record/" + r.id + "?traject=" + receipt.records[0].id;
+      } catch (e) {
+        showProblems(form, (e.problem && e.problem.errors) || [{ code: "", detail: e.message }], (p) => at[p]);
+      }
+    } },
+    h("div", { class: "error-summary", role: "alert", tabindex: "-1", hidden: true }),
+    field("t-status", "Nieuwe status", status),
+    field("t-datum", "Datum", h("input", { type: "date", name: "datum", required: true, value: today() })),
+    reden,
+    field("t-toelichting", "Toelichting", h("textarea", { name: "toelichting", rows: "3", maxlength: "2000" }), "zonder namen of andere persoonsgegevens die niet nodig zijn"),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Traject registreren")));
+  syncReden();
+  return h("section", { class: "card", id: "traject" }, h("h2", {}, "Traject registreren"),
+    h("p", { class: "muted" }, "Legt vast wat u met deze melding doet; de status van de melding gaat mee."), form);
+}
+
 async function viewRecord(id) {
   const { record: r, history } = await api("/v1/records/" + encodeURIComponent(id));
-  const fields = [["Berichttype", r.berichttype], ["Status", r.status], ["Regio", r.region], ["Gemeente", r.gemeente],
-    ["Ontvangen", when(r.receivedAt)], ["Afzender (OIN)", r.senderOin], ["Bericht", r.berichtId], ["Melding", r.meldingId],
-    ["Grondslag", r.legalBasis], ["Doel", r.purpose], ["Beleidsversie", r.policyVersion], ["Bewaren tot", r.retentionUntil]];
+  const q = hashQuery();
+  const fields = [["Berichttype", typeName(r.berichttype)], ["Status", statusBadge(r.status)],
+    ["Gemeente", withCode(gemeenteNaam(r.gemeente), r.gemeente)], ["Ontvangen", moment(r.receivedAt)],
+    ["Afzender", withCode(r.senderName || r.senderOin, r.senderOin)], ["Bericht", r.berichtId], ["Melding", r.meldingId],
+    ["Grondslag", r.legalBasis], ["Doel", r.purpose], ["Beleidsversie", r.policyVersion], ["Bewaren tot", datum(r.retentionUntil)]];
   if (lopend(r)) fields.push(["Verzuim", "lopend: nog geen einddatum (de school stuurt die later met een wijziging)"]);
-  show(h("p", {}, h("a", { href: "#/caseload" }, "← Terug naar de caseload")),
+  show(h("p", {}, h("a", { href: "#/caseload" }, "← Terug naar de meldingen")),
+    h("h1", {}, typeName(r.berichttype) + " " + r.meldingId),
+    q.get("traject") ? h("p", { class: "notice ok", role: "status", id: "traject-done" }, "✓ Traject geregistreerd.") : null,
     h("section", { class: "card", id: "record" },
-      h("h2", {}, r.berichttype + " " + r.meldingId),
       h("dl", { class: "fields" }, fields.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-      h("h3", {}, "Inhoud van de melding"),
-      r.melding ? h("dl", { class: "fields" }, flatten(r.melding).map(([k, v]) => [h("dt", { class: "mono" }, k), h("dd", {}, v)]))
-                : h("p", { class: "muted", id: "withdrawn" }, "Ingetrokken door de afzender: de inhoud wordt niet meer getoond."),
-      h("h3", {}, "Geschiedenis"), historyList(history)));
+      h("h2", {}, "Inhoud van de melding"),
+      r.melding ? contentList(r.melding) : h("p", { class: "muted", id: "withdrawn" }, "Ingetrokken door de afzender: de inhoud wordt niet meer getoond."),
+      h("h2", {}, "Geschiedenis"), historyList(history)),
+    trajectForm(r));
 }
 
 function viewSearch(result) {
   const form = h("form", { class: "filters", autocomplete: "off", onsubmit: async (ev) => {
       ev.preventDefault();
-      const value = new FormData(ev.target).get("nummer").trim();
-      const body = value.length === 9 && !value.startsWith("10") ? { bsn: value } : /^10\d{7}$/.test(value) ? { onderwijsnummer: value } : { bsn: value };
+      const f = new FormData(ev.target);
+      const value = f.get("nummer").trim();
       try {
-        const found = await api("/v1/records/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-        viewSearch(found);
+        viewSearch(await postJson("/v1/records/search", { [f.get("soort")]: value }));
       } catch (e) { viewSearch(e); }
     } },
-    h("label", {}, "BSN of onderwijsnummer", h("input", { name: "nummer", inputmode: "numeric", required: true, maxlength: "9" })),
-    h("button", { type: "submit" }, "Zoeken"));
-  show(h("section", { class: "card" },
-    h("h2", {}, "Leerling zoeken in uw regio"),
+    field("s-soort", "Soort nummer", h("select", { name: "soort" }, h("option", { value: "bsn" }, "BSN"), h("option", { value: "onderwijsnummer" }, "Onderwijsnummer"))),
+    field("s-nummer", "Nummer", h("input", { name: "nummer", inputmode: "numeric", required: true, maxlength: "9", autocomplete: "off" })),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Zoeken")));
+  show(h("h1", {}, "Leerling zoeken"), h("section", { class: "card" },
     h("p", { class: "muted" }, "Het nummer gaat alleen in de aanvraag zelf mee, nooit in een adres; de zoekactie wordt vastgelegd."),
     form,
     result instanceof Error ? problemBox(result) : result ? caseloadTable(result.items) : null));
 }
 
-// ---- auditor: head, entries, proofs ----
-
-async function headStatus() {
-  const [head, keys] = await Promise.all([api("/v1/audit/head"), api("/v1/audit/keys")]);
-  const sig = await verifyHeadSignature(head, keys);
-  const lines = [];
-  lines.push(h("p", { id: "head-signature", class: sig.ok ? "ok" : sig.ok === null ? "warn" : "bad" },
-    sig.ok ? "✓ Handtekening geldig" : sig.ok === null ? "? Niet te controleren: " + sig.why : "✗ Handtekening ONGELDIG: " + sig.why));
-  // Consistency with the last head this browser verified: the log may only have grown.
-  const stored = JSON.parse(localStorage.getItem("dg.head") || "null");
-  if (sig.ok && stored && stored.size <= head.size && stored.root) {
-    const c = await api("/v1/audit/proof/consistency?from=" + stored.size + "&to=" + head.size);
-    const ok = await verifyConsistency(stored.size, head.size, hexToBytes(stored.root), hexToBytes(head.root), c.proof.map(hexToBytes));
-    lines.push(h("p", { id: "head-consistency", class: ok ? "ok" : "bad" },
-      ok ? "✓ Consistent met het eerder in deze browser geziene hoofd (" + stored.size + " regels)"
-         : "✗ NIET consistent met het eerder geziene hoofd (" + stored.size + " regels): het logboek is herschreven"));
-    if (!ok) return { head, card: headCard(head, lines) };
-  } else if (sig.ok && stored && stored.size > head.size) {
-    lines.push(h("p", { id: "head-consistency", class: "bad" }, "✗ Het logboek is korter dan eerder gezien (" + stored.size + " regels)"));
-    return { head, card: headCard(head, lines) };
-  }
-  if (sig.ok) localStorage.setItem("dg.head", JSON.stringify({ size: head.size, root: head.root }));
-  return { head, card: headCard(head, lines) };
-}
-
-function headCard(head, lines) {
-  return h("section", { class: "card", id: "head" },
-    h("h2", {}, "Ondertekend hoofd van het auditlogboek"),
-    h("dl", { class: "fields" },
-      h("dt", {}, "Aantal regels"), h("dd", { id: "head-size" }, String(head.size)),
-      h("dt", {}, "Wortel (SHA-256)"), h("dd", { class: "mono" }, head.root),
-      h("dt", {}, "Tijd"), h("dd", {}, when(head.time)),
-      h("dt", {}, "Sleutel"), h("dd", { class: "mono" }, head.keyId)),
-    lines);
-}
-
-// The C2SP checkpoint with the witnesses' cosignatures (tlog-cosignature: 4-byte key hash, 8-byte
-// time, signature). The gateway checked each against the witness's configured key before serving it.
-async function checkpointCard() {
-  const res = await fetch("/v1/audit/checkpoint", { credentials: "same-origin", cache: "no-store" });
-  if (!res.ok) return h("section", { class: "card", id: "checkpoint" }, h("h2", {}, "Checkpoint en getuigen"), h("p", { class: "warn" }, "Geen checkpoint beschikbaar"));
-  const text = await res.text();
-  const [body, sigs = ""] = text.split("\n\n");
-  const [origin, size] = body.split("\n");
-  const cosigs = sigs.split("\n").filter((l) => l.startsWith("\u2014 ")).map((l) => l.slice(2).split(" "))
-    .filter(([name]) => name !== origin).map(([name, b64]) => {
-      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      let t = 0;
-      for (let i = 4; i < 12 && raw.length >= 12; i++) t = t * 256 + raw[i];
-      return { name, time: new Date(t * 1000).toISOString() };
-    });
-  return h("section", { class: "card", id: "checkpoint" },
-    h("h2", {}, "Checkpoint en getuigen"),
-    h("dl", { class: "fields" },
-      h("dt", {}, "Oorsprong"), h("dd", { class: "mono" }, origin),
-      h("dt", {}, "Aantal regels"), h("dd", { id: "checkpoint-size" }, size)),
-    cosigs.length
-      ? h("ul", { id: "cosignatures" }, cosigs.map((c) => h("li", {}, "✓ Medeondertekend door getuige ", h("strong", {}, c.name), " op " + when(c.time))))
-      : h("p", { id: "cosignatures", class: "warn" }, "Nog door geen getuige medeondertekend"));
-}
-
-async function viewAudit() {
+async function viewRapportage() {
   const q = hashQuery();
-  const { head, card } = await headStatus();
-  const checkpoint = await checkpointCard();
-  const limit = 25;
-  const from = q.has("from") ? Number(q.get("from")) : Math.max(0, head.size - limit);
-  const params = new URLSearchParams({ from: String(from), limit: String(limit) });
-  for (const k of ["action", "party"]) if (q.get(k)) params.set(k, q.get(k));
-  const entries = await api("/v1/audit/entries?" + params);
-
+  const d = new Date();
+  const van = q.get("van") || new Date(Date.UTC(d.getFullYear(), d.getMonth(), 1)).toISOString().slice(0, 10);
+  const tot = q.get("tot") || today();
+  const query = new URLSearchParams({ van, tot });
+  let report = null, error = null;
+  try { report = await api("/v1/caseload/rapportage?" + query); } catch (e) { error = e; }
+  const download = h("button", { type: "button", class: "secondary", id: "csv-download", onclick: async () => {
+      const res = await fetch("/v1/caseload/rapportage?" + query, { credentials: "same-origin", cache: "no-store", headers: withNamens({ Accept: "text/csv" }) });
+      if (!res.ok) return;
+      const url = URL.createObjectURL(await res.blob());
+      const a = h("a", { href: url, download: "rapportage-" + van + "-" + tot + ".csv" });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } }, "Download als CSV (Excel)");
   const form = h("form", { class: "filters", onsubmit: (ev) => {
       ev.preventDefault();
-      const next = new URLSearchParams();
-      for (const [k, v] of new FormData(ev.target).entries()) if (v) next.set(k, v);
-      location.hash = "#/audit" + (next.toString() ? "?" + next : "");
+      const f = new FormData(ev.target);
+      location.hash = "#/rapportage?" + new URLSearchParams({ van: f.get("van"), tot: f.get("tot") });
     } },
-    h("label", {}, "Actie", h("input", { name: "action", value: q.get("action") || "", placeholder: "bijv. POST /v1/berichten" })),
-    h("label", {}, "Partij (OIN)", h("input", { name: "party", value: q.get("party") || "", inputmode: "numeric", maxlength: "20" })),
-    h("label", {}, "Vanaf regel", h("input", { name: "from", type: "number", min: "0", value: String(from) })),
-    h("button", { type: "submit" }, "Tonen"));
-
-  const rows = entries.map((row) => {
-    const e = JSON.parse(row.entry);
-    const check = h("span", { class: "check" });
-    const detail = h("tr", { class: "detail", hidden: true }, h("td", { colspan: "7" },
-      h("pre", {}, JSON.stringify(e, null, 2)),
-      h("button", { type: "button", onclick: async () => {
-          check.textContent = "…";
-          const leaf = await leafHash(row.entry);
-          if (bytesToHex(leaf) !== row.leafHash) { check.textContent = "✗ regel past niet bij zijn hash"; check.className = "check bad"; return; }
-          if (row.index >= head.size) { check.textContent = "nog niet onder het hoofd"; check.className = "check warn"; return; }
-          const p = await api("/v1/audit/proof/inclusion?index=" + row.index + "&size=" + head.size);
-          const ok = await verifyInclusion(row.index, head.size, leaf, p.proof.map(hexToBytes), hexToBytes(head.root));
-          check.textContent = ok ? "✓ opgenomen in het ondertekende hoofd" : "✗ opnamebewijs klopt niet";
-          check.className = "check " + (ok ? "ok" : "bad");
-        } }, "Controleer opname"), " ", check));
-    const main = h("tr", { class: "clickable", onclick: () => { detail.hidden = !detail.hidden; } },
-      h("td", { class: "num" }, String(row.index)), h("td", {}, when(e.time)), h("td", { class: "mono" }, e.partyOin || "—"),
-      h("td", {}, e.partyRole ? ROLLEN[e.partyRole] || e.partyRole : "—"), h("td", {}, e.action),
-      h("td", {}, h("span", { class: "outcome outcome-" + e.outcome }, e.outcome + " " + e.status)),
-      h("td", {}, (e.subjects || []).length ? e.subjects.length + " leerling(en)" : ""));
-    return [main, detail];
-  });
-  const older = from > 0 ? h("a", { class: "button secondary", href: "#/audit?from=" + Math.max(0, from - limit) }, "← Oudere") : null;
-  const newer = from + limit < head.size ? h("a", { class: "button secondary", href: "#/audit?from=" + (from + limit) }, "Nieuwere →") : null;
-  show(card, checkpoint,
-    h("section", { class: "card" },
-      h("h2", {}, "Auditlogboek"),
-      h("p", { class: "muted" }, "Klik op een regel voor de volledige inhoud en het opnamebewijs. Leerlingen staan er alleen als pseudoniem in."),
-      form,
-      h("table", { id: "entries" },
-        h("thead", {}, h("tr", {}, ["#", "Tijd", "Partij", "Rol", "Actie", "Uitkomst", "Over"].map((t) => h("th", {}, t)))),
-        h("tbody", {}, rows)),
-      h("div", { class: "paging" }, older, newer)));
-}
-
-function viewSubjectReport(result) {
-  const form = h("form", { class: "filters", autocomplete: "off", onsubmit: async (ev) => {
-      ev.preventDefault();
-      const value = new FormData(ev.target).get("nummer").trim();
-      const body = /^10\d{7}$/.test(value) ? { onderwijsnummer: value } : { bsn: value };
-      try {
-        viewSubjectReport(await api("/v1/audit/subject-report", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }));
-      } catch (e) { viewSubjectReport(e); }
-    } },
-    h("label", {}, "BSN of onderwijsnummer", h("input", { name: "nummer", inputmode: "numeric", required: true, maxlength: "9" })),
-    h("button", { type: "submit" }, "Inzageverzoek beantwoorden"));
-  let out = null;
-  if (result instanceof Error) out = problemBox(result);
-  else if (result) out = h("div", {}, h("p", {}, result.entries.length + " regels over deze leerling (pseudoniem " + result.subject.slice(0, 19) + "…)"),
-    h("table", { id: "subject-entries" }, h("thead", {}, h("tr", {}, ["#", "Tijd", "Partij", "Actie", "Uitkomst"].map((t) => h("th", {}, t)))),
-      h("tbody", {}, result.entries.map((row) => { const e = JSON.parse(row.entry);
-        return h("tr", {}, h("td", { class: "num" }, String(row.index)), h("td", {}, when(e.time)), h("td", { class: "mono" }, e.partyOin || "—"),
-          h("td", {}, e.action), h("td", {}, e.outcome + " " + e.status)); }))));
-  show(h("section", { class: "card" }, h("h2", {}, "Inzageverzoek (AVG art. 15)"),
-    h("p", { class: "muted" }, "Alle regels van het auditlogboek over één leerling. Het nummer gaat alleen in de aanvraag mee."), form, out));
+    field("r-van", "Ontvangen vanaf", h("input", { type: "date", name: "van", value: van, required: true })),
+    field("r-tot", "Tot en met", h("input", { type: "date", name: "tot", value: tot, required: true })),
+    h("div", { class: "form-actions" }, h("button", { type: "submit" }, "Tonen"), download));
+  const detailKey = (row) => Object.keys(row).find((k) => !["gemeente", "berichttype", "status", "nieuw", "afgesloten", "actief"].includes(k));
+  const table = report && (report.rows.length
+    ? h("table", { id: "rapportage" },
+        h("thead", {}, h("tr", {}, ["Gemeente", "Berichttype", "Status", "Niveau", "Nieuw", "Afgesloten", "Actief"].map((t, i) => h("th", { scope: "col", class: i >= 4 ? "num" : null }, t)))),
+        h("tbody", {}, report.rows.map((row) => {
+          const k = detailKey(row);
+          return h("tr", {}, h("td", {}, withCode(gemeenteNaam(row.gemeente), row.gemeente)), h("td", {}, typeName(row.berichttype)),
+            h("td", {}, statusName(row.status)), h("td", {}, k ? valueText(k, row[k]) : ""),
+            ["nieuw", "afgesloten", "actief"].map((n) => h("td", { class: "num" }, row[n].toLocaleString("nl-NL"))));
+        })))
+    : h("p", { class: "muted", id: "empty" }, "Geen meldingen ontvangen in deze periode."));
+  show(h("h1", {}, "Rapportage"), h("section", { class: "card" },
+    h("p", { class: "muted" }, "Per gemeente, berichttype en status: hoeveel meldingen in de periode binnenkwamen (nieuw), hoeveel daarvan zijn afgesloten en hoeveel nog actief zijn."),
+    form, error ? problemBox(error) : table));
 }
 
 // ---- shell ----
 
+const READER_VIEWS = [["#/caseload", "Meldingen", viewCaseload], ["#/zoeken", "Leerling zoeken", () => viewSearch(null)],
+  ["#/rapportage", "Rapportage", viewRapportage]];
 const VIEWS = {
-  coordinator: [["#/caseload", "Caseload", viewCaseload], ["#/zoeken", "Leerling zoeken", () => viewSearch(null)]],
-  auditor: [["#/audit", "Auditlogboek", viewAudit], ["#/inzage", "Inzageverzoek", () => viewSubjectReport(null)]],
+  coordinator: READER_VIEWS,
+  gemeente: READER_VIEWS,
+  auditor: [["#/audit", "Auditlogboek", viewAudit], ["#/inzage", "Inzageverzoek", () => viewSubjectReport(null)],
+    ["#/verwerkingen", "Verwerkingen per leerling", () => viewVerwerkingen(null)]],
+  school: [["#/meldingen", "Mijn meldingen", () => viewMijnMeldingen(me)], ["#/verzuim", "Verzuim melden", () => viewVerzuimForm(me), () => maySend(me, "verzuimmelding")]],
 };
 
+const viewsOf = (role) => (VIEWS[role] || []).filter((v) => !v[3] || v[3]());
+
 function viewNoScreens() {
-  show(h("section", { class: "card" }, h("h2", {}, "Geen schermen voor uw rol"),
-    h("p", {}, "Uw organisatie (" + (ROLLEN[me.role] || me.role) + ") levert berichten aan via de API; deze schermen zijn voor coördinatoren en auditors."),
+  show(h("h1", {}, "Geen schermen voor uw rol"), h("section", { class: "card" },
+    h("p", {}, "Uw organisatie (" + (ROLLEN[me.role] || me.role) + ") levert berichten aan via de API; deze schermen zijn voor scholen, gemeenten, coördinatoren en auditors."),
     h("p", {}, h("a", { href: "/openapi.json" }, "Beschrijving van de API (OpenAPI)"))));
 }
 
 async function route() {
-  const views = VIEWS[me.role] || [];
+  const views = viewsOf(me.role);
   const path = location.hash.split("?")[0];
-  for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.getAttribute("href") === path);
-  try {
-    if (me.role === "coordinator" && path.startsWith("#/record/")) return await viewRecord(path.slice(9));
-    const view = views.find(([href]) => href === path) || views[0];
-    if (!view) return viewNoScreens();
-    if (view[0] !== path) { history.replaceState(null, "", view[0]); }
-    await view[2]();
-  } catch (e) {
-    show(problemBox(e));
+  for (const a of document.querySelectorAll("#nav a")) {
+    const on = a.getAttribute("href") === path;
+    a.classList.toggle("active", on);
+    if (on) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
+  document.body.dataset.ready = "false";
+  try {
+    if ((me.role === "coordinator" || me.role === "gemeente") && path.startsWith("#/record/")) await viewRecord(path.slice(9));
+    else if (me.role === "school" && path === "#/wijzigen" && maySend(me, "wijziging")) viewWijzigForm(me);
+    else if (me.role === "school" && path === "#/intrekken" && maySend(me, "intrekking")) viewIntrekForm(me);
+    else {
+      const view = views.find(([href]) => href === path) || views[0];
+      if (!view) viewNoScreens();
+      else {
+        if (view[0] !== path) history.replaceState(null, "", view[0]);
+        await view[2]();
+      }
+    }
+  } catch (e) {
+    show(h("h1", {}, "Er ging iets mis"), problemBox(e));
+  }
+  document.body.dataset.ready = "true";  // the browser test waits for this
+}
+
+// An intermediary (a school's software supplier, a regional bureau) picks whom it works for, among
+// the mandates in force today; the choice lasts for the browser tab.
+function viewChoosePrincipal(mandates) {
+  const active = mandates.filter((m) => m.state === "active");
+  const others = mandates.filter((m) => m.state !== "active");
+  show(h("h1", {}, "Namens wie werkt u?"), h("section", { class: "card" },
+    h("p", {}, "U bent een intermediair: u werkt namens een partij die u daarvoor heeft gemachtigd."),
+    active.length ? h("ul", { id: "principals", class: "choices" }, active.map((m) => h("li", {},
+      h("button", { type: "button", "data-oin": m.principal.oin, onclick: () => { sessionStorage.setItem("dg.namens", m.principal.oin); location.reload(); } },
+        "Namens " + (m.principal.displayName || m.principal.name)),
+      h("span", { class: "muted" }, " machtiging tot en met " + datum(m.validUntil)))))
+      : h("p", { class: "warn" }, "U heeft vandaag geen geldige machtiging."),
+    others.length ? h("p", { class: "muted" }, "Niet (meer) geldig: " + others.map((m) => (m.principal.displayName || m.principal.name) + " (" + datum(m.validFrom) + " – " + datum(m.validUntil) + ")").join(", ")) : null));
+  document.body.dataset.ready = "true";
 }
 
 async function start() {
   try {
     me = await api("/v1/me");
+    const chosen = sessionStorage.getItem("dg.namens");
+    if (me.role === "intermediary" && chosen && (me.mandates || []).some((m) => m.state === "active" && m.principal.oin === chosen)) {
+      setNamens(chosen);
+      me = await api("/v1/me");  // now the principal, with the intermediary and the mandate beside it
+    }
   } catch (e) {
-    show(problemBox(e));
+    show(h("h1", {}, "Geen toegang"), problemBox(e));
+    document.body.dataset.ready = "true";
     return;
   }
+  setMe(me);
+  setParties(me.partijen);
   const who = document.getElementById("who");
-  who.replaceChildren(h("span", { class: "name" }, me.name, " · ", ROLLEN[me.role] || me.role,
-    me.region ? h("span", {}, " · regio ", h("strong", { id: "region-name" }, me.region.name)) : null));
-  document.getElementById("nav").replaceChildren(...(VIEWS[me.role] || []).map(([href, label]) => h("a", { href }, label)));
+  const acting = me.intermediary ? h("span", {}, (me.intermediary.displayName || me.intermediary.name) + " namens ") : null;
+  who.replaceChildren(h("span", { class: "name" }, acting, h("span", { id: "who-name" }, me.displayName || me.name), " · ", ROLLEN[me.role] || me.role,
+    me.region ? h("span", {}, " · regio ", h("strong", { id: "region-name" }, me.region.name)) : null),
+    me.intermediary ? h("button", { type: "button", class: "link-button on-dark", id: "switch-principal",
+      onclick: () => { sessionStorage.removeItem("dg.namens"); location.reload(); } }, "Wisselen") : null);
+  if (me.role === "intermediary") {
+    document.getElementById("nav").replaceChildren();
+    return viewChoosePrincipal(me.mandates || []);
+  }
+  document.getElementById("nav").replaceChildren(...viewsOf(me.role).map(([href, text]) => h("a", { href }, text)));
+  // The skip link moves the focus, not the hash (the hash is the screen).
+  document.querySelector(".skip-link").addEventListener("click", (ev) => { ev.preventDefault(); document.getElementById("main").focus(); });
   window.addEventListener("hashchange", route);
   await route();
-  document.body.dataset.ready = "true";  // the browser test waits for this
 }
 
 start();

@@ -206,9 +206,9 @@ BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) 
     HttpReply csv = c.request(http::verb::get, period, {}, "application/json", {{"Accept", "text/csv"}});
     BOOST_REQUIRE(csv.status == 200);
     BOOST_TEST(csv.headers["Content-Type"].rfind("text/csv", 0) == 0u);
-    BOOST_TEST(csv.body.rfind("\xEF\xBB\xBFgemeente;berichttype;status;hoogsteNiveau;nieuw;afgesloten;actief\r\n", 0) == 0u);
-    BOOST_TEST(csv.body.find("0363;vsv-melding;geregistreerd;mbo-1;1;0;1\r\n") != std::string::npos);
-    BOOST_TEST(csv.body.find("0384;verzuimmelding;ingetrokken;;1;1;0\r\n") != std::string::npos);
+    BOOST_TEST(csv.body.rfind("\xEF\xBB\xBFgemeente;gemeentenaam;berichttype;status;hoogsteNiveau;nieuw;afgesloten;actief\r\n", 0) == 0u);
+    BOOST_TEST(csv.body.find("0363;AMSTERDAM;vsv-melding;geregistreerd;mbo-1;1;0;1\r\n") != std::string::npos);
+    BOOST_TEST(csv.body.find("0384;DIEMEN;verzuimmelding;ingetrokken;;1;1;0\r\n") != std::string::npos);
     BOOST_TEST(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);
     // Bad or reversed dates name the parameter; a school reads no numbers.
     for (const auto& [q, path] : std::vector<std::pair<std::string, std::string>>{

@@ -84,6 +84,40 @@ BOOST_AUTO_TEST_CASE(a_gemeente_reads_its_own_residents_only) {
     BOOST_TEST(parse(gw.as("school-12AB", http::verb::get, "/v1/me").body).HasMember("reads") == false);
 }
 
+// The names the screens show instead of codes, each within what the caller may see: gemeente
+// names for everyone (reference data), the school locations of a reader's own region, a school's
+// own locations, party names to an auditor only, and a record's sender by name. Expected values
+// are those of ../shared/data/regions-sample.csv (the dev region table) and the dev registry.
+BOOST_AUTO_TEST_CASE(names_within_the_callers_scope) {
+    Gateway gw;
+    const Stored s(gw);
+    auto coordinator = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/me").body);
+    BOOST_TEST(coordinator["displayName"].GetString() == std::string("Doorstroompunt Amsterdam-Diemen (test)"));
+    BOOST_TEST(coordinator["gemeenteNamen"]["0518"].GetString() == std::string("'S-GRAVENHAGE"));
+    BOOST_TEST(coordinator["gemeenteNamen"].MemberCount() == 7u);
+    const auto& scholen = coordinator["region"]["scholen"];
+    BOOST_TEST(scholen.MemberCount() == 2u);  // 12AB 00 (Amsterdam) and 12AB 01 (Diemen); not Rotterdam's
+    BOOST_TEST(scholen["12AB01"].GetString() == std::string("Het Amstel College, locatie Diemen (test)"));
+    BOOST_TEST(!scholen.HasMember("34CD00"));
+    BOOST_TEST(!coordinator.HasMember("partijen"));
+    auto rijnmond = parse(gw.as("coordinator-rijnmond", http::verb::get, "/v1/me").body);
+    BOOST_TEST(rijnmond["region"]["scholen"]["34CD01"].GetString() == std::string("Maaslyceum, locatie Schiedam (test)"));
+    BOOST_TEST(!rijnmond["region"]["scholen"].HasMember("12AB00"));
+    auto school = parse(gw.as("school-12AB", http::verb::get, "/v1/me").body);
+    BOOST_TEST(school["vestigingen"].Size() == 2u);
+    BOOST_TEST(school["vestigingen"][1]["vestiging"].GetString() == std::string("01"));
+    BOOST_TEST(school["vestigingen"][1]["gemeente"].GetString() == std::string("0384"));
+    BOOST_TEST(!school.HasMember("region"));
+    BOOST_TEST(!school.HasMember("partijen"));
+    auto auditor = parse(gw.as("auditor", http::verb::get, "/v1/me").body);
+    BOOST_TEST(auditor["partijen"].MemberCount() == 11u);
+    BOOST_TEST(auditor["partijen"]["00000099000000000100"].GetString() == std::string("DUO (Dienst Uitvoering Onderwijs)"));
+    auto record = parse(gw.as("gemeente-0363", http::verb::get, "/v1/records/" + s.amsterdam_id).body);
+    BOOST_TEST(record["record"]["senderName"].GetString() == std::string("Het Amstel College (test)"));
+    auto namens = parse(gw.as("las-leverancier", http::verb::get, "/v1/me").body);
+    BOOST_TEST(namens["mandates"][0]["principal"]["displayName"].GetString() == std::string("Het Amstel College (test)"));
+}
+
 BOOST_AUTO_TEST_CASE(a_policy_change_narrows_what_coordinators_read) {
     TempDir dir;
     std::filesystem::copy(source_dir() / "policies", dir.path / "policies");

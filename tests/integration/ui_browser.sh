@@ -82,7 +82,7 @@ dom=$(browse coordinator-amsterdam '#/caseload?status=in-behandeling' coordinato
 hasnt "$dom" 'UI-M30' "a filtered-out record"
 dom=$(browse coordinator-amsterdam "#/record/$traject_target" coordinator-record)
 has "$dom" 'Geschiedenis' "record history"
-has "$dom" 'Status gewijzigd naar in-behandeling' "the status change in the history"
+has "$dom" 'Status gewijzigd naar In behandeling' "the status change in the history"
 has "$dom" 'Leerplichtwet' "legal basis"
 
 # Ongoing verzuim (no tot yet) is shown as lopend.
@@ -106,7 +106,10 @@ dom=$(browse auditor '#/audit' auditor-log)
 has "$dom" '✓ Handtekening geldig' "signature verified by the browser"
 has "$dom" 'Medeondertekend door getuige <strong>witness.ui.example</strong>' "the witness's cosignature of the checkpoint"
 has "$dom" 'id="entries"' "entry list"
-has "$dom" '<td>GET /v1/caseload</td>' "a coordinator's read in the newest entries"
+hasnt "$dom" '291417772' "a BSN in the audit view"
+dom=$(browse auditor '#/audit?action=GET%20%2Fv1%2Fcaseload&from=0' auditor-reads)
+has "$dom" '<td>GET /v1/caseload</td>' "a coordinator's read among the entries"
+has "$dom" 'Doorstroompunt Amsterdam-Diemen (test)' "the party by name"
 hasnt "$dom" '291417772' "a BSN in the audit view"
 dom=$(browse auditor '#/audit?action=POST%20%2Fv1%2Fberichten&from=0' auditor-filtered)
 has "$dom" '<td>POST /v1/berichten</td>' "the pushes, filtered by action"
@@ -115,11 +118,18 @@ for i in 31 32; do verzuim "UI-$i" "UI-M$i" > "$work/one.json"; [ "$(send school
 dom=$(browse auditor '#/audit' auditor-log-again)
 has "$dom" '✓ Consistent met het eerder in deze browser geziene hoofd' "consistency proof verified by the browser"
 
-# A school has no screens; a stranger's certificate gets no UI at all.
-dom=$(browse school-12AB '#/' school)
-has "$dom" 'Geen schermen voor uw rol' "school page"
+# DUO has no screens (it sends through the API); a stranger's certificate gets no UI at all.
+dom=$(browse duo '#/' duo)
+has "$dom" 'Geen schermen voor uw rol' "DUO's page"
 dom=$(browse stranger '#/' stranger)
 has "$dom" 'Unknown sender' "an unregistered certificate is refused"
 ls "$artifacts"/*.png >/dev/null || fail "no screenshots"
+
+# Each role's main task end to end, driven by puppeteer-core, with axe-core on every page.
+for p in school-12AB las-leverancier coordinator-amsterdam gemeente-0363 auditor; do profile "$p"; done
+command -v node >/dev/null || fail "node is not installed (scripts/setup.sh installs it)"
+[ -d "$root/tools/node_modules/puppeteer-core" ] || fail "puppeteer-core is not installed (scripts/setup.sh: npm ci in tools/)"
+DG_UI_URL="https://$https" DG_UI_HOMES="$work" DG_UI_SHOTS="$artifacts" DG_UI_TOOLS="$root/tools" \
+  DG_UI_POLICY="$root/policies/sharing.json" timeout 240 node "$root/tests/integration/ui_roles.mjs" || fail "a role's task in the browser"
 stop
 echo "1 passed, 0 failed (screenshots in $artifacts)"

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "core/json_util.hpp"
 #include "identity/party.hpp"
 #include "test_support.hpp"
@@ -22,6 +24,13 @@ BOOST_AUTO_TEST_CASE(dev_registry_has_every_registered_dev_party) {
     BOOST_TEST(reg->find("00000099000000000901")->gemeente == "0363");
     BOOST_TEST(!reg->find("00000099000000000999"));  // stranger
     BOOST_TEST(!reg->find(""));
+    // The name people know, where the registry gives one; the handle otherwise.
+    BOOST_TEST(school->shown_name() == "Het Amstel College (test)");
+    Party bare{"00000099000000000300", "school-56EF", "school", "56EF", ""};
+    BOOST_TEST(bare.shown_name() == "school-56EF");
+    const auto all = reg->all();
+    BOOST_TEST(all.size() == 11u);
+    BOOST_TEST(std::is_sorted(all.begin(), all.end(), [](const Party* a, const Party* b) { return a->oin < b->oin; }));
 }
 
 void expect_error(const std::string& json, const std::string& fragment) {
@@ -51,6 +60,8 @@ BOOST_AUTO_TEST_CASE(invalid_registries_are_refused_with_file_path_and_reason) {
     expect_error(R"({"parties": [{"oin": "00000099000000000901", "name": "c", "role": "coordinator", "gemeente": "0363", "gemeete": "0599"}]})",
                  "/parties/0/gemeete: unknown key");
     expect_error(R"({"partijen": []})", "/partijen: unknown key");
+    expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "x", "role": "duo", "displayname": "DUO"}]})",
+                 "/parties/0/displayname: unknown key");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
