@@ -56,12 +56,13 @@ void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
     } catch (const std::exception&) {
         return store_unavailable(x);
     }
-    // Only records of their own: updates and withdrawals (the policy's status and withdraw effects)
+    // Only records of their own: updates, changes and withdrawals (the policy's status, change and withdraw effects)
     // live in the history of what they concern, not in the numbers (unless the policy keeps the
     // update in the caseload as well).
     std::erase_if(rows, [&](const auto& r) {
         const TypePolicy* tp = policy.type(r.berichttype);
         return !scope->policy->reads(r.berichttype) || !tp || tp->effect_kind == TypePolicy::Effect::Withdraw ||
+               tp->effect_kind == TypePolicy::Effect::Change ||
                (tp->effect_kind == TypePolicy::Effect::Status && !tp->in_caseload);
     });
     auto field_of = [&](const std::string& type) -> std::string {

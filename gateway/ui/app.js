@@ -353,9 +353,9 @@ async function start() {
   const who = document.getElementById("who");
   const acting = me.intermediary ? h("span", {}, (me.intermediary.displayName || me.intermediary.name) + " namens ") : null;
   who.replaceChildren(h("span", { class: "name" }, acting, h("span", { id: "who-name" }, me.displayName || me.name), " · ", ROLLEN[me.role] || me.role,
-    me.region ? h("span", {}, " · regio ", h("strong", { id: "region-name" }, me.region.name)) : null),
-    me.intermediary ? h("button", { type: "button", class: "link-button on-dark", id: "switch-principal",
-      onclick: () => { sessionStorage.removeItem("dg.namens"); location.reload(); } }, "Wisselen") : null);
+    me.region ? h("span", {}, " · regio ", h("strong", { id: "region-name" }, me.region.name)) : null));
+  if (me.intermediary) who.append(h("button", { type: "button", class: "link-button on-dark", id: "switch-principal",
+    onclick: () => { sessionStorage.removeItem("dg.namens"); location.reload(); } }, "Wisselen"));
   if (me.role === "intermediary") {
     document.getElementById("nav").replaceChildren();
     return viewChoosePrincipal(me.mandates || []);

@@ -178,6 +178,11 @@ BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) 
     traject.replace(traject.find(R"("status": "in-behandeling")"), 27, R"("status": "afgesloten", "afsluitreden": "terug-naar-school")");
     const HttpReply t = gw.as("coordinator-amsterdam", http::verb::post, "/v1/berichten", traject);
     BOOST_REQUIRE_MESSAGE(t.status == 202, t.body);
+    // A wijziging of Amsterdam's verzuim counts in its history, not as a melding of its own.
+    const std::string change = R"({"berichtId":"R-C","berichttype":"wijziging","verzondenOp":"2026-11-25T09:00:00+01:00",)"
+                               R"("meldingen":[{"meldingId":"R-C-1","betreft":"VZ-2026-0001","wijzigingen":{"toelichting":"Bijgewerkt."}}]})";
+    const HttpReply changed = gw.as("school-12AB", http::verb::post, "/v1/berichten", change);
+    BOOST_REQUIRE_MESSAGE(changed.status == 202, changed.body);
 
     const std::string today = today_utc().iso();
     const std::string period = "/v1/caseload/rapportage?van=" + today + "&tot=" + today;

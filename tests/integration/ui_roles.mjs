@@ -77,6 +77,8 @@ async function audit(page, name) {
     return r.violations.map((v) => v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
   });
   visited.push(name);
+  const leak = await page.evaluate(() => (/\b(null|undefined|NaN|\[object Object\])\b/.exec(document.body.innerText) || [""])[0]);
+  check(leak === "", "no '" + leak + "' shown on " + name);
   check(result.length === 0, "axe-core: no WCAG 2.1 A/AA violation on " + name + (result.length ? "\n       " + result.join("\n       ") : ""));
 }
 
