@@ -39,7 +39,7 @@ struct Melding {
     std::size_t index = 0;  // position in the message, for error paths
     std::string melding_id;
     bool has_melding_id = false;
-    std::vector<Field> fields;  // in document order
+    std::vector<Field> fields;    // in document order
     Problems structure_problems;  // found by check_structure() (XSD), reported if nothing else is
     const StructureCheck* structure_check = nullptr;
 
@@ -74,10 +74,10 @@ public:
 };
 
 struct ParseLimits {
-    std::size_t max_depth = 16;           // nesting of objects/arrays or elements
-    std::size_t max_meldingen = 100000;   // records per message
-    std::size_t max_value_bytes = 4096;   // any single string or text value
-    std::size_t max_fields = 64;          // fields per record
+    std::size_t max_depth = 16;          // nesting of objects/arrays or elements
+    std::size_t max_meldingen = 100000;  // records per message
+    std::size_t max_value_bytes = 4096;  // any single string or text value
+    std::size_t max_fields = 64;         // fields per record
 };
 
 // Result of parsing: message-level problems only (record problems are for validation).
@@ -124,7 +124,10 @@ void emit_melding(const Melding& m, Handler& h) {
         }
         std::size_t common = 0;
         while (common < open.size() && common + 1 < segs.size() && open[common] == segs[common]) ++common;
-        while (open.size() > common) { h.EndObject(0); open.pop_back(); }
+        while (open.size() > common) {
+            h.EndObject(0);
+            open.pop_back();
+        }
         for (std::size_t i = open.size(); i + 1 < segs.size(); ++i) {
             h.Key(segs[i].data(), size(segs[i]), true);
             h.StartObject();
@@ -138,8 +141,7 @@ void emit_melding(const Melding& m, Handler& h) {
         case ValueKind::String: h.String(v.text.data(), size(v.text), true); break;
         case ValueKind::Number: {
             // Whole numbers as integers (schemas check "integer"); anything else as written.
-            const bool whole = !v.text.empty() && v.text.size() <= 18 &&
-                               v.text.find_first_not_of("0123456789") == std::string::npos;
+            const bool whole = !v.text.empty() && v.text.size() <= 18 && v.text.find_first_not_of("0123456789") == std::string::npos;
             if (whole) h.Uint64(std::stoull(v.text));
             else h.RawNumber(v.text.data(), size(v.text), true);
             break;
@@ -148,7 +150,10 @@ void emit_melding(const Melding& m, Handler& h) {
         case ValueKind::Null: h.Null(); break;
         }
     }
-    while (!open.empty()) { h.EndObject(0); open.pop_back(); }
+    while (!open.empty()) {
+        h.EndObject(0);
+        open.pop_back();
+    }
     h.EndObject(0);
 }
 

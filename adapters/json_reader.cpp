@@ -8,20 +8,19 @@
 namespace dg {
 namespace {
 
-constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
-                            rapidjson::kParseValidateEncodingFlag;
+constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag;
 
 // SAX handler. Frames mirror the open objects/arrays; record fields get flattened paths.
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
 public:
-    Handler(const ParseLimits& limits, BerichtSink& sink, ParseResult& result)
-        : limits_(limits), sink_(sink), result_(result) {}
+    Handler(const ParseLimits& limits, BerichtSink& sink, ParseResult& result) : limits_(limits), sink_(sink), result_(result) {}
 
     bool Null() { return scalar({ValueKind::Null, "null"}); }
     bool Bool(bool b) { return scalar({ValueKind::Bool, b ? "true" : "false"}); }
     bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return scalar({ValueKind::Number, std::string(s, n)}); }
     bool String(const char* s, rapidjson::SizeType n, bool) {
-        if (n > limits_.max_value_bytes) return abort_schema(current_path(), "value longer than " + std::to_string(limits_.max_value_bytes) + " bytes");
+        if (n > limits_.max_value_bytes)
+            return abort_schema(current_path(), "value longer than " + std::to_string(limits_.max_value_bytes) + " bytes");
         return scalar({ValueKind::String, std::string(s, n)});
     }
     bool Key(const char* s, rapidjson::SizeType n, bool) {
@@ -78,20 +77,32 @@ private:
     bool envelope_value(const std::string& key, Value&& v) {
         std::string* target = nullptr;
         bool* flag = nullptr;
-        if (key == "berichtId") { target = &envelope_.bericht_id; flag = &envelope_.has_bericht_id; }
-        else if (key == "berichttype") { target = &envelope_.berichttype; flag = &envelope_.has_berichttype; }
-        else if (key == "verzondenOp") { target = &envelope_.verzonden_op; flag = &envelope_.has_verzonden_op; }
+        if (key == "berichtId") {
+            target = &envelope_.bericht_id;
+            flag = &envelope_.has_bericht_id;
+        } else if (key == "berichttype") {
+            target = &envelope_.berichttype;
+            flag = &envelope_.has_berichttype;
+        } else if (key == "verzondenOp") {
+            target = &envelope_.verzonden_op;
+            flag = &envelope_.has_verzonden_op;
+        }
         if (!target) {
             if (key == "meldingen") problem("message.schema", "/meldingen", "'meldingen' must be an array");
             else problem("field.not-permitted", "/" + key, "the envelope does not allow this field");
             return true;
         }
-        if (*flag) { problem("message.schema", "/" + key, "field appears twice"); return true; }
-        if (v.kind != ValueKind::String) { problem("message.schema", "/" + key, "must be a string"); return true; }
+        if (*flag) {
+            problem("message.schema", "/" + key, "field appears twice");
+            return true;
+        }
+        if (v.kind != ValueKind::String) {
+            problem("message.schema", "/" + key, "must be a string");
+            return true;
+        }
         *target = std::move(v.text);
         *flag = true;
-        if (envelope_.has_bericht_id && envelope_.has_berichttype && envelope_.has_verzonden_op && !envelope_sent_)
-            send_envelope();
+        if (envelope_.has_bericht_id && envelope_.has_berichttype && envelope_.has_verzonden_op && !envelope_sent_) send_envelope();
         return true;
     }
 
@@ -108,9 +119,7 @@ private:
         Frame& top = frames_.back();
         switch (top.role) {
         case Role::Root: return envelope_value(top.key, std::move(v));
-        case Role::Meldingen:
-            problem("message.schema", melding_path(top.index), "each melding must be an object");
-            break;
+        case Role::Meldingen: problem("message.schema", melding_path(top.index), "each melding must be an object"); break;
         case Role::Melding:
             if (top.key == "meldingId" && v.kind == ValueKind::String && !current_.has_melding_id) {
                 current_.melding_id = std::move(v.text);
@@ -145,13 +154,20 @@ private:
         std::string prefix;
         switch (top.role) {
         case Role::Root:
-            if (top.key == "meldingen" && array && !saw_meldingen_) { role = Role::Meldingen; saw_meldingen_ = true; }
-            else if (top.key == "meldingen") problem("message.schema", "/meldingen", saw_meldingen_ ? "field appears twice" : "'meldingen' must be an array");
-            else if (top.key == "berichtId" || top.key == "berichttype" || top.key == "verzondenOp") problem("message.schema", "/" + top.key, "must be a string");
+            if (top.key == "meldingen" && array && !saw_meldingen_) {
+                role = Role::Meldingen;
+                saw_meldingen_ = true;
+            } else if (top.key == "meldingen")
+                problem("message.schema", "/meldingen", saw_meldingen_ ? "field appears twice" : "'meldingen' must be an array");
+            else if (top.key == "berichtId" || top.key == "berichttype" || top.key == "verzondenOp")
+                problem("message.schema", "/" + top.key, "must be a string");
             else problem("field.not-permitted", "/" + top.key, "the envelope does not allow this field");
             break;
         case Role::Meldingen:
-            if (array) { problem("message.schema", melding_path(top.index), "each melding must be an object"); break; }
+            if (array) {
+                problem("message.schema", melding_path(top.index), "each melding must be an object");
+                break;
+            }
             if (count_ >= limits_.max_meldingen) {
                 result_.too_many = true;
                 problem("message.too-large", "/meldingen", "more than " + std::to_string(limits_.max_meldingen) + " meldingen in one bericht");
@@ -237,9 +253,9 @@ ParseResult read_json_bericht(std::string_view body, const ParseLimits& limits, 
     }
     result.malformed = true;
     result.too_many = false;
-    result.problems = {{"message.malformed", "",
-                        std::string("not well-formed JSON at byte ") + std::to_string(bad.Offset()) + ": " +
-                            rapidjson::GetParseError_En(bad.Code()),
+    result.problems = {{"message.malformed",
+                        "",
+                        std::string("not well-formed JSON at byte ") + std::to_string(bad.Offset()) + ": " + rapidjson::GetParseError_En(bad.Code()),
                         {}}};
     return result;
 }

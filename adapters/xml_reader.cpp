@@ -46,10 +46,22 @@ ShapeScan scan_shape(std::string_view x, std::size_t max_attributes, std::size_t
     };
     for (std::size_t i = x.find('<'); i < x.size(); i = x.find('<', i)) {
         const std::string_view rest = x.substr(i);
-        if (rest.starts_with("<!--")) { i = skip_past(i + 4, "-->"); continue; }
-        if (rest.starts_with("<![CDATA[")) { i = skip_past(i + 9, "]]>"); continue; }
-        if (rest.starts_with("<?")) { i = skip_past(i + 2, "?>"); continue; }
-        if (rest.starts_with("<!")) { i = skip_past(i + 2, ">"); continue; }
+        if (rest.starts_with("<!--")) {
+            i = skip_past(i + 4, "-->");
+            continue;
+        }
+        if (rest.starts_with("<![CDATA[")) {
+            i = skip_past(i + 9, "]]>");
+            continue;
+        }
+        if (rest.starts_with("<?")) {
+            i = skip_past(i + 2, "?>");
+            continue;
+        }
+        if (rest.starts_with("<!")) {
+            i = skip_past(i + 2, ">");
+            continue;
+        }
         if (rest.starts_with("</")) {
             if (depth > 0) --depth;
             i = skip_past(i + 2, ">");
@@ -59,8 +71,9 @@ ShapeScan scan_shape(std::string_view x, std::size_t max_attributes, std::size_t
         char quote = 0;
         for (; j < x.size(); ++j) {
             const char c = x[j];
-            if (quote) { if (c == quote) quote = 0; }
-            else if (c == '"' || c == '\'') quote = c;
+            if (quote) {
+                if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') quote = c;
             else if (c == '=') ++attributes;
             else if (c == '>') break;
         }
@@ -148,8 +161,8 @@ private:
                                                                             : "value not permitted";
         if (!me->validating_) return;
         Melding& m = *me->validating_;
-        m.structure_problems.push_back({"message.schema", melding_path(m.index, element),
-                                        "element " + element + ": " + what + " (schemas/xml)", m.melding_id});
+        m.structure_problems.push_back(
+            {"message.schema", melding_path(m.index, element), "element " + element + ": " + what + " (schemas/xml)", m.melding_id});
     }
 
     // A body that is not well-formed is refused as that alone, whatever else was found.
@@ -166,8 +179,7 @@ private:
         while ((rc = xmlTextReaderRead(r)) == 1) {
             const int type = xmlTextReaderNodeType(r);
             if (type == XML_READER_TYPE_DOCUMENT_TYPE) return malformed("a DOCTYPE is not permitted");
-            if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY)
-                return malformed("entity references are not permitted");
+            if (type == XML_READER_TYPE_ENTITY_REFERENCE || type == XML_READER_TYPE_ENTITY) return malformed("entity references are not permitted");
         }
         if (rc < 0) malformed(error_.empty() ? "not well-formed XML" : error_);
     }
@@ -185,13 +197,9 @@ private:
     Step step(xmlTextReaderPtr r) {
         const int depth = xmlTextReaderDepth(r);
         switch (xmlTextReaderNodeType(r)) {
-        case XML_READER_TYPE_DOCUMENT_TYPE:
-            malformed("a DOCTYPE is not permitted");
-            return Step::Stop;
+        case XML_READER_TYPE_DOCUMENT_TYPE: malformed("a DOCTYPE is not permitted"); return Step::Stop;
         case XML_READER_TYPE_ENTITY_REFERENCE:
-        case XML_READER_TYPE_ENTITY:
-            malformed("entity references are not permitted");
-            return Step::Stop;
+        case XML_READER_TYPE_ENTITY: malformed("entity references are not permitted"); return Step::Stop;
         case XML_READER_TYPE_ELEMENT:
             if (depth == 0) return root(r) ? Step::Next : Step::Stop;
             return record(r) ? Step::SkipSubtree : Step::Stop;
@@ -220,12 +228,17 @@ private:
                 return false;
             }
             // Only the catalogue's attributes, in no namespace: x:berichttype must not stand in for berichttype.
-            if (!sv(xmlTextReaderConstNamespaceUri(r)).empty())
-                problem("message.schema", "/@" + attr, "envelope attributes carry no namespace");
-            else if (attr == "berichtId") { envelope_.bericht_id = value; envelope_.has_bericht_id = true; }
-            else if (attr == "berichttype") { envelope_.berichttype = value; envelope_.has_berichttype = true; }
-            else if (attr == "verzondenOp") { envelope_.verzonden_op = value; envelope_.has_verzonden_op = true; }
-            else problem("message.schema", "/@" + attr, "the envelope does not allow this attribute");
+            if (!sv(xmlTextReaderConstNamespaceUri(r)).empty()) problem("message.schema", "/@" + attr, "envelope attributes carry no namespace");
+            else if (attr == "berichtId") {
+                envelope_.bericht_id = value;
+                envelope_.has_bericht_id = true;
+            } else if (attr == "berichttype") {
+                envelope_.berichttype = value;
+                envelope_.has_berichttype = true;
+            } else if (attr == "verzondenOp") {
+                envelope_.verzonden_op = value;
+                envelope_.has_verzonden_op = true;
+            } else problem("message.schema", "/@" + attr, "the envelope does not allow this attribute");
         }
         xmlTextReaderMoveToElement(r);
         sink_.on_envelope(envelope_);
@@ -279,7 +292,6 @@ public:
     }
 
 private:
-
     static std::string attribute_value(xmlAttrPtr a) {
         std::string out;
         for (xmlNodePtr t = a->children; t; t = t->next)
@@ -312,7 +324,10 @@ private:
                 }
                 std::string text;
                 for (xmlNodePtr t = c->children; t; t = t->next) {
-                    if (t->type == XML_ENTITY_REF_NODE) { malformed("entity references are not permitted"); return false; }
+                    if (t->type == XML_ENTITY_REF_NODE) {
+                        malformed("entity references are not permitted");
+                        return false;
+                    }
                     if (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) text += sv(t->content);
                 }
                 if (too_large(text, melding_path(current_.index, cpath))) return false;

@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
     const auto log = dg::open_store(url, read_only);
     const auto report = dg::verify_audit_log(log->audit(), {{signer.key_id(), signer.public_key_pem()}});
     const double verify_s = std::chrono::duration<double>(clock::now() - v0).count();
-    std::cout << "{\"scenario\":\"P5-verify\",\"store\":\"" << kind << "\",\"entries\":" << report.entries << ",\"ok\":" << (report.ok ? "true" : "false")
-              << ",\"seconds\":" << verify_s << "}\n";
+    std::cout << "{\"scenario\":\"P5-verify\",\"store\":\"" << kind << "\",\"entries\":" << report.entries
+              << ",\"ok\":" << (report.ok ? "true" : "false") << ",\"seconds\":" << verify_s << "}\n";
     return report.ok ? 0 : 1;
 }

@@ -20,8 +20,10 @@ int main(int argc, char** argv) {
     struct Place {
         const char *region, *name, *gemeente;
     };
-    const Place places[] = {{"90", "Amsterdam-Diemen (test)", "0363"}, {"90", "Amsterdam-Diemen (test)", "0384"},
-                            {"91", "Rijnmond (test)", "0599"}, {"91", "Rijnmond (test)", "0606"}};
+    const Place places[] = {{"90", "Amsterdam-Diemen (test)", "0363"},
+                            {"90", "Amsterdam-Diemen (test)", "0384"},
+                            {"91", "Rijnmond (test)", "0599"},
+                            {"91", "Rijnmond (test)", "0606"}};
     const char* types[] = {"verzuimmelding", "verzuimmelding", "verzuimmelding", "vsv-melding"};
     const char* statuses[] = {"geregistreerd", "geregistreerd", "in-behandeling", "afgesloten"};
     const auto t0 = std::chrono::steady_clock::now();

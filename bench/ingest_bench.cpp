@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
     std::size_t records = 0;
     for (int i = 0; i < rounds; ++i) {
         Discard sink;
-        dg::IngestContext ctx{*snapshot, pseudonymize, config.parse, duo, "2026-11-23T10:00:00.000Z", &sink, config.report, true, nullptr, dg::Date{2026, 11, 23}};
+        dg::IngestContext ctx{*snapshot, pseudonymize,  config.parse, duo,     "2026-11-23T10:00:00.000Z",
+                              &sink,     config.report, true,         nullptr, dg::Date{2026, 11, 23}};
         const auto t0 = std::chrono::steady_clock::now();
         const auto r = dg::ingest(body, format, ctx);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -50,8 +51,8 @@ int main(int argc, char** argv) {
         best = std::min(best, s);
         records = sink.n;
     }
-    std::cout << "{\"format\":\"" << (format == dg::WireFormat::Xml ? "xml" : "json") << "\",\"records\":" << records
-              << ",\"seconds\":" << best << ",\"recordsPerSecond\":" << static_cast<long>(records / best)
+    std::cout << "{\"format\":\"" << (format == dg::WireFormat::Xml ? "xml" : "json") << "\",\"records\":" << records << ",\"seconds\":" << best
+              << ",\"recordsPerSecond\":" << static_cast<long>(records / best)
               << ",\"mbPerSecond\":" << static_cast<double>(body.size()) / 1048576 / best << "}\n";
     return 0;
 }

@@ -142,8 +142,8 @@ public:
         std::sort(v.begin(), v.end());
         auto pct = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))]; };
         std::ostringstream out;
-        out << "{\"label\":\"" << o_.label << "\",\"connections\":" << o_.connections
-            << ",\"mode\":\"" << (o_.handshake_per_request ? "handshake-per-request" : "keep-alive") << "\""
+        out << "{\"label\":\"" << o_.label << "\",\"connections\":" << o_.connections << ",\"mode\":\""
+            << (o_.handshake_per_request ? "handshake-per-request" : "keep-alive") << "\""
             << ",\"loop\":\"" << (o_.rate > 0 ? "open" : "closed") << "\"";
         if (o_.rate > 0) out << ",\"targetRate\":" << o_.rate;
         out << ",\"requests\":" << v.size() << ",\"seconds\":" << elapsed_

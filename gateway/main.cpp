@@ -1,12 +1,12 @@
 // doorstroom-gateway: the command line. `serve` runs the gateway; the other commands are
 // offline tools for senders and operators.
+#include <malloc.h>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <future>
 #include <iostream>
-#include <malloc.h>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,10 +18,10 @@
 #include "app/service.hpp"
 #include "app/witness.hpp"
 #include "audit/keyring.hpp"
-#include "store/record_store.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
 #include "core/log.hpp"
+#include "store/record_store.hpp"
 
 #ifndef DG_VERSION
 #define DG_VERSION "0.1.0"
@@ -63,7 +63,8 @@ constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
 SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties, mandates and regions.
 )";
 
-constexpr const char* kWitnessUsage = R"(usage: doorstroom-gateway witness serve --key FILE --state DIR --listen HOST:PORT --log-key FILE... [--name NAME]
+constexpr const char* kWitnessUsage =
+    R"(usage: doorstroom-gateway witness serve --key FILE --state DIR --listen HOST:PORT --log-key FILE... [--name NAME]
 
 An independent witness of the gateway's audit log (C2SP tlog-witness), meant to run at another
 organisation: POST /add-checkpoint cosigns (C2SP tlog-cosignature, Ed25519) a checkpoint signed by
@@ -88,7 +89,8 @@ without a sender (scope rules need the sender and are checked by the server). Pr
 problem; exit 0 when all files are valid, 1 otherwise, 2 on usage errors.
 )";
 
-constexpr const char* kExplainUsage = R"(usage: doorstroom-gateway policy explain --as PARTY [--namens PARTY] [--today YYYY-MM-DD] [--config FILE] FILE
+constexpr const char* kExplainUsage =
+    R"(usage: doorstroom-gateway policy explain --as PARTY [--namens PARTY] [--today YYYY-MM-DD] [--config FILE] FILE
 
 Shows, for each record of the message FILE (JSON or XML), every rule of the sharing policy that
 applied when PARTY (a registry name such as school-12AB, or an OIN) sends it, and the outcome:
@@ -159,8 +161,10 @@ int serve(const std::vector<std::string>& a, const char* argv0) {
     std::string config_file, listen, admin, data_dir, store;
     Args args;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kServeUsage; return 0; }
-        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kServeUsage;
+            return 0;
+        } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--listen") listen = args.value(a[i], i, a);
         else if (a[i] == "--admin-listen") admin = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
@@ -185,13 +189,18 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
     std::vector<std::string> files;
     Args args;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kValidateUsage; return 0; }
-        else if (a[i] == "--json") json = true;
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kValidateUsage;
+            return 0;
+        } else if (a[i] == "--json") json = true;
         else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("validate: unknown option " + a[i]);
         else files.push_back(a[i]);
     }
-    if (files.empty()) { std::cerr << kValidateUsage; return 2; }
+    if (files.empty()) {
+        std::cerr << kValidateUsage;
+        return 2;
+    }
     const dg::Config c = config_from(config_file, argv0);
     const auto snapshot = dg::load_snapshot(c);
     // Offline: pseudonyms are not shown, so a throw-away key is fine.
@@ -206,8 +215,8 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
         // Offline the file is the operator's own: every problem is printed (interface.md), unbounded.
         const dg::ReportLimits everything{SIZE_MAX, SIZE_MAX, SIZE_MAX / 2};
         const std::string now = dg::now_rfc3339_utc();
-        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, now, nullptr, everything, false, nullptr,
-                              *dg::parse_rfc3339_local_date(now)};
+        dg::IngestContext ctx{*snapshot, pseudonymize, c.parse, nullptr, now,
+                              nullptr,   everything,   false,   nullptr, *dg::parse_rfc3339_local_date(now)};
         const dg::IngestResult r = dg::ingest(body, format, ctx);
         dg::Problems all = r.message_problems;
         for (const auto& rej : r.rejected) all.insert(all.end(), rej.problems.begin(), rej.problems.end());
@@ -224,11 +233,11 @@ int validate(const std::vector<std::string>& a, const char* argv0) {
             w.RawValue(p.data(), p.size(), rapidjson::kArrayType);
             w.EndObject();
         } else {
-            std::cout << f << ": " << (all.empty() ? "valid" : "INVALID") << " (" << r.records_seen << " meldingen, "
-                      << r.accepted.size() << " valid)\n";
+            std::cout << f << ": " << (all.empty() ? "valid" : "INVALID") << " (" << r.records_seen << " meldingen, " << r.accepted.size()
+                      << " valid)\n";
             for (const auto& p : all)
-                std::cout << "  " << p.code << "  " << (p.path.empty() ? "/" : p.path)
-                          << (p.melding_id.empty() ? "" : "  [" + p.melding_id + "]") << "  " << p.detail << "\n";
+                std::cout << "  " << p.code << "  " << (p.path.empty() ? "/" : p.path) << (p.melding_id.empty() ? "" : "  [" + p.melding_id + "]")
+                          << "  " << p.detail << "\n";
         }
     }
     w.EndArray();
@@ -254,8 +263,7 @@ int rotate_key(const dg::Config& c) {
     closing.head = dg::sign_tree_head(store->audit(), old, now);
     commit(std::move(closing));
     dg::AuditEvent e = dg::system_event(*snapshot->policy, "beheer", "key-rotation", true);
-    e.attributes = {{"previousKeyId", old.key_id()}, {"keyId", prepared.key_id()}, {"validFrom", now},
-                    {"publicKey", prepared.public_key_pem()}};
+    e.attributes = {{"previousKeyId", old.key_id()}, {"keyId", prepared.key_id()}, {"validFrom", now}, {"publicKey", prepared.public_key_pem()}};
     dg::WriteBatch entry;
     entry.audit_entries.push_back(dg::canonical_json(std::move(e)));
     commit(std::move(entry));
@@ -269,15 +277,20 @@ int rotate_key(const dg::Config& c) {
 }
 
 int audit(const std::vector<std::string>& a, const char* argv0) {
-    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kAuditUsage; return a.empty() ? 2 : 0; }
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") {
+        std::cout << kAuditUsage;
+        return a.empty() ? 2 : 0;
+    }
     if (a[0] != "verify" && a[0] != "rotate-key")
         throw std::runtime_error("audit: unknown subcommand " + a[0] + " (use: audit verify, audit rotate-key)");
     std::string config_file, data_dir, store;
     std::vector<std::string> public_keys;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kAuditUsage; return 0; }
-        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kAuditUsage;
+            return 0;
+        } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
         else if (a[i] == "--store") store = args.value(a[i], i, a);
         else if (a[i] == "--public-key" && a[0] == "verify") public_keys.push_back(args.value(a[i], i, a));
@@ -304,8 +317,8 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
     const auto log = dg::open_store(dg::store_url(c), read_only);
     const auto r = dg::verify_audit_log(log->audit(), keys);
     if (r.ok) {
-        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads and " << r.receipts
-                  << " receipts verified with " << keys.size() << (keys.size() == 1 ? " key" : " keys");
+        std::cout << "audit log OK: " << r.entries << " entries, " << r.heads << " signed tree heads and " << r.receipts << " receipts verified with "
+                  << keys.size() << (keys.size() == 1 ? " key" : " keys");
         if (r.removed > 0) std::cout << "; the " << r.removed << " entries before them were removed at the end of their retention";
         std::cout << "\n";
         return 0;
@@ -315,13 +328,18 @@ int audit(const std::vector<std::string>& a, const char* argv0) {
 }
 
 int witness(const std::vector<std::string>& a) {
-    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kWitnessUsage; return a.empty() ? 2 : 0; }
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") {
+        std::cout << kWitnessUsage;
+        return a.empty() ? 2 : 0;
+    }
     if (a[0] != "serve") throw std::runtime_error("witness: unknown subcommand " + a[0] + " (use: witness serve)");
     dg::WitnessOptions o;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kWitnessUsage; return 0; }
-        else if (a[i] == "--key") o.key_file = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kWitnessUsage;
+            return 0;
+        } else if (a[i] == "--key") o.key_file = args.value(a[i], i, a);
         else if (a[i] == "--state") o.state_dir = args.value(a[i], i, a);
         else if (a[i] == "--listen") o.listen = args.value(a[i], i, a);
         else if (a[i] == "--log-key") o.log_keys.emplace_back(args.value(a[i], i, a));
@@ -339,8 +357,10 @@ int purge(const std::vector<std::string>& a, const char* argv0) {
     std::string config_file, data_dir, today, store_arg;
     Args args;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kPurgeUsage; return 0; }
-        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kPurgeUsage;
+            return 0;
+        } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
         else if (a[i] == "--store") store_arg = args.value(a[i], i, a);
         else if (a[i] == "--today") today = args.value(a[i], i, a);
@@ -356,8 +376,9 @@ int purge(const std::vector<std::string>& a, const char* argv0) {
     const auto r = dg::purge_expired(*store, *snapshot->policy, *date);
     // The audit log's own retention, at the start of that day when it is pretended.
     const std::string now = today.empty() ? dg::now_rfc3339_utc() : date->iso() + "T00:00:00.000Z";
-    const auto kept = r.ok ? dg::keep_audit_retention(*store, *snapshot->policy, dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)), now)
-                        : dg::AuditRetentionResult{};
+    const auto kept =
+        r.ok ? dg::keep_audit_retention(*store, *snapshot->policy, dg::HeadSigner::from_key_file(dg::key_path(c, c.signing_key_file)), now)
+             : dg::AuditRetentionResult{};
     store->close();
     std::cout << "purged " << r.purged << " records whose retention ended before " << date->iso() << "\n";
     if (!r.ok) throw std::runtime_error("purge: " + r.error);
@@ -369,18 +390,26 @@ int purge(const std::vector<std::string>& a, const char* argv0) {
 }
 
 int regions(const std::vector<std::string>& a, const char* argv0) {
-    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kRegionsUsage; return a.empty() ? 2 : 0; }
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") {
+        std::cout << kRegionsUsage;
+        return a.empty() ? 2 : 0;
+    }
     if (a[0] != "import") throw std::runtime_error("regions: unknown subcommand " + a[0] + " (use: regions import)");
     std::string config_file, data_dir, file;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kRegionsUsage; return 0; }
-        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kRegionsUsage;
+            return 0;
+        } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
         else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("regions import: unknown option " + a[i]);
         else file = a[i];
     }
-    if (file.empty()) { std::cerr << kRegionsUsage; return 2; }
+    if (file.empty()) {
+        std::cerr << kRegionsUsage;
+        return 2;
+    }
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
     const auto result = dg::RegionTable::load(file);
@@ -398,32 +427,39 @@ int regions(const std::vector<std::string>& a, const char* argv0) {
     std::filesystem::rename(target.string() + ".tmp", target);
     { std::ofstream(dir / "current.tmp") << version << "\n"; }
     std::filesystem::rename(dir / "current.tmp", dir / "current");
-    std::cout << "imported " << result.table->gemeente_count() << " gemeenten in " << result.table->region_count()
-              << " regions as version " << version << " (" << target.string() << ")\n";
+    std::cout << "imported " << result.table->gemeente_count() << " gemeenten in " << result.table->region_count() << " regions as version "
+              << version << " (" << target.string() << ")\n";
     return 0;
 }
 
 int policy(const std::vector<std::string>& a, const char* argv0) {
-    if (a.empty() || a[0] == "--help" || a[0] == "-h") { std::cout << kExplainUsage; return a.empty() ? 2 : 0; }
+    if (a.empty() || a[0] == "--help" || a[0] == "-h") {
+        std::cout << kExplainUsage;
+        return a.empty() ? 2 : 0;
+    }
     if (a[0] != "explain") throw std::runtime_error("policy: unknown subcommand " + a[0] + " (use: policy explain)");
     std::string as, namens, config_file, file;
     dg::Date today = dg::today_utc();
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
-        if (a[i] == "--help" || a[i] == "-h") { std::cout << kExplainUsage; return 0; }
-        else if (a[i] == "--as") as = args.value(a[i], i, a);
+        if (a[i] == "--help" || a[i] == "-h") {
+            std::cout << kExplainUsage;
+            return 0;
+        } else if (a[i] == "--as") as = args.value(a[i], i, a);
         else if (a[i] == "--namens") namens = args.value(a[i], i, a);
         else if (a[i] == "--today") {
             const auto d = dg::parse_date(args.value(a[i], i, a));
             if (!d) throw std::runtime_error("policy explain: --today takes a date YYYY-MM-DD");
             today = *d;
-        }
-        else if (a[i] == "--config") config_file = args.value(a[i], i, a);
+        } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("policy explain: unknown option " + a[i]);
         else if (file.empty()) file = a[i];
         else throw std::runtime_error("policy explain: one FILE at a time");
     }
-    if (as.empty() || file.empty()) { std::cerr << kExplainUsage; return 2; }
+    if (as.empty() || file.empty()) {
+        std::cerr << kExplainUsage;
+        return 2;
+    }
     const dg::Config c = config_from(config_file, argv0);
     const auto snapshot = dg::load_snapshot(c);
     const dg::Party* party = snapshot->parties->find_by_name(as);

@@ -20,8 +20,7 @@ void collect_leaves(const rapidjson::Value& schema, const std::string& prefix, s
         auto type = p.value.FindMember("type");
         if (type != p.value.MemberEnd() && type->value.IsString() && std::string_view(type->value.GetString()) == "object")
             collect_leaves(p.value, prefix + name + "/", out);
-        else
-            out.push_back(prefix + name);
+        else out.push_back(prefix + name);
     }
 }
 
@@ -73,7 +72,8 @@ Problem schema_problem(std::string_view berichttype, const JsonSchemaValidator& 
     validator.GetInvalidDocumentPointer().Stringify(where);
     std::string path = where.GetString();
     if (!path.empty() && path.front() == '/') path.erase(0, 1);
-    return Problem{"message.schema", path,
+    return Problem{"message.schema",
+                   path,
                    std::string("does not conform to schemas/json/") + std::string(berichttype) + ".schema.json (" +
                        validator.GetInvalidSchemaKeyword() + ")",
                    {}};

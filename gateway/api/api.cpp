@@ -1,9 +1,8 @@
-#include "core/problem.hpp"
 #include "api/api.hpp"
+#include "core/problem.hpp"
 
 #include "api/changes.hpp"
 #include "api/exchange.hpp"
-
 
 #include <chrono>
 #include <set>
@@ -23,7 +22,6 @@ namespace dg {
 namespace {
 
 constexpr int kMaxAttempts = 4;  // judgements of one message that lost a meldingId race
-
 
 // W3C traceparent "00-<32 hex trace>-<16 hex parent>-<2 hex flags>": its trace id and parent id,
 // or nothing when it is malformed (then a new trace starts).
@@ -135,9 +133,7 @@ void write_record(JsonWriter& w, const StoredRecord& r, const PartyRegistry& par
     w.EndObject();
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 // The answer when a commit did not happen: back-pressure (the write queue is full) or a store
 // that cannot be written. Nothing was stored either way.
@@ -171,8 +167,7 @@ bool query_limit(const std::string& v, std::size_t max, std::size_t& limit) {
 }
 
 bool query_status(const std::string& v) {
-    static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname",
-                                                      "verhuisd"};
+    static const std::vector<std::string> statuses = {"geregistreerd", "in-behandeling", "afgesloten", "ingetrokken", "ter-kennisname", "verhuisd"};
     return std::find(statuses.begin(), statuses.end(), v) != statuses.end();
 }
 
@@ -202,11 +197,14 @@ bool parse_query(std::string_view query, std::vector<std::pair<std::string, std:
     return true;
 }
 
-
-Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
-         ApiOptions options)
-    : snapshots_(snapshots), store_(store), pseudonymize_(std::move(pseudonymize)), signer_(std::move(signer)), metrics_(metrics),
-      options_(options), rate_limiter_(options.party_rate, options.party_burst) {}
+Api::Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics, ApiOptions options)
+    : snapshots_(snapshots),
+      store_(store),
+      pseudonymize_(std::move(pseudonymize)),
+      signer_(std::move(signer)),
+      metrics_(metrics),
+      options_(options),
+      rate_limiter_(options.party_rate, options.party_burst) {}
 
 Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) {
     Exchange x;
@@ -260,8 +258,11 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
     x.event.action = action_of(head);
     x.event.problem_codes.push_back(problem.code);
     const std::string detail = problem.detail;
-    Response res = problem_response(status, status == 413 ? "Message too large" : status == 503 ? "Busy" : "Request refused", detail,
-                                    {std::move(problem)});
+    Response res = problem_response(status,
+                                    status == 413   ? "Message too large"
+                                    : status == 503 ? "Busy"
+                                                    : "Request refused",
+                                    detail, {std::move(problem)});
     if (status == 503 || status == 429) res.set(http::field::retry_after, "2");
     finish(x, std::move(res));
 }
@@ -269,9 +270,7 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
 bool Api::registered(std::string_view oin) const { return !oin.empty() && snapshots_.get()->parties->find(oin) != nullptr; }
 
 void Api::handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply) {
-    dispatch(request->body().size(), [this, request, caller, reply = std::move(reply)]() mutable {
-        serve(request, caller, std::move(reply), 0);
-    });
+    dispatch(request->body().size(), [this, request, caller, reply = std::move(reply)]() mutable { serve(request, caller, std::move(reply), 0); });
 }
 
 // Bodies above heavy_bytes go to their own lane, the rest to the worker pool (inline without one).
@@ -319,17 +318,18 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
                                           {{problem_code::kSenderUnknown, "", "register the OIN of this certificate before sending", {}}}));
     }
     if (x.bad_transaction_id)
-        return finish(x, problem_response(400, "Bad request", "Fsc-Transaction-Id must be a UUIDv7",
-                                          {{problem_code::kMessageSchema, "Fsc-Transaction-Id", "send a UUIDv7 (RFC 9562), or leave the header out", {}}}));
-    if (!path_known)
-        return finish(x, problem_response(404, "Not found", "no such resource", {}));
+        return finish(
+            x, problem_response(400, "Bad request", "Fsc-Transaction-Id must be a UUIDv7",
+                                {{problem_code::kMessageSchema, "Fsc-Transaction-Id", "send a UUIDv7 (RFC 9562), or leave the header out", {}}}));
+    if (!path_known) return finish(x, problem_response(404, "Not found", "no such resource", {}));
     if (!route)
         return finish(x, problem_response(405, "Method not allowed", "this resource does not support " + std::string(req.method_string()), {}));
     if (!act_for_principal(x, req, *route)) return;
     // "public": any registered party (the OpenAPI document, the audit signing keys).
     if (route->endpoint != "public" && !x.snapshot->policy->role_may_use(x.party->role, route->endpoint))
-        return finish(x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
-                                          {{problem_code::kSenderRoleNotPermitted, "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
+        return finish(
+            x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
+                                {{problem_code::kSenderRoleNotPermitted, "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
 
     switch (route->handler) {
     case Handler::Berichten: return berichten(x, req, true);
@@ -437,9 +437,11 @@ Problems Api::resolve_effect(StoredRecord& rec, const Party& sender, const Judgi
             else if (!own || c.active) own = &c;  // the record itself rather than a notice it left behind
         }
         if (!own)
-            return other_sender ? refuse(withdraw ? problem_code::kWithdrawalNotOwner : problem_code::kChangeNotOwner, "betreft",
-                                         withdraw ? "only the original sender may withdraw a melding" : "only the original sender may change a melding")
-                                : refuse(withdraw ? problem_code::kWithdrawalUnknown : problem_code::kChangeUnknown, "betreft", "no melding with this meldingId from this sender");
+            return other_sender
+                       ? refuse(withdraw ? problem_code::kWithdrawalNotOwner : problem_code::kChangeNotOwner, "betreft",
+                                withdraw ? "only the original sender may withdraw a melding" : "only the original sender may change a melding")
+                       : refuse(withdraw ? problem_code::kWithdrawalUnknown : problem_code::kChangeUnknown, "betreft",
+                                "no melding with this meldingId from this sender");
         if (!own->active)
             return refuse(withdraw ? problem_code::kWithdrawalUnknown : problem_code::kChangeUnknown, "betreft",
                           withdraw ? "this melding was withdrawn already" : "this melding was withdrawn");
@@ -548,16 +550,16 @@ private:
 void Api::berichten(Exchange& x, const Request& req, bool store) {
     const auto ct = req.find(http::field::content_type);
     const auto format = format_of(ct == req.end() ? std::string_view() : std::string_view(ct->value().data(), ct->value().size()));
-    if (!format)
-        return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
+    if (!format) return finish(x, problem_response(415, "Unsupported media type", "send application/json or application/xml", {}));
     // RFC 9530: a sender that states the digest of what it sent is held to it (the receipt names it).
     const std::string digest = content_digest(req.body());
     if (const auto cd = req.find("Content-Digest"); cd != req.end()) {
         const std::string claimed = sha256_member(std::string_view(cd->value().data(), cd->value().size()));
         if (!claimed.empty() && claimed != digest) {
             x.event.problem_codes.push_back(problem_code::kMessageDigestMismatch);
-            return finish(x, problem_response(400, "Digest mismatch", "the body does not match its Content-Digest; nothing was stored",
-                                              {{problem_code::kMessageDigestMismatch, "Content-Digest", "send the sha-256 of the exact body bytes", {}}}));
+            return finish(
+                x, problem_response(400, "Digest mismatch", "the body does not match its Content-Digest; nothing was stored",
+                                    {{problem_code::kMessageDigestMismatch, "Content-Digest", "send the sha-256 of the exact body bytes", {}}}));
         }
     }
 
@@ -612,10 +614,13 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
 
     if (r.status != 202) {
         const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == problem_code::kMessageMalformed;
-        const char* title = malformed ? "Malformed message" : r.status == 403 ? "Not permitted"
-                          : r.status == 413 ? "Message too large" : r.message_problems.empty() ? "Nothing acceptable" : "Invalid message";
-        const std::string detail = r.message_problems.empty() ? "no melding was accepted; every problem is listed"
-                                                              : "the message was refused as a whole";
+        const char* title = malformed                    ? "Malformed message"
+                            : r.status == 403            ? "Not permitted"
+                            : r.status == 413            ? "Message too large"
+                            : r.message_problems.empty() ? "Nothing acceptable"
+                                                         : "Invalid message";
+        const std::string detail =
+            r.message_problems.empty() ? "no melding was accepted; every problem is listed" : "the message was refused as a whole";
         return finish(x, refusal_response(r.status, title, detail, r), {}, std::move(bulk_write));
     }
 
@@ -630,12 +635,12 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     std::vector<RejectedRecord>().swap(r.rejected);
     sink.batch.message = MessageRow{x.party->oin, r.envelope.bericht_id, x.content_hash, std::move(receipt), x.event.time};
     // Signed inside the commit, once the index of the message's audit entry is known (interface.md, receipts).
-    sink.batch.message->seal = [this, bericht = r.envelope.bericht_id, party = x.party->oin, digest, at = x.event.time,
-                                accepted, rejected = r.rejected_total](std::uint64_t index, std::string& out) {
+    sink.batch.message->seal = [this, bericht = r.envelope.bericht_id, party = x.party->oin, digest, at = x.event.time, accepted,
+                                rejected = r.rejected_total](std::uint64_t index, std::string& out) {
         const std::string text = signed_receipt_text(bericht, party, digest, at, index, accepted, rejected);
         out.pop_back();  // the closing brace of the receipt object
-        out += ",\"receivedAt\":\"" + at + "\",\"digest\":\"" + digest + "\",\"auditIndex\":" + std::to_string(index) +
-               ",\"keyId\":\"" + signer_.key_id() + "\",\"signature\":\"" + signer_.sign_base64(text) + "\"}";
+        out += ",\"receivedAt\":\"" + at + "\",\"digest\":\"" + digest + "\",\"auditIndex\":" + std::to_string(index) + ",\"keyId\":\"" +
+               signer_.key_id() + "\",\"signature\":\"" + signer_.sign_base64(text) + "\"}";
     };
     // The body is the receipt as the commit sealed it (one copy of what can be megabytes).
     finish(x, json_response(202, {}), std::move(sink.batch), std::move(bulk_write));
@@ -665,13 +670,15 @@ void Api::caseload(Exchange& x, std::string_view query) {
             if (!x.snapshot->policy->type(v)) bad.push_back({problem_code::kMessageSchema, "?berichttype", "not a berichttype of the catalogue", {}});
             q.berichttype = v;
         } else if (k == "gemeente") {
-            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit)) bad.push_back({problem_code::kMessageSchema, "?gemeente", "a gemeentecode has 4 digits", {}});
+            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit))
+                bad.push_back({problem_code::kMessageSchema, "?gemeente", "a gemeentecode has 4 digits", {}});
             q.gemeente = v;
         } else if (k == "status") {
             if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (!query_since(v, q.since)) bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since))
+                bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
             if (!query_limit(v, options_.max_page, q.limit))
                 bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
@@ -756,8 +763,7 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
         if (commit.busy) metrics.busy_refusal();
         else if (!commit.ok) metrics.store_error();
         else metrics.audit_appended(1);
-        metrics.request(route, static_cast<int>(out.result_int()),
-                        std::chrono::duration<double>(Clock::now() - started).count());
+        metrics.request(route, static_cast<int>(out.result_int()), std::chrono::duration<double>(Clock::now() - started).count());
         reply(std::move(out));
     };
     if (bulk) return bulk->finish(status == 202, {std::move(entry)}, std::move(message), std::move(done));

@@ -10,10 +10,10 @@
 
 #include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
-#include "core/json_util.hpp"
 #include "api/snapshot.hpp"
 #include "audit/audit_entry.hpp"
 #include "audit/signer.hpp"
+#include "core/json_util.hpp"
 #include "core/metrics.hpp"
 #include "store/record_store.hpp"
 
@@ -35,7 +35,7 @@ struct UiFile {
 };
 
 struct ApiOptions {
-    std::string openapi_json;  // served at /openapi.json
+    std::string openapi_json;                       // served at /openapi.json
     std::map<std::string, UiFile, std::less<>> ui;  // served at /ui/<name>; "index.html" at /ui/
     ParseLimits limits;
     ReportLimits report;  // how much of what was refused an answer lists
@@ -50,7 +50,7 @@ struct ApiOptions {
     // hold up the small requests of others.
     std::function<void(std::function<void()>)> run_heavy;
     std::size_t heavy_bytes = 64 * 1024;
-    std::string peer_id = "doorstroom-gateway";  // FSC: this service's peer id in /v1/logs (the operator's OIN)
+    std::string peer_id = "doorstroom-gateway";                        // FSC: this service's peer id in /v1/logs (the operator's OIN)
     std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin (config audit.origin)
     // The witnesses' cosignature lines for the checkpoint of (size, hex root), if any, and the newest
     // head a witness cosigned (what /v1/audit/checkpoint serves once there is one).
@@ -62,8 +62,22 @@ struct ApiOptions {
 class Api {
 public:
     enum class Handler {
-        Berichten, Validate, Caseload, Summary, Record, Search, SubjectReport, AuditRead, OpenApi, Me, Ui, Logs, Register,
-        ProcessingActivities, Meldingen, Rapportage
+        Berichten,
+        Validate,
+        Caseload,
+        Summary,
+        Record,
+        Search,
+        SubjectReport,
+        AuditRead,
+        OpenApi,
+        Me,
+        Ui,
+        Logs,
+        Register,
+        ProcessingActivities,
+        Meldingen,
+        Rapportage
     };
     struct Route {
         http::verb method;
@@ -76,8 +90,7 @@ public:
     static const std::vector<Route>& routes();
     static std::string action_of(const Request& request);
 
-    Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics,
-        ApiOptions options = {});
+    Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics, ApiOptions options = {});
     // Handled on options.run_work; `reply` may run on another thread (the store's); it is called
     // exactly once.
     void handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply);

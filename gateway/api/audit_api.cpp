@@ -2,13 +2,13 @@
 // subject report. Every read here is itself an audit entry.
 #include <future>
 
-#include "core/problem.hpp"
 #include "api/api.hpp"
-#include "audit/keyring.hpp"
 #include "api/exchange.hpp"
+#include "audit/keyring.hpp"
 #include "core/dates.hpp"
 #include "core/identifiers.hpp"
 #include "core/json_util.hpp"
+#include "core/problem.hpp"
 
 namespace dg {
 namespace {
@@ -85,8 +85,10 @@ void Api::audit_read(Exchange& x, std::string_view path, std::string_view query)
     };
     // A proof that needs entries the audit retention removed: they are gone for good.
     const auto removed_entries = [&](std::uint64_t removed) {
-        finish(x, problem_response(410, "Removed", "the entries before index " + std::to_string(removed) +
-                                                       " were removed at the end of their retention; proofs start at or after it", {}));
+        finish(x, problem_response(410, "Removed",
+                                   "the entries before index " + std::to_string(removed) +
+                                       " were removed at the end of their retention; proofs start at or after it",
+                                   {}));
     };
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);

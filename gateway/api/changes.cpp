@@ -1,5 +1,5 @@
-#include "core/problem.hpp"
 #include "api/changes.hpp"
+#include "core/problem.hpp"
 
 #include <algorithm>
 
@@ -10,8 +10,7 @@ namespace {
 
 void flatten(const rapidjson::Value& v, const std::string& path, std::vector<Field>& out) {
     if (v.IsObject()) {
-        for (const auto& m : v.GetObject())
-            flatten(m.value, path.empty() ? m.name.GetString() : path + "/" + m.name.GetString(), out);
+        for (const auto& m : v.GetObject()) flatten(m.value, path.empty() ? m.name.GetString() : path + "/" + m.name.GetString(), out);
         return;
     }
     Value value;
@@ -42,8 +41,7 @@ Melding melding_from_json(const std::string& data) {
     return m;
 }
 
-Problems judge_change(StoredRecord& change, const StoredRecord& target, const Snapshot& s, const Party& sender, const Date& sent,
-                      WireFormat format) {
+Problems judge_change(StoredRecord& change, const StoredRecord& target, const Snapshot& s, const Party& sender, const Date& sent, WireFormat format) {
     const TypePolicy* ct = s.policy->type(change.berichttype);
     const TypePolicy* tt = s.policy->type(target.berichttype);
     const std::size_t index = change.melding_index;

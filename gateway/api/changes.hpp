@@ -9,8 +9,8 @@ namespace dg {
 // `change` is the accepted wijziging (its canonical data holds the changes); `target` the active
 // record it names, the sender's own. On success fills change.new_data, new_retention and
 // changed_fields and returns no problems.
-Problems judge_change(StoredRecord& change, const StoredRecord& target, const Snapshot& snapshot, const Party& sender,
-                      const Date& sent, WireFormat format);
+Problems judge_change(StoredRecord& change, const StoredRecord& target, const Snapshot& snapshot, const Party& sender, const Date& sent,
+                      WireFormat format);
 
 // A record's canonical JSON as the fields a reader would have handed over.
 Melding melding_from_json(const std::string& data);

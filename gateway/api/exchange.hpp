@@ -10,21 +10,21 @@ namespace dg {
 using Clock = std::chrono::steady_clock;
 
 // Query parameters shared by the list endpoints. Each returns false when the value is not valid.
-bool query_since(const std::string& v, std::string& since);  // a date or a UTC timestamp -> a UTC timestamp
+bool query_since(const std::string& v, std::string& since);                   // a date or a UTC timestamp -> a UTC timestamp
 bool query_limit(const std::string& v, std::size_t max, std::size_t& limit);  // 1..max
-bool query_status(const std::string& v);  // a status a record can have
-bool lower_hex(std::string_view s);       // only 0-9 and a-f
+bool query_status(const std::string& v);                                      // a status a record can have
+bool lower_hex(std::string_view s);                                           // only 0-9 and a-f
 
 struct Api::Exchange {
     Clock::time_point started = Clock::now();
     std::string route;
     std::shared_ptr<const Snapshot> snapshot;
-    const Party* party = nullptr;  // whom the request is judged as: the caller, or its principal (Namens)
+    const Party* party = nullptr;         // whom the request is judged as: the caller, or its principal (Namens)
     const Party* intermediary = nullptr;  // the caller when it acts for `party` under `mandate`
     const Mandate* mandate = nullptr;
     AuditEvent event;
     Reply reply;
-    std::string content_hash;  // berichten: SHA-256 of the canonical message, for idempotency
+    std::string content_hash;                // berichten: SHA-256 of the canonical message, for idempotency
     std::shared_ptr<const Request> request;  // to judge it again (a meldingId was taken meanwhile)
     Caller caller;
     int attempt = 0;
@@ -48,8 +48,7 @@ struct Api::Exchange {
         h.caller = caller;
         h.attempt = attempt;
         h.bad_transaction_id = bad_transaction_id;
-        std::vector<std::string> ids = std::move(event.record_ids), subjects = std::move(event.subjects),
-                                 codes = std::move(event.problem_codes);
+        std::vector<std::string> ids = std::move(event.record_ids), subjects = std::move(event.subjects), codes = std::move(event.problem_codes);
         event.record_ids.clear();
         event.subjects.clear();
         event.problem_codes.clear();

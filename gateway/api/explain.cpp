@@ -33,7 +33,8 @@ public:
             out_ << "  mandate covers " << e.berichttype << ": " << (covered ? "yes" : "no -> 403 mandate.not-permitted") << "\n";
             if (!covered) refused_ = true;
         }
-        if (!refused_) out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
+        if (!refused_)
+            out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
     }
 
     void on_melding(Melding&& m) override {
@@ -80,8 +81,8 @@ std::string explain_bericht(std::string_view body, WireFormat format, const Snap
     std::ostringstream out;
     const Mandate* mandate = nullptr;
     if (intermediary && intermediary->oin != as.oin) {
-        out << "intermediary " << intermediary->name << " (OIN " << intermediary->oin << ", role " << intermediary->role << ") sends for "
-            << as.name << " on " << today.iso() << "\n";
+        out << "intermediary " << intermediary->name << " (OIN " << intermediary->oin << ", role " << intermediary->role << ") sends for " << as.name
+            << " on " << today.iso() << "\n";
         mandate = intermediary->role == "intermediary" ? snapshot.mandates->find(intermediary->oin, as.oin, today) : nullptr;
         if (!mandate) {
             out << "  mandate in force: none -> 403 mandate.missing"

@@ -1,5 +1,5 @@
-#include "core/problem.hpp"
 #include "api/ingest.hpp"
+#include "core/problem.hpp"
 
 #include "core/hex.hpp"
 #include "core/random.hpp"
@@ -53,12 +53,12 @@ public:
         sent_ = *parse_rfc3339_local_date(e.verzonden_op);
         if (ctx_.sender && !policy.role_may_send(ctx_.sender->role, e.berichttype)) {
             role_refused_ = true;
-            envelope_problems_.push_back({problem_code::kSenderRoleNotPermitted, "/berichttype",
-                                          "role " + ctx_.sender->role + " may not send " + e.berichttype, {}});
+            envelope_problems_.push_back(
+                {problem_code::kSenderRoleNotPermitted, "/berichttype", "role " + ctx_.sender->role + " may not send " + e.berichttype, {}});
         } else if (ctx_.mandate && !ctx_.mandate->covers_type(e.berichttype)) {
             role_refused_ = true;
-            envelope_problems_.push_back({problem_code::kMandateNotPermitted, "/berichttype",
-                                          "the mandate for this principal does not cover " + e.berichttype, {}});
+            envelope_problems_.push_back(
+                {problem_code::kMandateNotPermitted, "/berichttype", "the mandate for this principal does not cover " + e.berichttype, {}});
         }
     }
 
@@ -214,8 +214,7 @@ std::vector<std::string> IngestResult::problem_codes() const {
     return {codes.begin(), codes.end()};
 }
 
-bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d,
-                     std::string& canonical) {
+bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d, std::string& canonical) {
     m.check_structure();
     if (!m.structure_problems.empty()) {
         d.problems = std::move(m.structure_problems);
@@ -240,9 +239,9 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
     out.report = ctx.report;
     out.report_budget = ctx.report.listed_bytes + body.size();
     IngestSink sink(ctx, format, out);
-    ParseResult parsed = format == WireFormat::Json ? read_json_bericht(body, ctx.limits, sink)
-                                                    : read_xml_bericht(body, ctx.limits, sink,
-                                                                       ctx.snapshot.schemas ? ctx.snapshot.schemas->xsd() : nullptr);
+    ParseResult parsed = format == WireFormat::Json
+                             ? read_json_bericht(body, ctx.limits, sink)
+                             : read_xml_bericht(body, ctx.limits, sink, ctx.snapshot.schemas ? ctx.snapshot.schemas->xsd() : nullptr);
     sink.finish();
     if (!parsed.ok()) {
         out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 400;

@@ -52,12 +52,12 @@ struct IngestResult {
     Problems message_problems;
     Envelope envelope;
     const TypePolicy* type = nullptr;
-    std::vector<ReceiptRow> records;     // every accepted record
-    std::vector<StoredRecord> accepted;  // filled only when no AcceptedRecords sink is given
-    std::vector<RejectedRecord> rejected;  // listed in full (within ReportLimits)
-    std::size_t rejected_total = 0;        // listed or not
+    std::vector<ReceiptRow> records;                          // every accepted record
+    std::vector<StoredRecord> accepted;                       // filled only when no AcceptedRecords sink is given
+    std::vector<RejectedRecord> rejected;                     // listed in full (within ReportLimits)
+    std::size_t rejected_total = 0;                           // listed or not
     std::map<std::string, std::size_t, std::less<>> omitted;  // problems not listed, per code
-    std::vector<std::string> subjects;  // pseudonyms of every record seen
+    std::vector<std::string> subjects;                        // pseudonyms of every record seen
     std::size_t records_seen = 0;
     // SHA-256 of the message as the gateway understood it: envelope and canonical records, the
     // same whatever the wire format, whitespace or key order (a replay is judged on this).
@@ -102,8 +102,8 @@ struct IngestContext {
     const Snapshot& snapshot;
     const Pseudonymizer& pseudonymize;
     ParseLimits limits;
-    const Party* sender = nullptr;  // nullptr: offline validation, sender rules not applied
-    std::string received_at;        // RFC 3339 UTC
+    const Party* sender = nullptr;    // nullptr: offline validation, sender rules not applied
+    std::string received_at;          // RFC 3339 UTC
     AcceptedRecords* sink = nullptr;  // nullptr: keep accepted records in IngestResult::accepted
     ReportLimits report;
     bool hash_content = false;  // compute IngestResult::content_hash (messages to be stored)
@@ -119,8 +119,7 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
 // `policy explain` too): the reader's own check (the XSD, for XML) and, for JSON, the type's JSON
 // Schema over the record's canonical form. Its findings become d.problems; `canonical` receives
 // the record's canonical JSON when it passes. Returns whether it passed.
-bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d,
-                     std::string& canonical);
+bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d, std::string& canonical);
 
 // Record id: 32 lower-case hex characters, time-ordered with 80 random bits.
 std::string new_record_id();

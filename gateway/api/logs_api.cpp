@@ -5,12 +5,12 @@
 // second log: every line is computed from audit entries, and pupils appear only as pseudonyms.
 #include <set>
 
-#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
 #include "core/identifiers.hpp"
 #include "core/json_util.hpp"
+#include "core/problem.hpp"
 
 namespace dg {
 namespace {
@@ -82,7 +82,8 @@ void Api::logs(Exchange& x, std::string_view query) {
             for (std::size_t at = 0; at <= v.size();) {
                 const auto comma = std::min(v.find(',', at), v.size());
                 const std::string id = v.substr(at, comma - at);
-                if (id.size() != 36 || id[14] != '7') bad.push_back({problem_code::kMessageSchema, "?transactionIds", "a comma-separated list of UUIDv7", {}});
+                if (id.size() != 36 || id[14] != '7')
+                    bad.push_back({problem_code::kMessageSchema, "?transactionIds", "a comma-separated list of UUIDv7", {}});
                 transactions.insert(id);
                 at = comma + 1;
             }
@@ -140,7 +141,7 @@ void Api::logs(Exchange& x, std::string_view query) {
                 write_kv(r, "direction", "DIRECTION_INCOMING");
                 write_string(r, "source");
                 r.StartObject();
-                write_kv(r, "outwayPeerId", via.empty() ? party : via);  // who connected
+                write_kv(r, "outwayPeerId", via.empty() ? party : via);   // who connected
                 if (!via.empty()) write_kv(r, "delegatorPeerId", party);  // for whom (FSC delegation)
                 r.EndObject();
                 write_string(r, "destination");
@@ -226,7 +227,8 @@ void Api::processing_activities(Exchange& x, const Request& req) {
             }
             (key == "traceId" ? trace : key == "dpl.core.data_subject_id" ? id : type) = m.value.GetString();
         } else if (key == "startTime" || key == "endTime") {
-            if (!m.value.IsInt64() || m.value.GetInt64() < 0) bad.push_back({problem_code::kMessageSchema, path, "milliseconds since 1970 (an integer)", {}});
+            if (!m.value.IsInt64() || m.value.GetInt64() < 0)
+                bad.push_back({problem_code::kMessageSchema, path, "milliseconds since 1970 (an integer)", {}});
             else (key == "startTime" ? start : end) = m.value.GetInt64();
         } else {
             bad.push_back({problem_code::kMessageSchema, path, "unknown field", {}});
@@ -238,14 +240,16 @@ void Api::processing_activities(Exchange& x, const Request& req) {
         if (type == "bsn") {
             if (!bsn_valid(id)) bad.push_back({problem_code::kBsnChecksum, "/dpl.core.data_subject_id", "BSN fails the 11-proef", {}});
         } else if (type == "onderwijsnummer") {
-            if (!onderwijsnummer_valid(id)) bad.push_back({problem_code::kOnderwijsnummerChecksum, "/dpl.core.data_subject_id", "onderwijsnummer fails its check", {}});
+            if (!onderwijsnummer_valid(id))
+                bad.push_back({problem_code::kOnderwijsnummerChecksum, "/dpl.core.data_subject_id", "onderwijsnummer fails its check", {}});
         } else {
             bad.push_back({problem_code::kMessageSchema, "/dpl.core.data_subject_id_type", "bsn or onderwijsnummer", {}});
         }
     } else if (!type.empty()) {
         bad.push_back({problem_code::kMessageSchema, "/dpl.core.data_subject_id", "a _type without the id", {}});
     }
-    if (!trace.empty() && (trace.size() != 32 || !lower_hex(trace))) bad.push_back({problem_code::kMessageSchema, "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
+    if (!trace.empty() && (trace.size() != 32 || !lower_hex(trace)))
+        bad.push_back({problem_code::kMessageSchema, "/traceId", "32 lower-case hex digits (W3C trace id)", {}});
     if (start && end && *start > *end) bad.push_back({problem_code::kMessageSchema, "/endTime", "before startTime", {}});
     if (!bad.empty()) return refuse();
 

@@ -4,11 +4,11 @@
 // its intermediary see the same list (the records are the principal's).
 #include <tuple>
 
-#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
+#include "core/problem.hpp"
 
 namespace dg {
 namespace {
@@ -47,8 +47,7 @@ EventDetail detail_of(const std::string& detail, const PolicySet& policy) {
     if (!d.IsObject()) return out;
     if (d.HasMember("status") && d["status"].IsString()) out.status = d["status"].GetString();
     for (const auto& m : d.GetObject())
-        if (m.value.IsString() && policy.type(std::string_view(m.name.GetString(), m.name.GetStringLength())))
-            out.cause = m.value.GetString();
+        if (m.value.IsString() && policy.type(std::string_view(m.name.GetString(), m.name.GetStringLength()))) out.cause = m.value.GetString();
     return out;
 }
 
@@ -66,7 +65,8 @@ void Api::meldingen(Exchange& x, std::string_view query) {
             if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
             q.status = v;
         } else if (k == "since") {
-            if (!query_since(v, q.since)) bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+            if (!query_since(v, q.since))
+                bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
         } else if (k == "limit") {
             if (!query_limit(v, 100, q.limit)) bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1..100", {}});
         } else if (k == "cursor") {

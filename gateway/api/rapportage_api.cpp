@@ -5,11 +5,11 @@
 // active). JSON, or with Accept: text/csv a ;-separated CSV that Dutch spreadsheets open as is.
 #include <set>
 
-#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
+#include "core/problem.hpp"
 
 namespace dg {
 
@@ -62,15 +62,15 @@ void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
     std::erase_if(rows, [&](const auto& r) {
         const TypePolicy* tp = policy.type(r.berichttype);
         return !scope->policy->reads(r.berichttype) || !tp || tp->effect_kind == TypePolicy::Effect::Withdraw ||
-               tp->effect_kind == TypePolicy::Effect::Change ||
-               (tp->effect_kind == TypePolicy::Effect::Status && !tp->in_caseload);
+               tp->effect_kind == TypePolicy::Effect::Change || (tp->effect_kind == TypePolicy::Effect::Status && !tp->in_caseload);
     });
     auto field_of = [&](const std::string& type) -> std::string {
         const TypePolicy* tp = policy.type(type);
         return tp ? tp->report_by : std::string();
     };
     const auto accept = req.find(http::field::accept);
-    const bool csv = accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") != std::string_view::npos;
+    const bool csv =
+        accept != req.end() && std::string_view(accept->value().data(), accept->value().size()).find("text/csv") != std::string_view::npos;
     if (csv) {
         // A byte order mark and CRLF: Excel in a Dutch locale opens it as UTF-8 with ; as separator.
         // The gemeente's name second (GEMEENTENAAM, quoted should it hold a ; or a quote).

@@ -42,7 +42,7 @@ private:
     void forget_full(Clock::time_point now) {
         for (auto it = buckets_.begin(); it != buckets_.end();)
             it = it->second.tokens + rate_ * std::chrono::duration<double>(now - it->second.last).count() >= burst_ ? buckets_.erase(it)
-                                                                                                                  : std::next(it);
+                                                                                                                    : std::next(it);
     }
     double rate_, burst_;
     std::mutex mu_;

@@ -2,18 +2,16 @@
 // pupil's records by BSN (in the body, never the URL), each within the caller's read scope (a
 // coordinator's region, a gemeente's own residents; the types its role reads): a record outside
 // it is a 404 like a missing one.
-#include "core/problem.hpp"
 #include "api/api.hpp"
 #include "api/exchange.hpp"
 #include "core/identifiers.hpp"
+#include "core/problem.hpp"
 
 namespace dg {
 
 const Region* Api::own_region(const Exchange& x) const { return x.snapshot->regions->region_of(x.party->gemeente); }
 
-void Api::no_region(Exchange& x) {
-    finish(x, problem_response(403, "No region", "this party's gemeente is not in the region table", {}));
-}
+void Api::no_region(Exchange& x) { finish(x, problem_response(403, "No region", "this party's gemeente is not in the region table", {})); }
 
 std::optional<Api::ReadScope> Api::read_scope(Exchange& x) {
     const ReadPolicy* policy = x.snapshot->policy->read_policy(x.party->role);

@@ -53,7 +53,6 @@ void write_omitted(JsonWriter& w, const IngestResult& r) {
     w.EndObject();
 }
 
-
 }  // namespace
 
 void standard_headers(Response& res) {

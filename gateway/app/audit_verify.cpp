@@ -37,13 +37,14 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
         for (const auto& ref : merkle::CompactRange::edge_of(removed)) try {
                 edge.push_back(nodes->node(ref.level, ref.index));
             } catch (const std::out_of_range&) {
-                return bad(report, removed, "the subtree (level " + std::to_string(ref.level) + ", index " + std::to_string(ref.index) +
-                                                ") that stands for the removed entries is missing");
+                return bad(report, removed,
+                           "the subtree (level " + std::to_string(ref.level) + ", index " + std::to_string(ref.index) +
+                               ") that stands for the removed entries is missing");
             }
     }
     merkle::MemoryTree tree(removed, edge);
-    std::set<std::uint64_t> period_closes;   // indexes of period-close entries
-    std::set<std::uint64_t> removals;        // what audit-purge entries say they removed (removedBefore)
+    std::set<std::uint64_t> period_closes;  // indexes of period-close entries
+    std::set<std::uint64_t> removals;       // what audit-purge entries say they removed (removedBefore)
     log.scan_entries([&](const AuditLog::StoredLeaf& stored) {
         const std::uint64_t index = tree.size();
         if (stored.index != index) {
@@ -62,9 +63,8 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
             const std::string action = d.IsObject() && d.HasMember("action") && d["action"].IsString() ? d["action"].GetString() : "";
             if (action == "period-close") period_closes.insert(index);
             std::uint64_t before = 0;
-            if (action == "audit-purge" && d.HasMember("attributes") && d["attributes"].IsObject() &&
-                d["attributes"].HasMember("removedBefore") && d["attributes"]["removedBefore"].IsString() &&
-                whole_number(d["attributes"]["removedBefore"].GetString(), before))
+            if (action == "audit-purge" && d.HasMember("attributes") && d["attributes"].IsObject() && d["attributes"].HasMember("removedBefore") &&
+                d["attributes"]["removedBefore"].IsString() && whole_number(d["attributes"]["removedBefore"].GetString(), before))
                 removals.insert(before);
         }
         tree.append(leaf);
@@ -97,19 +97,22 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
     for (const SignedHead& h : log.heads()) {
         const auto key = keys.find(h.key_id);
         if (key == keys.end())
-            return bad(report, proven, "the tree head of size " + std::to_string(h.size) + " is signed with key " + h.key_id +
-                                           ", which is not among the keys trusted: it does not verify (forged head, or that key was not given)");
+            return bad(report, proven,
+                       "the tree head of size " + std::to_string(h.size) + " is signed with key " + h.key_id +
+                           ", which is not among the keys trusted: it does not verify (forged head, or that key was not given)");
         if (!verify_head_signature(key->second, signed_head_text(h.size, h.root, h.time), h.signature))
             return bad(report, proven, "the signature of the tree head of size " + std::to_string(h.size) + " does not verify (forged head)");
         if (h.size > size)
-            return bad(report, size, "a signed head covers " + std::to_string(h.size) + " entries but only " + std::to_string(size) +
-                                         " are stored (truncated)");
+            return bad(report, size,
+                       "a signed head covers " + std::to_string(h.size) + " entries but only " + std::to_string(size) + " are stored (truncated)");
         if (h.size < removed)
-            return bad(report, removed, "the signed head of size " + std::to_string(h.size) + " lies in the removed prefix (entries before " +
-                                            std::to_string(removed) + ")");
+            return bad(report, removed,
+                       "the signed head of size " + std::to_string(h.size) + " lies in the removed prefix (entries before " +
+                           std::to_string(removed) + ")");
         if (merkle::hex(merkle::root(tree, h.size)) != h.root)
-            return bad(report, proven, "the entries do not give the signed root of size " + std::to_string(h.size) +
-                                           (h.size == removed ? " (the removed prefix's subtrees were altered)" : " (rewritten history)"));
+            return bad(report, proven,
+                       "the entries do not give the signed root of size " + std::to_string(h.size) +
+                           (h.size == removed ? " (the removed prefix's subtrees were altered)" : " (rewritten history)"));
         proven = h.size;
         signed_sizes.insert(h.size);
         ++report.heads;
@@ -123,12 +126,12 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
         if (!cut_towards) cut_towards = p.size;
         if (p.size > removed && !period_closes.contains(p.size - 1))
             return bad(report, p.size - 1, "the period ending at " + std::to_string(p.size) + " does not end in a period-close entry");
-        if (!signed_sizes.contains(p.size))
-            return bad(report, p.size, "the period ending at " + std::to_string(p.size) + " has no closing head");
+        if (!signed_sizes.contains(p.size)) return bad(report, p.size, "the period ending at " + std::to_string(p.size) + " has no closing head");
     }
     if (removed > 0 && (!cut_towards || !removals.contains(*cut_towards)))
-        return bad(report, removed, "entries before " + std::to_string(removed) +
-                                        " are gone, but no audit-purge entry removed them with the period they belonged to (deleted)");
+        return bad(report, removed,
+                   "entries before " + std::to_string(removed) +
+                       " are gone, but no audit-purge entry removed them with the period they belonged to (deleted)");
     // Every stored receipt: signed with the key it names over what it says (interface.md), for an
     // entry the log has.
     log.scan_receipts([&](std::string_view party, std::string_view receipt) {
@@ -152,8 +155,10 @@ AuditVerifyReport verify_audit_log(AuditLog& log, const std::map<std::string, st
         if (*index >= size) return at("(of berichtId " + text("berichtId") + ") names an audit index the log does not have");
         where = *index;
         const auto key = keys.find(text("keyId"));
-        if (key == keys.end()) return at("(of berichtId " + text("berichtId") + ") is signed with key " + text("keyId") + ", which is not among the keys trusted");
-        if (!verify_head_signature(key->second, signed_receipt_text(text("berichtId"), party, text("digest"), text("receivedAt"), *index, *accepted, rejected),
+        if (key == keys.end())
+            return at("(of berichtId " + text("berichtId") + ") is signed with key " + text("keyId") + ", which is not among the keys trusted");
+        if (!verify_head_signature(key->second,
+                                   signed_receipt_text(text("berichtId"), party, text("digest"), text("receivedAt"), *index, *accepted, rejected),
                                    text("signature")))
             return at("(of berichtId " + text("berichtId") + ") does not verify (altered or forged receipt)");
         ++report.receipts;

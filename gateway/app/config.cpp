@@ -20,8 +20,9 @@ Config load_config(const std::filesystem::path& file) {
     auto doc = parse_json_file(file);
     const auto base = std::filesystem::absolute(file).parent_path();
     auto path = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
-    only_keys(file, doc, "", {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "mandates", "policies", "regions",
-                              "schemas", "openapi", "ui", "limits", "audit", "peerId"});
+    only_keys(file, doc, "",
+              {"listen", "adminListen", "dataDir", "store", "threads", "workers", "tls", "parties", "mandates", "policies", "regions", "schemas",
+               "openapi", "ui", "limits", "audit", "peerId"});
     Config c;
     c.file = std::filesystem::absolute(file);
     c.listen = optional_string(doc, "listen", c.listen);
@@ -49,10 +50,11 @@ Config load_config(const std::filesystem::path& file) {
         }
     if (auto l = doc.FindMember("limits"); l != doc.MemberEnd()) {
         const auto& v = l->value;
-        only_keys(file, v, "/limits", {"headerBytes", "bodyBytes", "handshakeTimeoutMs", "readTimeoutMs", "idleTimeoutMs", "maxConnections",
-                                       "drainTimeoutMs", "maxRecordsPerMessage", "bulkThresholdBytes", "maxConnectionsPerClient",
-                                       "maxLargeBodies", "maxLargeBodiesPerParty", "maxHandshakes", "maxHandshakesPerClient",
-                                       "partyRequestsPerSecond", "partyBurst", "maxWriteQueue", "maxProblemsPerRecord", "maxListedRecords"});
+        only_keys(file, v, "/limits",
+                  {"headerBytes", "bodyBytes", "handshakeTimeoutMs", "readTimeoutMs", "idleTimeoutMs", "maxConnections", "drainTimeoutMs",
+                   "maxRecordsPerMessage", "bulkThresholdBytes", "maxConnectionsPerClient", "maxLargeBodies", "maxLargeBodiesPerParty",
+                   "maxHandshakes", "maxHandshakesPerClient", "partyRequestsPerSecond", "partyBurst", "maxWriteQueue", "maxProblemsPerRecord",
+                   "maxListedRecords"});
         c.limits.header_bytes = size_setting(file, v, "headerBytes", c.limits.header_bytes);
         c.limits.body_bytes = size_setting(file, v, "bodyBytes", c.limits.body_bytes);
         c.limits.handshake_timeout = std::chrono::milliseconds(size_setting(file, v, "handshakeTimeoutMs", c.limits.handshake_timeout.count()));
@@ -101,17 +103,11 @@ Config load_config(const std::filesystem::path& file) {
     return c;
 }
 
-std::filesystem::path key_path(const Config& config, const std::filesystem::path& file) {
-    return file.is_absolute() ? file : config.data_dir / file;
-}
+std::filesystem::path key_path(const Config& config, const std::filesystem::path& file) { return file.is_absolute() ? file : config.data_dir / file; }
 
-std::filesystem::path audit_keys_dir(const Config& config) {
-    return key_path(config, config.signing_key_file).parent_path() / "audit-keys";
-}
+std::filesystem::path audit_keys_dir(const Config& config) { return key_path(config, config.signing_key_file).parent_path() / "audit-keys"; }
 
-std::string store_url(const Config& config) {
-    return config.store.empty() ? "sqlite:" + config.data_dir.string() : config.store;
-}
+std::string store_url(const Config& config) { return config.store.empty() ? "sqlite:" + config.data_dir.string() : config.store; }
 
 std::filesystem::path region_table_path(const Config& config) {
     const auto current = config.data_dir / "regions/current";

@@ -14,8 +14,8 @@ namespace dg {
 
 // A witness of the audit log (C2SP tlog-witness) that the gateway sends its checkpoints to.
 struct WitnessConfig {
-    std::string name;                 // its cosignature key name
-    std::string url;                  // http://HOST:PORT[/prefix]; add-checkpoint is posted below it
+    std::string name;                  // its cosignature key name
+    std::string url;                   // http://HOST:PORT[/prefix]; add-checkpoint is posted below it
     std::filesystem::path public_key;  // its Ed25519 public key (PEM): cosignatures are checked before they are served
 };
 
@@ -30,16 +30,16 @@ struct Config {
     ParseLimits parse;
     ReportLimits report;
     std::chrono::milliseconds drain_timeout{10000};
-    std::size_t bulk_threshold_bytes = 1 << 20;  // messages above this stream into the store
+    std::size_t bulk_threshold_bytes = 1 << 20;   // messages above this stream into the store
     double party_rate = 200, party_burst = 1000;  // requests per second (and burst) per party
-    std::size_t max_write_queue = 20000;         // requests waiting for the store's writer
+    std::size_t max_write_queue = 20000;          // requests waiting for the store's writer
     // Keys, relative to data_dir when not absolute. Gateways sharing one store share these too.
     std::filesystem::path pseudonym_key_file = "pseudonym.key";
     std::filesystem::path signing_key_file = "audit-signing.key";
-    unsigned threads = 0;                       // network threads; 0: one per core
-    unsigned workers = 0;                       // request-handling threads; 0: one per core (at least 2)
-    std::string store;                          // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
-    std::string peer_id = "doorstroom-gateway";  // FSC peer id of this service (the operator's OIN)
+    unsigned threads = 0;                                              // network threads; 0: one per core
+    unsigned workers = 0;                                              // request-handling threads; 0: one per core (at least 2)
+    std::string store;                                                 // "sqlite:DIR" or "postgresql://…"; empty: sqlite under data_dir
+    std::string peer_id = "doorstroom-gateway";                        // FSC peer id of this service (the operator's OIN)
     std::string checkpoint_origin = "doorstroom-gateway.local/audit";  // C2SP checkpoint origin
     std::vector<WitnessConfig> witnesses;
 };

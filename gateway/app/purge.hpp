@@ -25,8 +25,8 @@ AuditEvent system_event(const PolicySet& policy, std::string_view what, std::str
 PurgeResult purge_expired(RecordStore& store, const PolicySet& policy, const Date& today, std::size_t batch = 1000);
 
 struct AuditRetentionResult {
-    bool closed = false;              // this run closed a period
-    std::uint64_t removed = 0;        // entries this run removed
+    bool closed = false;               // this run closed a period
+    std::uint64_t removed = 0;         // entries this run removed
     std::uint64_t removed_before = 0;  // the log's removed prefix after the run
     bool ok = true;
     std::string error;

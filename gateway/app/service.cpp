@@ -7,10 +7,10 @@
 #include <charconv>
 #include <future>
 
-#include "core/json_util.hpp"
-#include "core/dates.hpp"
-#include "core/log.hpp"
 #include "app/purge.hpp"
+#include "core/dates.hpp"
+#include "core/json_util.hpp"
+#include "core/log.hpp"
 
 namespace dg {
 
@@ -20,8 +20,7 @@ using tcp = net::ip::tcp;
 tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
     const auto colon = text.rfind(':');
     unsigned port = 0;
-    if (colon == std::string::npos ||
-        std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc() || port > 65535)
+    if (colon == std::string::npos || std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc() || port > 65535)
         throw std::runtime_error(std::string(what) + " must be HOST:PORT, got '" + text + "'");
     std::string host = text.substr(0, colon);
     if (host == "localhost") host = "127.0.0.1";
@@ -47,9 +46,12 @@ std::map<std::string, UiFile, std::less<>> load_ui(const std::filesystem::path& 
         log_warn("no web UI: its folder is missing", {{"folder", dir.string()}});
         return files;
     }
-    const std::map<std::string, std::string> types = {{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-                                                       {".css", "text/css; charset=utf-8"}, {".svg", "image/svg+xml"},
-                                                       {".png", "image/png"}, {".ico", "image/x-icon"}};
+    const std::map<std::string, std::string> types = {{".html", "text/html; charset=utf-8"},
+                                                      {".js", "text/javascript; charset=utf-8"},
+                                                      {".css", "text/css; charset=utf-8"},
+                                                      {".svg", "image/svg+xml"},
+                                                      {".png", "image/png"},
+                                                      {".ico", "image/x-icon"}};
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         const auto type = types.find(entry.path().extension().string());
         if (!entry.is_regular_file() || type == types.end()) continue;
@@ -91,7 +93,6 @@ Service::Service(Config config)
       snapshots_(load_snapshot(config_)),
       store_(open_store(store_url(config_), store_options(config_))),
       tls_(make_server_tls_context(config_.tls)) {
-
     work_ = std::make_unique<net::thread_pool>(config_.workers ? config_.workers : std::max(2u, std::thread::hardware_concurrency()));
     ApiOptions options;
     heavy_ = std::make_unique<net::thread_pool>(2);
@@ -118,9 +119,9 @@ Service::Service(Config config)
                                  HeadSigner::from_key_file(key_path(config_, config_.signing_key_file)), metrics_, options);
     metrics_.set_audit_size(store_->audit().committed_size());
     metrics_.set_audit_removed(store_->audit().removed_before());
-    witnesses_ = std::make_unique<Witnesses>(config_.witnesses, store_->audit(), [this](std::uint64_t size, const merkle::Hash& root) {
-        return api_->signer().checkpoint(config_.checkpoint_origin, size, root);
-    }, metrics_);
+    witnesses_ = std::make_unique<Witnesses>(
+        config_.witnesses, store_->audit(),
+        [this](std::uint64_t size, const merkle::Hash& root) { return api_->signer().checkpoint(config_.checkpoint_origin, size, root); }, metrics_);
     if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
     https_ = std::make_unique<HttpsServer>(ioc_, tls_, parse_endpoint(config_.listen, "--listen"), config_.limits, *api_, metrics_);
     admin_ = std::make_unique<AdminServer>(ioc_, parse_endpoint(config_.admin_listen, "--admin-listen"), [this, openapi](const Request& req) {
@@ -159,8 +160,7 @@ void Service::start() {
     const auto https = https_->local_endpoint(), admin = admin_->local_endpoint();
     const std::string https_at = https.address().to_string() + ":" + std::to_string(https.port());
     const std::string admin_at = admin.address().to_string() + ":" + std::to_string(admin.port());
-    log_info("listening", {{"https", https_at}, {"admin", admin_at},
-                           {"policyVersion", snapshots_.get()->policy->version()}});
+    log_info("listening", {{"https", https_at}, {"admin", admin_at}, {"policyVersion", snapshots_.get()->policy->version()}});
     // The versions of everything in force from now on (policy, registry, mandates, regions).
     audit_system_event("start", true, {{"version", DG_VERSION}, {"keyId", api_->signer().key_id()}});
 }
@@ -195,13 +195,14 @@ void Service::housekeeping() {
             } catch (const std::exception& e) {
                 r = {0, false, e.what()};
             }
-            if (r.purged > 0 || !r.ok)
-                log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
+            if (r.purged > 0 || !r.ok) log_info("retention purge", {{"purged", std::to_string(r.purged)}, {"result", r.ok ? "ok" : r.error}});
             const AuditRetentionResult a = keep_audit_retention(*store_, *policy, api_->signer(), now_rfc3339_utc());
             if (a.ok) metrics_.set_audit_removed(a.removed_before);
             if (a.closed || a.removed > 0 || !a.ok)
-                log_info("audit retention", {{"periodClosed", a.closed ? "true" : "false"}, {"removedEntries", std::to_string(a.removed)},
-                                             {"removedBefore", std::to_string(a.removed_before)}, {"result", a.ok ? "ok" : a.error}});
+                log_info("audit retention", {{"periodClosed", a.closed ? "true" : "false"},
+                                             {"removedEntries", std::to_string(a.removed)},
+                                             {"removedBefore", std::to_string(a.removed_before)},
+                                             {"result", a.ok ? "ok" : a.error}});
             next_purge = now + (r.ok && a.ok ? std::chrono::minutes(60) : std::chrono::minutes(1));
         }
         // A CRL about to pass its nextUpdate would lock every client out: say so, hourly, in time.
@@ -257,8 +258,8 @@ bool Service::reload() {
             audit_system_event("regions-import", true, {{"previousRegionsVersion", regions_before}});
         tls_.set(std::move(tls));
         if (!config_.tls.crl.empty()) metrics_.set_crl_next_update(crl_next_update(config_.tls.crl).value_or(0));
-        log_info("configuration reloaded", {{"policyVersion", snapshots_.get()->policy->version()},
-                                            {"mandatesVersion", snapshots_.get()->mandates->version()}});
+        log_info("configuration reloaded",
+                 {{"policyVersion", snapshots_.get()->policy->version()}, {"mandatesVersion", snapshots_.get()->mandates->version()}});
         ok = true;
     } catch (const std::exception& e) {
         reason = e.what();  // file, path and why: no personal data in configuration files
@@ -282,8 +283,7 @@ void Service::stop() {
     admin_->stop();
     const auto deadline = std::chrono::steady_clock::now() + config_.drain_timeout;
     auto wait_until = [&](std::chrono::steady_clock::time_point until) {
-        while (https_->open_connections() > 0 && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        while (https_->open_connections() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     };
     wait_until(deadline);
     if (https_->open_connections() > 0) {

@@ -3,8 +3,8 @@
 // main() and the integration tests both run it; tests listen on port 0.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <condition_variable>
 #include <memory>
@@ -38,10 +38,10 @@ public:
     boost::asio::ip::tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
     Metrics& metrics() { return metrics_; }
 
-    void start();  // serve on the thread pool
-    bool reload();  // SIGHUP: a bad file keeps the old snapshot; audited either way
-    void stop();    // SIGTERM: drain within the drain timeout, commit what is queued, join
-    void wait();    // blocks until stop() has finished (signals call stop())
+    void start();           // serve on the thread pool
+    bool reload();          // SIGHUP: a bad file keeps the old snapshot; audited either way
+    void stop();            // SIGTERM: drain within the drain timeout, commit what is queued, join
+    void wait();            // blocks until stop() has finished (signals call stop())
     void handle_signals();  // SIGTERM/SIGINT -> stop, SIGHUP -> reload
 
 private:

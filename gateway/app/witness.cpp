@@ -52,16 +52,13 @@ Witness::Latest Witness::load(const std::string& origin) const {
     return l;
 }
 
-void Witness::save(const std::string& origin, const note::Checkpoint& c) const {
-    replace_file_durably(state_file(origin), note::checkpoint_text(c));
-}
+void Witness::save(const std::string& origin, const note::Checkpoint& c) const { replace_file_durably(state_file(origin), note::checkpoint_text(c)); }
 
 Witness::Answer Witness::add_checkpoint(std::string_view body, std::uint64_t now) {
     bool ok = true;
     const std::string_view first = take_line(body, ok);
     std::uint64_t old = 0;
-    if (!ok || first.substr(0, 4) != "old " ||
-        std::from_chars(first.data() + 4, first.data() + first.size(), old).ec != std::errc() ||
+    if (!ok || first.substr(0, 4) != "old " || std::from_chars(first.data() + 4, first.data() + first.size(), old).ec != std::errc() ||
         std::to_string(old) != first.substr(4))
         return refuse(400, "the body starts with \"old SIZE\"");
     std::vector<merkle::Hash> proof;
@@ -159,8 +156,8 @@ int run_witness(const WitnessOptions& o) {
     });
     server.start();
     const auto at = server.local_endpoint();
-    log_info("listening", {{"witness", at.address().to_string() + ":" + std::to_string(at.port())}, {"name", witness.name()},
-                           {"keyFile", o.key_file.string()}});
+    log_info("listening",
+             {{"witness", at.address().to_string() + ":" + std::to_string(at.port())}, {"name", witness.name()}, {"keyFile", o.key_file.string()}});
     ioc.run();
     log_info("stopped");
     return 0;

@@ -41,7 +41,7 @@ private:
         std::uint64_t known_size = 0;  // the size the witness cosigned last, as far as we know
         std::uint64_t cosigned_size = 0;
         std::string cosigned_root = {}, line = {};  // the head it cosigned last (hex root) and its cosignature line
-        unsigned failures = 0;          // in a row
+        unsigned failures = 0;                      // in a row
         std::chrono::steady_clock::time_point next_try{};
     };
     void run();

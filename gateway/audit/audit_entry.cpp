@@ -1,7 +1,7 @@
 #include "audit/audit_entry.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
@@ -27,7 +27,6 @@ void write_list(JsonWriter& w, std::string_view key, const std::vector<std::stri
     for (const auto& s : v) write_string(w, s);
     w.EndArray();
 }
-
 
 }  // namespace
 

@@ -12,20 +12,20 @@
 namespace dg {
 
 struct AuditEvent {
-    std::string time;            // RFC 3339 UTC with milliseconds: when the request arrived
-    std::string end_time;        // when its answer was decided (LDV: the span's end)
+    std::string time;      // RFC 3339 UTC with milliseconds: when the request arrived
+    std::string end_time;  // when its answer was decided (LDV: the span's end)
     std::string trace_id, span_id;
-    std::string parent_span_id;      // the caller's span (W3C traceparent), when it sent one
-    std::string fsc_transaction_id;  // FSC: the caller's Fsc-Transaction-Id, or one made for it
+    std::string parent_span_id;                           // the caller's span (W3C traceparent), when it sent one
+    std::string fsc_transaction_id;                       // FSC: the caller's Fsc-Transaction-Id, or one made for it
     std::string party_oin, party_role, cert_fingerprint;  // the principal; the certificate is the caller's
-    std::string intermediary_oin;  // the caller, when it acted for party_oin (Namens)
-    std::string action;          // e.g. "POST /v1/berichten"
+    std::string intermediary_oin;                         // the caller, when it acted for party_oin (Namens)
+    std::string action;                                   // e.g. "POST /v1/berichten"
     std::string berichttype, bericht_id;
     std::vector<std::string> record_ids;
     std::vector<std::string> subjects;  // pseudonyms
     std::string purpose, legal_basis, policy_version;
     std::string processing_activity;  // the URI of the purpose's activity in the register (LDV)
-    std::string outcome;         // allowed | refused | failed
+    std::string outcome;              // allowed | refused | failed
     int status = 0;
     std::vector<std::string> problem_codes;
     // System events (start, stop, reload): what was in force, e.g. the versions of the policy,

@@ -31,8 +31,8 @@ struct SignedHead {
 // The bytes a tree head signature covers (interface.md, "Audit log format").
 std::string signed_head_text(std::uint64_t size, const std::string& root_hex, const std::string& time);
 // The bytes a receipt's signature covers (interface.md, "Receipts").
-std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest,
-                                std::string_view received_at, std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected);
+std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest, std::string_view received_at,
+                                std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected);
 
 // A closed period of the log (audit retention): the entries below `size`, closed at `closed_at`
 // (RFC 3339 UTC); a head signed at exactly that size closes it.
@@ -42,11 +42,11 @@ struct AuditPeriod {
 };
 
 struct AuditQuery {
-    std::uint64_t from = 0;                    // first index
-    std::uint64_t before = UINT64_MAX;         // indexes below this one
+    std::uint64_t from = 0;             // first index
+    std::uint64_t before = UINT64_MAX;  // indexes below this one
     std::size_t limit = 100;
-    std::string action, party;                 // optional exact filters
-    std::vector<std::string> any_of;           // if given: entries holding at least one of these texts
+    std::string action, party;        // optional exact filters
+    std::vector<std::string> any_of;  // if given: entries holding at least one of these texts
     bool newest_first = false;
 };
 

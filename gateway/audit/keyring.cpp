@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-
 #include "core/json_util.hpp"
 
 namespace dg {
@@ -73,12 +72,10 @@ SignedHead sign_tree_head(AuditLog& log, const HeadSigner& key, const std::strin
     return head;
 }
 
-std::filesystem::path next_key_file(const std::filesystem::path& signing_key_file) {
-    return signing_key_file.string() + ".next";
-}
+std::filesystem::path next_key_file(const std::filesystem::path& signing_key_file) { return signing_key_file.string() + ".next"; }
 
-HeadSigner rotate_signing_key(const HeadSigner& current, const std::filesystem::path& signing_key_file,
-                              const std::filesystem::path& keys_dir, const std::string& now) {
+HeadSigner rotate_signing_key(const HeadSigner& current, const std::filesystem::path& signing_key_file, const std::filesystem::path& keys_dir,
+                              const std::string& now) {
     std::string since;
     if (const auto file = keys_dir / (current.key_id() + ".json"); std::filesystem::exists(file)) since = read_key(file)->valid_from;
     replace_file_durably(keys_dir / (current.key_id() + ".json"), key_json({current.key_id(), current.public_key_pem(), since, now}));
@@ -86,8 +83,7 @@ HeadSigner rotate_signing_key(const HeadSigner& current, const std::filesystem::
     HeadSigner next = HeadSigner::from_key_file(next_file);
     replace_file_durably(keys_dir / (next.key_id() + ".json"), key_json({next.key_id(), next.public_key_pem(), now, {}}));
     // The new key takes the old one's place in one rename: the old private key is gone with it.
-    if (std::rename(next_file.c_str(), signing_key_file.c_str()) != 0)
-        throw FileError(signing_key_file, "", "cannot take the new signing key");
+    if (std::rename(next_file.c_str(), signing_key_file.c_str()) != 0) throw FileError(signing_key_file, "", "cannot take the new signing key");
     return HeadSigner::from_key_file(signing_key_file);
 }
 

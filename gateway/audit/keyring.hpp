@@ -34,7 +34,7 @@ std::filesystem::path next_key_file(const std::filesystem::path& signing_key_fil
 
 // Retires `current` (valid until `now`; its public key kept in keys_dir) and puts the key prepared
 // in next_key_file() in its place (valid from `now`): the old private key is gone. Returns it.
-HeadSigner rotate_signing_key(const HeadSigner& current, const std::filesystem::path& signing_key_file,
-                              const std::filesystem::path& keys_dir, const std::string& now);
+HeadSigner rotate_signing_key(const HeadSigner& current, const std::filesystem::path& signing_key_file, const std::filesystem::path& keys_dir,
+                              const std::string& now);
 
 }  // namespace dg

@@ -154,8 +154,7 @@ bool verify_inclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf,
     return sn == 0 && r == root;
 }
 
-bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root,
-                        const std::vector<Hash>& proof) {
+bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root, const std::vector<Hash>& proof) {
     if (from > to) return false;
     if (from == to) return proof.empty() && from_root == to_root;
     if (from == 0) return proof.empty();

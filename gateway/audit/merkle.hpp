@@ -46,8 +46,7 @@ std::vector<Hash> consistency_proof(NodeSource& nodes, std::uint64_t from, std::
 
 // The verification algorithms of 2.1.3.2 and 2.1.4.2: what an outsider runs.
 bool verify_inclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf, const std::vector<Hash>& proof, const Hash& root);
-bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root,
-                        const std::vector<Hash>& proof);
+bool verify_consistency(std::uint64_t from, std::uint64_t to, const Hash& from_root, const Hash& to_root, const std::vector<Hash>& proof);
 
 // Leaves held in memory, complete subtrees computed as they complete (tests, `audit verify`).
 class MemoryTree final : public NodeSource {

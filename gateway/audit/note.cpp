@@ -134,8 +134,7 @@ std::string cosigned_message(std::string_view checkpoint_text, std::uint64_t tim
     return "cosignature/v1\ntime " + std::to_string(time) + "\n" + std::string(checkpoint_text);
 }
 
-bool verify_cosignature(const Signature& sig, std::string_view name, const PublicKey& key, std::string_view checkpoint_text,
-                        std::uint64_t* time) {
+bool verify_cosignature(const Signature& sig, std::string_view name, const PublicKey& key, std::string_view checkpoint_text, std::uint64_t* time) {
     if (sig.name != name || sig.blob.size() != 4 + 8 + 64 || sig.blob.substr(0, 4) != key_hash(name, kCosignatureV1, key)) return false;
     std::uint64_t t = 0;
     for (int i = 0; i < 8; ++i) t = (t << 8) | static_cast<unsigned char>(sig.blob[4 + i]);

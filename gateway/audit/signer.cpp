@@ -32,8 +32,8 @@ std::string signed_head_text(std::uint64_t size, const std::string& root_hex, co
     return "doorstroom-gateway audit v1\n" + std::to_string(size) + "\n" + root_hex + "\n" + time + "\n";
 }
 
-std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest,
-                                std::string_view received_at, std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected) {
+std::string signed_receipt_text(std::string_view bericht_id, std::string_view party_oin, std::string_view digest, std::string_view received_at,
+                                std::uint64_t audit_index, std::uint64_t accepted, std::uint64_t rejected) {
     std::string t = "doorstroom-gateway receipt v1\n";
     for (std::string_view v : {bericht_id, party_oin, digest, received_at}) (t += v) += '\n';
     for (std::uint64_t n : {audit_index, accepted, rejected}) (t += std::to_string(n)) += '\n';
@@ -92,9 +92,7 @@ std::string HeadSigner::sign_raw(std::string_view text) const {
     return std::string(reinterpret_cast<char*>(sig), len);
 }
 
-std::string HeadSigner::sign_base64(std::string_view text) const {
-    return note::base64(sign_raw(text));
-}
+std::string HeadSigner::sign_base64(std::string_view text) const { return note::base64(sign_raw(text)); }
 
 std::string HeadSigner::checkpoint(std::string_view origin, std::uint64_t size, const merkle::Hash& root) const {
     const std::string body = note::checkpoint_text({std::string(origin), size, root});

@@ -24,7 +24,7 @@ public:
     // line, and "— {origin} {base64(key hash ‖ signature)}\n", key hash = the first 4 bytes of
     // SHA-256(origin ‖ 0x0A ‖ 0x01 ‖ raw public key).
     std::string checkpoint(std::string_view origin, std::uint64_t size, const merkle::Hash& root) const;
-    const std::string& key_id() const { return key_id_; }          // hex of SHA-256 of the public key (DER), first 16
+    const std::string& key_id() const { return key_id_; }  // hex of SHA-256 of the public key (DER), first 16
     const std::string& public_key_pem() const { return public_pem_; }
 
 private:

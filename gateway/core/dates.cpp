@@ -28,8 +28,7 @@ std::optional<Date> date_prefix(std::string_view t) {
     Date d;
     if (t.size() < 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
     if (!digits(t, 0, 4, d.year) || !digits(t, 5, 2, d.month) || !digits(t, 8, 2, d.day)) return std::nullopt;
-    if (d.year < 1900 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month(d.year, d.month))
-        return std::nullopt;
+    if (d.year < 1900 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month(d.year, d.month)) return std::nullopt;
     return d;
 }
 
@@ -87,8 +86,7 @@ std::optional<Date> parse_rfc3339_local_date(std::string_view t) {
     auto d = date_prefix(t);
     if (!d || t.size() < 20 || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') return std::nullopt;
     int hh, mm, ss;
-    if (!digits(t, 11, 2, hh) || !digits(t, 14, 2, mm) || !digits(t, 17, 2, ss) || hh > 23 || mm > 59 || ss > 60)
-        return std::nullopt;
+    if (!digits(t, 11, 2, hh) || !digits(t, 14, 2, mm) || !digits(t, 17, 2, ss) || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
     std::size_t pos = 19;
     if (pos < t.size() && t[pos] == '.') {
         std::size_t start = ++pos;
@@ -98,8 +96,8 @@ std::optional<Date> parse_rfc3339_local_date(std::string_view t) {
     std::string_view zone = t.substr(pos);
     if (zone == "Z" || zone == "z") return d;
     int oh, om;
-    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !digits(zone, 1, 2, oh) ||
-        !digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !digits(zone, 1, 2, oh) || !digits(zone, 4, 2, om) || oh > 23 ||
+        om > 59)
         return std::nullopt;
     return d;
 }
@@ -132,7 +130,10 @@ int age_on(const Date& birth, const Date& on) {
     int age = on.year - birth.year;
     // A 29 February birthday is reached on 1 March in common years.
     int bm = birth.month, bd = birth.day;
-    if (bm == 2 && bd == 29 && !leap(on.year)) { bm = 3; bd = 1; }
+    if (bm == 2 && bd == 29 && !leap(on.year)) {
+        bm = 3;
+        bd = 1;
+    }
     if (on.month < bm || (on.month == bm && on.day < bd)) --age;
     return age;
 }
@@ -156,9 +157,8 @@ std::string now_rfc3339_utc() {
     const Date d = Date::from_days(secs / 86400);
     const std::int64_t sod = secs % 86400;
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
-                  static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60),
-                  static_cast<int>(ms % 1000));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day, static_cast<int>(sod / 3600),
+                  static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), static_cast<int>(ms % 1000));
     return buf;
 }
 

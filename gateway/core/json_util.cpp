@@ -14,8 +14,8 @@
 #include <cerrno>
 #include <fstream>
 
-#include "core/hex.hpp"
 #include <sstream>
+#include "core/hex.hpp"
 
 namespace dg {
 
@@ -64,8 +64,7 @@ rapidjson::Document parse_json_file(const std::filesystem::path& file, std::stri
     std::string text = read_file(file);
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseCommentsFlag>(text.data(), text.size());
-    if (doc.HasParseError())
-        throw FileError(file, "byte " + std::to_string(doc.GetErrorOffset()), rapidjson::GetParseError_En(doc.GetParseError()));
+    if (doc.HasParseError()) throw FileError(file, "byte " + std::to_string(doc.GetErrorOffset()), rapidjson::GetParseError_En(doc.GetParseError()));
     if (!doc.IsObject()) throw FileError(file, "/", "must be a JSON object");
     if (text_out) *text_out = std::move(text);
     return doc;
@@ -78,8 +77,7 @@ const rapidjson::Value& member(const std::filesystem::path& file, const rapidjso
     return it->value;
 }
 
-void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at,
-               std::initializer_list<std::string_view> known) {
+void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at, std::initializer_list<std::string_view> known) {
     if (!obj.IsObject()) throw FileError(file, at, "must be an object");
     for (const auto& m : obj.GetObject()) {
         const std::string_view key(m.name.GetString(), m.name.GetStringLength());

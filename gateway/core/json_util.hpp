@@ -34,12 +34,14 @@ std::string optional_string(const rapidjson::Value& obj, const char* key, std::s
 // A configuration object holds only the keys its loader knows: anything else (a typo such as
 // "wen" for "when" would otherwise be ignored, and change what the file means) is refused,
 // naming the file and the key. Keys starting with "comment" are for people.
-void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at,
-               std::initializer_list<std::string_view> known);
+void only_keys(const std::filesystem::path& file, const rapidjson::Value& obj, std::string_view at, std::initializer_list<std::string_view> known);
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 inline void write_string(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-inline void write_kv(JsonWriter& w, std::string_view k, std::string_view v) { write_string(w, k); write_string(w, v); }
+inline void write_kv(JsonWriter& w, std::string_view k, std::string_view v) {
+    write_string(w, k);
+    write_string(w, v);
+}
 
 std::string sha256_hex(std::string_view data);
 

@@ -51,14 +51,14 @@ void process_metrics(std::ostream& out) {
         << "process_cpu_seconds_total " << cpu << "\n";
     out.precision(0);
     out << "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
-           "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds " << boot + start_ticks / static_cast<double>(ticks) << "\n"
+           "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "
+        << boot + start_ticks / static_cast<double>(ticks) << "\n"
         << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
         << "process_resident_memory_bytes " << rss << "\n"
         << "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n# TYPE process_virtual_memory_bytes gauge\n"
         << "process_virtual_memory_bytes " << vsize << "\n"
         << "# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds " << fds << "\n"
-        << "# HELP process_max_fds Maximum number of open file descriptors.\n# TYPE process_max_fds gauge\nprocess_max_fds " << max_fds
-        << "\n";
+        << "# HELP process_max_fds Maximum number of open file descriptors.\n# TYPE process_max_fds gauge\nprocess_max_fds " << max_fds << "\n";
     out.unsetf(std::ios::floatfield);
     out.precision(6);
 }
@@ -85,8 +85,7 @@ std::string Metrics::prometheus() const {
     std::ostringstream out;
     std::lock_guard lock(mu_);
     out << "# HELP dg_requests_total HTTPS requests by route and status.\n# TYPE dg_requests_total counter\n";
-    for (const auto& [k, v] : requests_)
-        out << "dg_requests_total{route=\"" << k.first << "\",status=\"" << k.second << "\"} " << v << "\n";
+    for (const auto& [k, v] : requests_) out << "dg_requests_total{route=\"" << k.first << "\",status=\"" << k.second << "\"} " << v << "\n";
     out << "# HELP dg_request_duration_seconds Time from full request to response ready.\n"
            "# TYPE dg_request_duration_seconds histogram\n";
     for (const auto& [route, h] : latency_) {
@@ -97,16 +96,18 @@ std::string Metrics::prometheus() const {
         out << "dg_request_duration_seconds_count{route=\"" << route << "\"} " << h.count << "\n";
     }
     out << "# HELP dg_records_total Records by berichttype and outcome.\n# TYPE dg_records_total counter\n";
-    for (const auto& [k, v] : records_)
-        out << "dg_records_total{berichttype=\"" << k.first << "\",outcome=\"" << k.second << "\"} " << v << "\n";
+    for (const auto& [k, v] : records_) out << "dg_records_total{berichttype=\"" << k.first << "\",outcome=\"" << k.second << "\"} " << v << "\n";
     out << "# HELP dg_tls_handshake_failures_total Connections refused during the TLS handshake.\n"
-           "# TYPE dg_tls_handshake_failures_total counter\ndg_tls_handshake_failures_total " << tls_failures_.load() << "\n";
-    out << "# HELP dg_store_errors_total Failed store commits.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total "
-        << store_errors_.load() << "\n";
+           "# TYPE dg_tls_handshake_failures_total counter\ndg_tls_handshake_failures_total "
+        << tls_failures_.load() << "\n";
+    out << "# HELP dg_store_errors_total Failed store commits.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total " << store_errors_.load()
+        << "\n";
     out << "# HELP dg_busy_refusals_total Requests refused with 503 because the server was at a limit (large bodies, write queue).\n"
-           "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total " << busy_refusals_.load() << "\n";
+           "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total "
+        << busy_refusals_.load() << "\n";
     out << "# HELP dg_rate_limited_total Requests refused with 429 because the party was over its rate.\n"
-           "# TYPE dg_rate_limited_total counter\ndg_rate_limited_total " << rate_limited_.load() << "\n";
+           "# TYPE dg_rate_limited_total counter\ndg_rate_limited_total "
+        << rate_limited_.load() << "\n";
     {  // under mu_, held since the top
         if (!witnesses_.empty()) {
             out << "# HELP dg_witness_cosigned_size The audit log size a witness cosigned last.\n# TYPE dg_witness_cosigned_size gauge\n";
@@ -121,17 +122,19 @@ std::string Metrics::prometheus() const {
     if (crl_next_update_.load() != 0)
         out << "# HELP dg_tls_crl_next_update_timestamp_seconds When the client CRL in force passes its nextUpdate "
                "(after that every client is refused).\n# TYPE dg_tls_crl_next_update_timestamp_seconds gauge\n"
-               "dg_tls_crl_next_update_timestamp_seconds " << crl_next_update_.load() << "\n";
+               "dg_tls_crl_next_update_timestamp_seconds "
+            << crl_next_update_.load() << "\n";
     out << "# HELP dg_store_ready 1 while the store (and audit log) accepts writes.\n# TYPE dg_store_ready gauge\ndg_store_ready "
         << store_ready_.load() << "\n";
-    out << "# HELP dg_connections_active Open client connections.\n# TYPE dg_connections_active gauge\ndg_connections_active "
-        << connections_.load() << "\n";
+    out << "# HELP dg_connections_active Open client connections.\n# TYPE dg_connections_active gauge\ndg_connections_active " << connections_.load()
+        << "\n";
     out << "# HELP dg_connections_refused_total Connections closed at the connection limit.\n"
-           "# TYPE dg_connections_refused_total counter\ndg_connections_refused_total " << connections_refused_.load() << "\n";
-    out << "# HELP dg_audit_entries Audit entries in the log.\n# TYPE dg_audit_entries gauge\ndg_audit_entries "
-        << audit_entries_.load() << "\n";
+           "# TYPE dg_connections_refused_total counter\ndg_connections_refused_total "
+        << connections_refused_.load() << "\n";
+    out << "# HELP dg_audit_entries Audit entries in the log.\n# TYPE dg_audit_entries gauge\ndg_audit_entries " << audit_entries_.load() << "\n";
     out << "# HELP dg_audit_removed_entries Audit entries removed at the end of their retention (the log begins at this index).\n"
-           "# TYPE dg_audit_removed_entries gauge\ndg_audit_removed_entries " << audit_removed_.load() << "\n";
+           "# TYPE dg_audit_removed_entries gauge\ndg_audit_removed_entries "
+        << audit_removed_.load() << "\n";
     out << "# HELP dg_build_info The gateway's version and the libraries it was built with (always 1).\n# TYPE dg_build_info gauge\n"
         << "dg_build_info{version=\"" << DG_VERSION << "\",openssl=\"" << OpenSSL_version(OPENSSL_VERSION_STRING) << "\",boost=\""
         << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << "." << BOOST_VERSION % 100 << "\"} 1\n";

@@ -56,12 +56,11 @@ inline constexpr const char* kSenderRateLimited = "sender.rate-limited";
 
 // Every code above: those of the catalogue first, then the gateway's own.
 inline constexpr const char* kCatalogue[] = {
-    kMessageMalformed, kMessageSchema, kMessageTypeUnknown, kMessageTooLarge, kMessageDuplicateId, kSenderUnknown,
-    kSenderRoleNotPermitted, kMandateMissing, kMandateNotPermitted, kMeldingDuplicateId, kFieldNotPermitted, kBsnChecksum,
-    kOnderwijsnummerChecksum, kLeerlingIdentifier, kBrinFormat, kGemeenteUnknown, kDateInvalid, kPeriodInvalid,
-    kSubjectAgeOutOfRange, kScopeNotOwnBrin, kScopeNotOwnResident, kScopeNotOwnRegion, kVerzuimThreshold,
-    kVsvHasStartkwalificatie, kWithdrawalNotOwner, kWithdrawalUnknown, kChangeNotOwner, kChangeUnknown, kVerhuizingNotFound,
-    kMessageDigestMismatch};
+    kMessageMalformed,        kMessageSchema,      kMessageTypeUnknown,  kMessageTooLarge,    kMessageDuplicateId, kSenderUnknown,
+    kSenderRoleNotPermitted,  kMandateMissing,     kMandateNotPermitted, kMeldingDuplicateId, kFieldNotPermitted,  kBsnChecksum,
+    kOnderwijsnummerChecksum, kLeerlingIdentifier, kBrinFormat,          kGemeenteUnknown,    kDateInvalid,        kPeriodInvalid,
+    kSubjectAgeOutOfRange,    kScopeNotOwnBrin,    kScopeNotOwnResident, kScopeNotOwnRegion,  kVerzuimThreshold,   kVsvHasStartkwalificatie,
+    kWithdrawalNotOwner,      kWithdrawalUnknown,  kChangeNotOwner,      kChangeUnknown,      kVerhuizingNotFound, kMessageDigestMismatch};
 inline constexpr const char* kGatewayOwn[] = {kServerBusy, kSenderRateLimited};
 
 inline bool in_catalogue(std::string_view c) {

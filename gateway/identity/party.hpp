@@ -12,9 +12,9 @@ namespace dg {
 struct Party {
     std::string oin;
     std::string name;
-    std::string role;      // duo | school | gemeente | coordinator | auditor | intermediary
-    std::string brin;      // school: its BRIN
-    std::string gemeente;  // gemeente: itself; coordinator: a gemeente of its region
+    std::string role;               // duo | school | gemeente | coordinator | auditor | intermediary
+    std::string brin;               // school: its BRIN
+    std::string gemeente;           // gemeente: itself; coordinator: a gemeente of its region
     std::string display_name = {};  // the organisation as people name it ("displayName"; "" = name)
     const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
 };

@@ -20,7 +20,9 @@ namespace {
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
     AdminSession(tcp::socket&& s, const AdminHandler& h, std::size_t body_limit) : stream_(std::move(s)), handler_(h), body_limit_(body_limit) {}
-    void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); }); }
+    void run() {
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+    }
 
 private:
     void do_read() {
@@ -66,7 +68,9 @@ AdminServer::AdminServer(net::io_context& ioc, const tcp::endpoint& at, AdminHan
 
 tcp::endpoint AdminServer::local_endpoint() const { return acceptor_.local_endpoint(); }
 
-void AdminServer::start() { net::dispatch(acceptor_.get_executor(), [this] { do_accept(); }); }
+void AdminServer::start() {
+    net::dispatch(acceptor_.get_executor(), [this] { do_accept(); });
+}
 
 void AdminServer::stop() {
     net::post(acceptor_.get_executor(), [this] {

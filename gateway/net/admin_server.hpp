@@ -9,14 +9,13 @@
 
 namespace dg {
 
-using AdminHandler = std::function<boost::beast::http::response<boost::beast::http::string_body>(
-    const boost::beast::http::request<boost::beast::http::string_body>&)>;
+using AdminHandler =
+    std::function<boost::beast::http::response<boost::beast::http::string_body>(const boost::beast::http::request<boost::beast::http::string_body>&)>;
 
 class AdminServer {
 public:
     // Requests have bodies of at most `body_limit` bytes (the admin endpoints take none).
-    AdminServer(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, AdminHandler handler,
-                std::size_t body_limit = 4096);
+    AdminServer(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& at, AdminHandler handler, std::size_t body_limit = 4096);
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
     void stop();

@@ -1,5 +1,5 @@
-#include "core/problem.hpp"
 #include "net/https_server.hpp"
+#include "core/problem.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -36,7 +36,9 @@ public:
         server_.metrics_.connection_closed();
     }
 
-    void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_handshake(); }); }
+    void run() {
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_handshake(); });
+    }
 
     // From the server on drain: an idle keep-alive connection is closed now; one with a request
     // in progress closes after its answer. abort(): closed now, whatever it is doing.
@@ -57,8 +59,7 @@ private:
 
     void do_handshake() {
         lowest().expires_after(server_.limits_.handshake_timeout);
-        stream_.async_handshake(net::ssl::stream_base::server,
-                                [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+        stream_.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
     }
 
     void on_handshake(beast::error_code ec) {
@@ -98,14 +99,14 @@ private:
         parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_bytes));
         parser_->body_limit(server_.limits_.body_bytes);
         lowest().expires_after(server_.limits_.read_timeout);
-        http::async_read_header(stream_, buffer_, *parser_,
-                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+        http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
         if (ec == http::error::header_limit) return refuse(431, problem_code::kMessageTooLarge, "request header too large");
         if (ec == http::error::body_limit)  // the parser checks Content-Length against the limit
-            return refuse(413, problem_code::kMessageTooLarge, "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+            return refuse(413, problem_code::kMessageTooLarge,
+                          "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::end_of_stream &&
             ec != http::error::partial_message)
             return refuse(400, problem_code::kMessageMalformed, "the request is not well-formed HTTP/1.1 (" + ec.message() + ")");
@@ -136,13 +137,13 @@ private:
     }
 
     void read_body() {
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
         if (ec == http::error::body_limit)
-            return refuse(413, problem_code::kMessageTooLarge, "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
+            return refuse(413, problem_code::kMessageTooLarge,
+                          "body larger than the limit of " + std::to_string(server_.limits_.body_bytes) + " bytes");
         if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::partial_message)
             return refuse(400, problem_code::kMessageMalformed, "the request body is not well-formed HTTP/1.1 framing (" + ec.message() + ")");
         if (ec) return close_now();
@@ -167,8 +168,7 @@ private:
 
     Reply replier() {
         return [self = shared_from_this()](Response&& res) {
-            net::post(self->stream_.get_executor(),
-                      [self, res = std::make_shared<Response>(std::move(res))] { self->do_write(res); });
+            net::post(self->stream_.get_executor(), [self, res = std::make_shared<Response>(std::move(res))] { self->do_write(res); });
         };
     }
 
@@ -203,11 +203,10 @@ private:
     }
 
     void do_discard(std::size_t total) {
-        stream_.async_read_some(net::buffer(scratch_.get(), kScratch),
-                                [self = shared_from_this(), total](beast::error_code ec, std::size_t n) {
-                                    if (ec || total + n > kMaxDiscard) return self->close_now();
-                                    self->do_discard(total + n);
-                                });
+        stream_.async_read_some(net::buffer(scratch_.get(), kScratch), [self = shared_from_this(), total](beast::error_code ec, std::size_t n) {
+            if (ec || total + n > kMaxDiscard) return self->close_now();
+            self->do_discard(total + n);
+        });
     }
 
     void release_large_body() {
@@ -239,9 +238,13 @@ private:
     std::unique_ptr<char[]> scratch_;
 };
 
-HttpsServer::HttpsServer(net::io_context& ioc, TlsHolder& tls, const tcp::endpoint& at, ServerLimits limits, Api& api,
-                         Metrics& metrics)
-    : ioc_(ioc), tls_(tls), acceptor_(net::make_strand(ioc)), limits_(limits), api_(api), metrics_(metrics),
+HttpsServer::HttpsServer(net::io_context& ioc, TlsHolder& tls, const tcp::endpoint& at, ServerLimits limits, Api& api, Metrics& metrics)
+    : ioc_(ioc),
+      tls_(tls),
+      acceptor_(net::make_strand(ioc)),
+      limits_(limits),
+      api_(api),
+      metrics_(metrics),
       registered_([&api](const std::string& oin) { return api.registered(oin); }) {
     acceptor_.open(at.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -251,7 +254,9 @@ HttpsServer::HttpsServer(net::io_context& ioc, TlsHolder& tls, const tcp::endpoi
 
 tcp::endpoint HttpsServer::local_endpoint() const { return acceptor_.local_endpoint(); }
 
-void HttpsServer::start() { net::dispatch(acceptor_.get_executor(), [this] { do_accept(); }); }
+void HttpsServer::start() {
+    net::dispatch(acceptor_.get_executor(), [this] { do_accept(); });
+}
 
 void HttpsServer::do_accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {

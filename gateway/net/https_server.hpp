@@ -24,8 +24,8 @@ struct ServerLimits {
     std::size_t header_bytes = 16 * 1024;
     std::size_t body_bytes = 64 * 1024 * 1024;
     std::chrono::milliseconds handshake_timeout{10000};
-    std::chrono::milliseconds read_timeout{30000};   // one whole request, and one write
-    std::chrono::milliseconds idle_timeout{60000};   // between requests on a keep-alive connection
+    std::chrono::milliseconds read_timeout{30000};  // one whole request, and one write
+    std::chrono::milliseconds idle_timeout{60000};  // between requests on a keep-alive connection
     std::size_t max_connections = 2048;
     std::size_t max_connections_per_client = 256;  // per remote address (behind a load balancer: raise it)
     // Bodies above large_body_bytes are read only while fewer than max_large_bodies are in
@@ -44,8 +44,8 @@ class HttpsSession;
 
 class HttpsServer {
 public:
-    HttpsServer(boost::asio::io_context& ioc, TlsHolder& tls, const boost::asio::ip::tcp::endpoint& at, ServerLimits limits,
-                Api& api, Metrics& metrics);
+    HttpsServer(boost::asio::io_context& ioc, TlsHolder& tls, const boost::asio::ip::tcp::endpoint& at, ServerLimits limits, Api& api,
+                Metrics& metrics);
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
     // Stop accepting, close idle connections, let requests in flight finish (drain).

@@ -64,8 +64,8 @@ std::shared_ptr<ssl::context> make_server_tls_context(const TlsFiles& files) {
     auto shared = std::make_shared<ssl::context>(ssl::context::tls_server);
     ssl::context& ctx = *shared;
     SSL_CTX* native = ctx.native_handle();
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                    ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
     SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
     // TLS 1.2: ECDHE (forward secrecy) with AEAD only. TLS 1.3 suites are all AEAD.

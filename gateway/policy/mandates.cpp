@@ -7,9 +7,7 @@
 namespace dg {
 namespace {
 
-bool listed(const std::vector<std::string>& list, std::string_view item) {
-    return std::find(list.begin(), list.end(), item) != list.end();
-}
+bool listed(const std::vector<std::string>& list, std::string_view item) { return std::find(list.begin(), list.end(), item) != list.end(); }
 
 std::vector<std::string> names(const std::filesystem::path& file, const rapidjson::Value& obj, const char* key, const std::string& at) {
     const auto& v = member(file, obj, key, at);
@@ -59,12 +57,15 @@ std::shared_ptr<const MandateRegistry> MandateRegistry::load(const std::filesyst
         only_keys(file, m, at, {"intermediary", "principal", "validFrom", "validUntil", "berichttypen", "endpoints"});
         const Party& via = party_member(file, m, "intermediary", at, parties);
         const Party& principal = party_member(file, m, "principal", at, parties);
-        if (via.role != "intermediary")
-            throw FileError(file, at + "/intermediary", via.name + " has role " + via.role + ", not intermediary");
+        if (via.role != "intermediary") throw FileError(file, at + "/intermediary", via.name + " has role " + via.role + ", not intermediary");
         if (principal.role == "intermediary")
             throw FileError(file, at + "/principal", "an intermediary cannot be a principal (no chains of mandates)");
-        Mandate out{via.oin, principal.oin, date_member(file, m, "validFrom", at), date_member(file, m, "validUntil", at),
-                    names(file, m, "berichttypen", at), names(file, m, "endpoints", at)};
+        Mandate out{via.oin,
+                    principal.oin,
+                    date_member(file, m, "validFrom", at),
+                    date_member(file, m, "validUntil", at),
+                    names(file, m, "berichttypen", at),
+                    names(file, m, "endpoints", at)};
         if (out.valid_until < out.valid_from) throw FileError(file, at + "/validUntil", "ends before it begins (validFrom)");
         // A mandate passes on what the principal may do, never more.
         for (std::size_t k = 0; k < out.berichttypen.size(); ++k) {
@@ -80,8 +81,8 @@ std::shared_ptr<const MandateRegistry> MandateRegistry::load(const std::filesyst
         if (!out.berichttypen.empty() && !out.covers_endpoint("berichten") && !out.covers_endpoint("validate"))
             throw FileError(file, at + "/berichttypen", "lists berichttypen but neither the berichten nor the validate endpoint");
         for (const auto& other : reg->mandates_)
-            if (other.intermediary_oin == out.intermediary_oin && other.principal_oin == out.principal_oin &&
-                other.valid_from <= out.valid_until && out.valid_from <= other.valid_until)
+            if (other.intermediary_oin == out.intermediary_oin && other.principal_oin == out.principal_oin && other.valid_from <= out.valid_until &&
+                out.valid_from <= other.valid_until)
                 throw FileError(file, at, "overlaps another mandate of " + via.name + " for " + principal.name);
         reg->mandates_.push_back(std::move(out));
     }

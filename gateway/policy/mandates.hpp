@@ -31,8 +31,7 @@ public:
     // Throws FileError (file, JSON path, reason): unknown keys, unknown parties, an intermediary
     // that is not of role intermediary, a principal that is one, reversed or overlapping periods,
     // berichttypen or endpoints the principal's own role does not have.
-    static std::shared_ptr<const MandateRegistry> load(const std::filesystem::path& file, const PartyRegistry& parties,
-                                                       const PolicySet& policy);
+    static std::shared_ptr<const MandateRegistry> load(const std::filesystem::path& file, const PartyRegistry& parties, const PolicySet& policy);
     static std::shared_ptr<const MandateRegistry> empty() { return std::make_shared<MandateRegistry>(); }
 
     // The mandate of `intermediary` for `principal` in force on `day`, or nullptr.

@@ -1,5 +1,5 @@
-#include "core/problem.hpp"
 #include "policy/policy_set.hpp"
+#include "core/problem.hpp"
 
 #include <algorithm>
 #include <set>
@@ -14,15 +14,23 @@ namespace {
 using Path = std::filesystem::path;
 
 const std::map<std::string, FieldKind, std::less<>> kKinds = {
-    {"bsn", FieldKind::Bsn},         {"onderwijsnummer", FieldKind::Onderwijsnummer}, {"date", FieldKind::Date},
-    {"gemeente", FieldKind::Gemeente}, {"brin", FieldKind::Brin},                    {"vestiging", FieldKind::Vestiging},
-    {"count", FieldKind::Count},     {"boolean", FieldKind::Boolean},                 {"text", FieldKind::Text},
-    {"code", FieldKind::Code},       {"record-id", FieldKind::RecordId},              {"message-id", FieldKind::MessageId},
+    {"bsn", FieldKind::Bsn},
+    {"onderwijsnummer", FieldKind::Onderwijsnummer},
+    {"date", FieldKind::Date},
+    {"gemeente", FieldKind::Gemeente},
+    {"brin", FieldKind::Brin},
+    {"vestiging", FieldKind::Vestiging},
+    {"count", FieldKind::Count},
+    {"boolean", FieldKind::Boolean},
+    {"text", FieldKind::Text},
+    {"code", FieldKind::Code},
+    {"record-id", FieldKind::RecordId},
+    {"message-id", FieldKind::MessageId},
     {"changes", FieldKind::Changes},
 };
 using ScopeKind = SenderScope::Kind;
 const std::map<std::string, ScopeKind, std::less<>> kScopes = {
-    {"own-brin", ScopeKind::OwnBrin},   {"own-residents", ScopeKind::OwnResidents},       {"own-region", ScopeKind::OwnRegion},
+    {"own-brin", ScopeKind::OwnBrin},  {"own-residents", ScopeKind::OwnResidents},       {"own-region", ScopeKind::OwnRegion},
     {"national", ScopeKind::National}, {"new-woongemeente", ScopeKind::NewWoongemeente}, {"original-sender", ScopeKind::OriginalSender}};
 const std::set<std::string, std::less<>> kRoles = {"duo", "school", "gemeente", "coordinator", "auditor", "intermediary"};
 const std::set<std::string, std::less<>> kEndpoints = {"berichten", "validate", "meldingen", "caseload", "records", "audit"};
@@ -113,8 +121,9 @@ void load_status_effect(const Path& file, const rapidjson::Value& ev, const std:
 TypePolicy load_type(const Path& file, const std::string& name, const rapidjson::Value& v) {
     const std::string at = "/berichttypen/" + name;
     if (!v.IsObject()) throw FileError(file, at, "must be an object");
-    only_keys(file, v, at, {"senders", "legalBasis", "purpose", "fields", "required", "identifier", "notAfterSent", "periods", "age",
-                            "rules", "routing", "recordDate", "effect", "retention", "reportBy", "changeable"});
+    only_keys(file, v, at,
+              {"senders", "legalBasis", "purpose", "fields", "required", "identifier", "notAfterSent", "periods", "age", "rules", "routing",
+               "recordDate", "effect", "retention", "reportBy", "changeable"});
     TypePolicy t;
     t.name = name;
     t.not_permitted = name + " does not permit this field";
@@ -198,7 +207,8 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
             const auto& r = it->value[i];
             const std::string rat = at + "/rules/" + std::to_string(i);
             Rule rule;
-            only_keys(file, r, rat, {"code", "detail", "when", "unless", "field", "forbid", "require", "min", "max", "periodDays", "toOrSent", "refuse"});
+            only_keys(file, r, rat,
+                      {"code", "detail", "when", "unless", "field", "forbid", "require", "min", "max", "periodDays", "toOrSent", "refuse"});
             rule.code = string_member(file, r, "code", rat);
             if (!problem_code::in_catalogue(rule.code))
                 throw FileError(file, rat + "/code", "'" + rule.code + "' is not a code of the catalogue (messages.md, \"Checks and their codes\")");
@@ -241,20 +251,21 @@ TypePolicy load_type(const Path& file, const std::string& name, const rapidjson:
     if (auto e = v.FindMember("effect"); e != v.MemberEnd()) {
         using Effect = TypePolicy::Effect;
         const auto& ev = e->value;
-        only_keys(file, ev, at + "/effect", {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone", "changes"});
+        only_keys(file, ev, at + "/effect",
+                  {"kind", "target", "status", "set", "reason", "of", "inCaseload", "from", "notice", "tombstone", "changes"});
         static const std::map<std::string, Effect, std::less<>> kinds = {
             {"none", Effect::None}, {"withdraw", Effect::Withdraw}, {"move", Effect::Move}, {"status", Effect::Status}, {"change", Effect::Change}};
         const auto kind = kinds.find(string_member(file, ev, "kind", at + "/effect"));
         if (kind == kinds.end()) throw FileError(file, at + "/effect/kind", "must be none, withdraw, move, status or change");
         t.effect_kind = kind->second;
         // Keys that belong to one kind of effect.
-        static const std::tuple<const char*, Effect, const char*> owned[] = {
-            {"tombstone", Effect::Withdraw, "only a withdraw effect leaves a tombstone"},
-            {"changes", Effect::Change, "only a change effect has this key"},
-            {"set", Effect::Status, "only a status effect has this key"},
-            {"reason", Effect::Status, "only a status effect has this key"},
-            {"of", Effect::Status, "only a status effect has this key"},
-            {"inCaseload", Effect::Status, "only a status effect has this key"}};
+        static const std::tuple<const char*, Effect, const char*> owned[] = {{"tombstone", Effect::Withdraw,
+                                                                              "only a withdraw effect leaves a tombstone"},
+                                                                             {"changes", Effect::Change, "only a change effect has this key"},
+                                                                             {"set", Effect::Status, "only a status effect has this key"},
+                                                                             {"reason", Effect::Status, "only a status effect has this key"},
+                                                                             {"of", Effect::Status, "only a status effect has this key"},
+                                                                             {"inCaseload", Effect::Status, "only a status effect has this key"}};
         for (const auto& [key, owner, why] : owned)
             if (t.effect_kind != owner && ev.HasMember(key)) throw FileError(file, at + "/effect/" + key, why);
         t.target_field = optional_string(ev, "target");
@@ -378,9 +389,9 @@ std::shared_ptr<const PolicySet> PolicySet::load(const std::filesystem::path& di
         set->endpoints_.emplace(r.name.GetString(), std::move(eps));
         const auto& pur = member(file, r.value, "purpose", at);
         only_keys(file, pur, at + "/purpose", {"id", "name", "legalBasis"});
-        set->purposes_.emplace(r.name.GetString(), RolePurpose{string_member(file, pur, "id", at + "/purpose"),
-                                                               string_member(file, pur, "name", at + "/purpose"),
-                                                               string_member(file, pur, "legalBasis", at + "/purpose")});
+        set->purposes_.emplace(r.name.GetString(),
+                               RolePurpose{string_member(file, pur, "id", at + "/purpose"), string_member(file, pur, "name", at + "/purpose"),
+                                           string_member(file, pur, "legalBasis", at + "/purpose")});
         if (auto rd = r.value.FindMember("reads"); rd != r.value.MemberEnd()) {
             const std::string rat = at + "/reads";
             only_keys(file, rd->value, rat, {"scope", "berichttypen", "purpose"});
@@ -493,9 +504,11 @@ bool PolicySet::role_may_send(std::string_view role, std::string_view berichttyp
 Problems PolicySet::check_envelope(const Envelope& e) const {
     Problems out;
     if (!e.has_bericht_id) out.push_back({problem_code::kMessageSchema, "/berichtId", "berichtId is required", {}});
-    else if (!message_id_valid(e.bericht_id)) out.push_back({problem_code::kMessageSchema, "/berichtId", "berichtId must be 1-64 characters of A-Z a-z 0-9 . _ : -", {}});
+    else if (!message_id_valid(e.bericht_id))
+        out.push_back({problem_code::kMessageSchema, "/berichtId", "berichtId must be 1-64 characters of A-Z a-z 0-9 . _ : -", {}});
     if (!e.has_verzonden_op) out.push_back({problem_code::kMessageSchema, "/verzondenOp", "verzondenOp is required", {}});
-    else if (!parse_rfc3339_local_date(e.verzonden_op)) out.push_back({problem_code::kMessageSchema, "/verzondenOp", "verzondenOp must be an RFC 3339 date-time with offset", {}});
+    else if (!parse_rfc3339_local_date(e.verzonden_op))
+        out.push_back({problem_code::kMessageSchema, "/verzondenOp", "verzondenOp must be an RFC 3339 date-time with offset", {}});
     if (!e.has_berichttype) out.push_back({problem_code::kMessageSchema, "/berichttype", "berichttype is required", {}});
     else if (!type(e.berichttype)) out.push_back({problem_code::kMessageTypeUnknown, "/berichttype", "berichttype is not in the catalogue", {}});
     return out;
@@ -508,8 +521,8 @@ Decision PolicySet::decide(const TypePolicy& t, const Date& sent, const Date& to
     return d;
 }
 
-void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, const Date& today, const Melding& m,
-                            const Party* sender_ptr, const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
+void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, const Date& today, const Melding& m, const Party* sender_ptr,
+                            const RegionTable& regions, std::vector<std::string>* trail, bool codes_only) const {
     d.problems.clear();
     d.codes.clear();
     d.type = &t;
@@ -524,9 +537,9 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         if (codes_only) d.codes.push_back(code);
         else listed(code, path, detail);
     };
-    // The explain trail; its lines are only built when asked for (not on the serving path).
-#define DG_NOTE(line) \
-    do {                \
+        // The explain trail; its lines are only built when asked for (not on the serving path).
+#define DG_NOTE(line)                      \
+    do {                                   \
         if (trail) trail->push_back(line); \
     } while (0)
     // For the explain trail: "ok", or the codes a stage added since `before`.
@@ -537,26 +550,33 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         return codes;
     };
     std::size_t before = 0;
-    auto date_of = [&](const std::string& path) __attribute__((always_inline)) -> std::optional<Date> {
+    auto date_of = [&](const std::string& path) __attribute__((always_inline))->std::optional<Date> {
         const Value* v = m.find(path);
         return v && v->kind == ValueKind::String ? parse_date(v->text) : std::nullopt;
     };
 
     if (!m.has_melding_id) add(problem_code::kMessageSchema, "meldingId", "meldingId is required and must be a string");
-    else if (!message_id_valid(m.melding_id)) add(problem_code::kMessageSchema, "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+    else if (!message_id_valid(m.melding_id))
+        add(problem_code::kMessageSchema, "meldingId", "meldingId must be 1-64 characters of A-Z a-z 0-9 . _ : -");
 
     // Fields: permitted, once (found with a set: linear in the fields), and of their kind.
     std::unordered_set<std::string_view> seen;
     if (m.fields.size() > 1) seen.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const Field& f = m.fields[i];
-        if (f.path == "meldingId") { add(problem_code::kMessageSchema, "meldingId", "meldingId appears twice or is not a string"); continue; }
+        if (f.path == "meldingId") {
+            add(problem_code::kMessageSchema, "meldingId", "meldingId appears twice or is not a string");
+            continue;
+        }
         if (!seen.insert(f.path).second) add(problem_code::kMessageSchema, f.path, "field appears twice");
         const FieldSpec* spec = t.field(f.path);
         if (!spec && !t.changes_field.empty() && f.path.size() > t.changes_field.size() && f.path.starts_with(t.changes_field) &&
             f.path[t.changes_field.size()] == '/')
             continue;  // judged against the changed record's type once it is known
-        if (!spec) { add(problem_code::kFieldNotPermitted, f.path, t.not_permitted); continue; }
+        if (!spec) {
+            add(problem_code::kFieldNotPermitted, f.path, t.not_permitted);
+            continue;
+        }
         const bool is_string = f.value.kind == ValueKind::String;
         const std::string& s = f.value.text;
         switch (spec->kind) {
@@ -566,14 +586,16 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             break;
         case FieldKind::Onderwijsnummer:
             if (!is_string) add(problem_code::kMessageSchema, f.path, "onderwijsnummer must be a string of 9 digits");
-            else if (!onderwijsnummer_valid(s)) add(problem_code::kOnderwijsnummerChecksum, f.path, "onderwijsnummer must start with 10 and pass the check (sum = 5 mod 11)");
+            else if (!onderwijsnummer_valid(s))
+                add(problem_code::kOnderwijsnummerChecksum, f.path, "onderwijsnummer must start with 10 and pass the check (sum = 5 mod 11)");
             break;
         case FieldKind::Date:
             if (!is_string || !parse_date(s)) add(problem_code::kDateInvalid, f.path, "not a real calendar date (YYYY-MM-DD)");
             break;
         case FieldKind::Gemeente:
             if (!is_string || !gemeentecode_format_valid(s)) add(problem_code::kGemeenteUnknown, f.path, "gemeentecode must be 4 digits (CBS)");
-            else if (!regions.region_of(s)) add(problem_code::kGemeenteUnknown, f.path, "gemeentecode is not in the region table, the record cannot be routed");
+            else if (!regions.region_of(s))
+                add(problem_code::kGemeenteUnknown, f.path, "gemeentecode is not in the region table, the record cannot be routed");
             break;
         case FieldKind::Brin:
             if (!is_string || !brin_valid(s)) add(problem_code::kBrinFormat, f.path, "BRIN is 2 digits and 2 capital letters, e.g. 12AB");
@@ -590,7 +612,8 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             break;
         case FieldKind::Text:
             if (!is_string) add(problem_code::kMessageSchema, f.path, "must be a string");
-            else if (utf8_length(s) > text_max_length_) add(problem_code::kMessageSchema, f.path, "at most " + std::to_string(text_max_length_) + " characters");
+            else if (utf8_length(s) > text_max_length_)
+                add(problem_code::kMessageSchema, f.path, "at most " + std::to_string(text_max_length_) + " characters");
             break;
         case FieldKind::Code:
         case FieldKind::MessageId:
@@ -603,9 +626,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             if (!is_string || std::find(spec->values.begin(), spec->values.end(), s) == spec->values.end())
                 add(problem_code::kMessageSchema, f.path, spec->one_of);
             break;
-        case FieldKind::Changes:
-            add(problem_code::kMessageSchema, f.path, "must be an object of the fields to change");
-            break;
+        case FieldKind::Changes: add(problem_code::kMessageSchema, f.path, "must be an object of the fields to change"); break;
         }
     }
     for (const auto& p : t.required)
@@ -618,7 +639,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
             add(problem_code::kMessageSchema, p, "required field is missing");
         }
     DG_NOTE("fields: " + std::to_string(m.fields.size()) + " present, " + std::to_string(t.fields.size()) +
-         " permitted, kinds and checksums: " + outcome(before));
+            " permitted, kinds and checksums: " + outcome(before));
 
     before = d.problems.size();
     if (!t.identifier.empty()) {
@@ -649,7 +670,8 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         if (birth && ref) {
             const int age = age_on(*birth, *ref);
             const bool ok = age >= a.min && age < a.below;
-            DG_NOTE("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " + (ok ? "ok" : "out of range"));
+            DG_NOTE("age " + std::to_string(a.min) + " <= a < " + std::to_string(a.below) + " on " + a.reference + ": " +
+                    (ok ? "ok" : "out of range"));
             if (!ok)
                 add(problem_code::kSubjectAgeOutOfRange, "leerling/geboortedatum",
                     "pupil must be at least " + std::to_string(a.min) + " and under " + std::to_string(a.below) + " on " + a.reference);
@@ -703,8 +725,9 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
         if (sc.kind == ScopeKind::OwnBrin && v && value != sender.brin)
             add(problem_code::kScopeNotOwnBrin, sc.field, "a school may only report about its own BRIN");
         else if ((sc.kind == ScopeKind::OwnResidents || sc.kind == ScopeKind::NewWoongemeente) && v && value != sender.gemeente)
-            add(problem_code::kScopeNotOwnResident, sc.field, sc.kind == ScopeKind::OwnResidents ? "a gemeente may only report about its own residents"
-                                                                                        : "only the new woongemeente may report a move");
+            add(problem_code::kScopeNotOwnResident, sc.field,
+                sc.kind == ScopeKind::OwnResidents ? "a gemeente may only report about its own residents"
+                                                   : "only the new woongemeente may report a move");
         else if (sc.kind == ScopeKind::OwnRegion && v) {
             // A coordinator's region is that of the gemeente the registry names for it.
             const Region* own = regions.region_of(sender.gemeente);
@@ -713,7 +736,7 @@ void PolicySet::decide_into(Decision& d, const TypePolicy& t, const Date& sent, 
                 add(problem_code::kScopeNotOwnRegion, sc.field, "a coordinator may only report about pupils whose woongemeente lies in its region");
         }
         DG_NOTE("scope " + sender.role + " -> " + sc.scope + (sc.field.empty() ? "" : " on " + sc.field) + ": " +
-             (sc.kind == ScopeKind::OriginalSender ? std::string("checked against the store when applied") : outcome(before)));
+                (sc.kind == ScopeKind::OriginalSender ? std::string("checked against the store when applied") : outcome(before)));
     } else {
         add(problem_code::kSenderRoleNotPermitted, "", "role " + sender_ptr->role + " may not send " + t.name);
     }

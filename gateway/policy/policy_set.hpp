@@ -2,9 +2,9 @@
 // The sharing policy as data (policies/sharing.json) and the engine that applies it per record.
 // The file says who may send what about whom, which fields, ages, thresholds, legal basis,
 // purpose and retention; this code only interprets it. Each decision names the policy version.
-#include <filesystem>
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,13 +37,13 @@ struct Match {  // field at path has this value ("true"/"false" for booleans)
 struct Rule {
     std::string code, detail;
     std::vector<Match> when, unless;
-    std::string field;           // numeric bound on this field (min/max), missing counts as failing
-    std::string from, to;        // or: bound on the days from..to
+    std::string field;     // numeric bound on this field (min/max), missing counts as failing
+    std::string from, to;  // or: bound on the days from..to
     std::optional<long long> min, max;
-    std::string forbid;          // or: this field must be absent
-    std::string require;         // or: this field must be present
-    bool to_or_sent = false;     // periodDays: a missing `to` counts as the day of verzondenOp (ongoing)
-    bool refuse = false;         // or: the record is refused outright
+    std::string forbid;       // or: this field must be absent
+    std::string require;      // or: this field must be present
+    bool to_or_sent = false;  // periodDays: a missing `to` counts as the day of verzondenOp (ongoing)
+    bool refuse = false;      // or: the record is refused outright
 };
 
 struct AgeBound {
@@ -59,23 +59,23 @@ struct Period {
 
 struct SenderScope {
     enum class Kind { OwnBrin, OwnResidents, NewWoongemeente, OwnRegion, National, OriginalSender };
-    std::string scope;  // own-brin | own-residents | new-woongemeente | own-region | national | original-sender
-    std::string field;  // the record field the scope is checked on
+    std::string scope;           // own-brin | own-residents | new-woongemeente | own-region | national | original-sender
+    std::string field;           // the record field the scope is checked on
     Kind kind = Kind::National;  // `scope`, parsed once at load
 };
 
 struct Retention {
     int years = 0;
-    std::string after;  // field path, or "received"
+    std::string after;                 // field path, or "received"
     bool if_missing_received = false;  // `after` absent (e.g. an ongoing absence without tot): from receipt
     int until_age = 0;
 };
 
 struct TypePolicy {
     std::string name;
-    std::string not_permitted;  // "<name> does not permit this field", made once at load
+    std::string not_permitted;                                // "<name> does not permit this field", made once at load
     std::map<std::string, SenderScope, std::less<>> senders;  // role -> scope
-    std::string legal_basis;  // "inherit": that of the record it concerns
+    std::string legal_basis;                                  // "inherit": that of the record it concerns
     std::string purpose_id, purpose_name;
     std::vector<FieldSpec> fields;
     std::vector<std::string> required, identifier, not_after_sent;
@@ -86,23 +86,23 @@ struct TypePolicy {
     std::string report_by;    // rapportage: counts of this type also per the value of this field
     std::string record_date;  // field holding the date the record is about
     enum class Effect { None, Withdraw, Move, Status, Change };
-    Effect effect_kind = Effect::None;  // effect.kind: none | withdraw | move | status | change (see RecordEffect)
-    std::string target_field;     // withdraw/status: field naming the record it concerns
-    std::string status_field;     // status: field holding the new status
-    std::string from_field;       // move: field naming the gemeente the records must be in
-    std::string notice_status;    // move: status of the notice left in a region the records leave
-    std::string tombstone_status;  // withdraw: status of the record withdrawn
-    std::string changes_field;    // change: the field (of kind changes) holding the new values
-    std::vector<std::string> changeable;  // the fields of this type a change may set (policy data)
-    std::string status_set;       // status: the status set, when not taken from status_field
+    Effect effect_kind = Effect::None;     // effect.kind: none | withdraw | move | status | change (see RecordEffect)
+    std::string target_field;              // withdraw/status: field naming the record it concerns
+    std::string status_field;              // status: field holding the new status
+    std::string from_field;                // move: field naming the gemeente the records must be in
+    std::string notice_status;             // move: status of the notice left in a region the records leave
+    std::string tombstone_status;          // withdraw: status of the record withdrawn
+    std::string changes_field;             // change: the field (of kind changes) holding the new values
+    std::vector<std::string> changeable;   // the fields of this type a change may set (policy data)
+    std::string status_set;                // status: the status set, when not taken from status_field
     std::string reason_field, reason_key;  // status: the field whose value the history names under reason_key
-    struct StatusOf {              // status without a target: only the subject's records of this type (and content)
+    struct StatusOf {                      // status without a target: only the subject's records of this type (and content)
         std::string berichttype;
         std::vector<Match> when;
     };
     std::vector<StatusOf> status_of;  // empty: every active record of the subject in the region
-    bool in_caseload = false;      // status: the record itself stays in the caseload (as none and move do)
-    int notice_years = 0;         // move: how long that notice is kept
+    bool in_caseload = false;         // status: the record itself stays in the caseload (as none and move do)
+    int notice_years = 0;             // move: how long that notice is kept
     Retention retention;
 
     const FieldSpec* field(std::string_view path) const;
@@ -211,9 +211,8 @@ public:
                     const RegionTable& regions, std::vector<std::string>* trail = nullptr, bool codes_only = false) const;
     // The same into a Decision the caller keeps from record to record (its buffers are reused:
     // a batch of 100 000 refused records costs no allocation per record for its codes).
-    void decide_into(Decision& d, const TypePolicy& type, const Date& sent, const Date& today, const Melding& melding,
-                     const Party* sender, const RegionTable& regions, std::vector<std::string>* trail = nullptr,
-                     bool codes_only = false) const;
+    void decide_into(Decision& d, const TypePolicy& type, const Date& sent, const Date& today, const Melding& melding, const Party* sender,
+                     const RegionTable& regions, std::vector<std::string>* trail = nullptr, bool codes_only = false) const;
 
     const std::string& version() const { return version_; }
     int audit_retention_years() const { return audit_retention_years_; }

@@ -67,7 +67,8 @@ std::vector<ProcessingActivity> build_register(const PolicySet& policy) {
             d.retention = audit_years;
         }
         if (const ReadPolicy* r = policy.read_policy(role)) {
-            Draft& d = draft(r->purpose, "lezen door " + role + (r->scope == ReadPolicy::Scope::OwnResidents ? " van eigen inwoners" : " in de eigen regio"));
+            Draft& d = draft(r->purpose,
+                             "lezen door " + role + (r->scope == ReadPolicy::Scope::OwnResidents ? " van eigen inwoners" : " in de eigen regio"));
             d.legal_bases.insert(r->purpose.legal_basis);
             for (const auto& t : r->berichttypen.empty() ? policy.type_names() : r->berichttypen) d.categories.insert(t);
             d.recipients.insert(role);
@@ -76,7 +77,8 @@ std::vector<ProcessingActivity> build_register(const PolicySet& policy) {
     }
     for (const char* what : {"beheer", "bewaartermijn"})
         if (const RolePurpose* p = policy.system_purpose(what)) {
-            Draft& d = draft(*p, what == std::string("beheer") ? "starten, stoppen en herladen van de gateway" : "verwijderen na afloop van de bewaartermijn");
+            Draft& d = draft(*p, what == std::string("beheer") ? "starten, stoppen en herladen van de gateway"
+                                                               : "verwijderen na afloop van de bewaartermijn");
             d.legal_bases.insert(p->legal_basis);
             d.categories.insert("versies van beleid, register, mandaten en regiotabel; ids van verwijderde records");
             d.recipients.insert("auditor");
@@ -84,8 +86,15 @@ std::vector<ProcessingActivity> build_register(const PolicySet& policy) {
         }
     std::vector<ProcessingActivity> out;
     for (const auto& d : drafts)
-        out.push_back({versioned_id(d), d.key, d.name, d.purpose, joined(d.legal_bases), {d.categories.begin(), d.categories.end()},
-                       {d.recipients.begin(), d.recipients.end()}, d.retention, policy.version()});
+        out.push_back({versioned_id(d),
+                       d.key,
+                       d.name,
+                       d.purpose,
+                       joined(d.legal_bases),
+                       {d.categories.begin(), d.categories.end()},
+                       {d.recipients.begin(), d.recipients.end()},
+                       d.retention,
+                       policy.version()});
     return out;
 }
 

@@ -10,8 +10,8 @@ namespace dg {
 namespace {
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"' || s.front() == '\xEF' ||
-                          s.front() == '\xBB' || s.front() == '\xBF'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '"' || s.front() == '\xEF' || s.front() == '\xBB' || s.front() == '\xBF'))
         s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) s.remove_suffix(1);
     return s;
@@ -63,14 +63,12 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
         }
         const auto cols = split(line, sep);
         const int need = std::max({col_gemeente, col_code, col_name});
-        if (static_cast<int>(cols.size()) <= need)
-            throw FileError(source, "line " + std::to_string(line_no), "has fewer columns than the header");
+        if (static_cast<int>(cols.size()) <= need) throw FileError(source, "line " + std::to_string(line_no), "has fewer columns than the header");
         std::string gemeente(cols[col_gemeente]);
         // DUO writes gemeentenummers without leading zeros in some files.
         if (!gemeente.empty() && gemeente.size() < 4 && std::all_of(gemeente.begin(), gemeente.end(), ::isdigit))
             gemeente.insert(0, 4 - gemeente.size(), '0');
-        if (!gemeentecode_format_valid(gemeente))
-            throw FileError(source, "line " + std::to_string(line_no), "GEMEENTENUMMER is not a 4-digit code");
+        if (!gemeentecode_format_valid(gemeente)) throw FileError(source, "line " + std::to_string(line_no), "GEMEENTENUMMER is not a 4-digit code");
         Region region{std::string(cols[col_code]), std::string(cols[col_name])};
         // The code names the region's store file, so it is held to a safe alphabet.
         if (!region_code_valid(region.code))
@@ -86,8 +84,8 @@ RegionTable::LoadResult RegionTable::parse(std::string_view csv, const std::file
         }
         auto [it, inserted] = table->by_gemeente_.emplace(gemeente, region);
         if (!inserted && it->second.code != region.code)
-            result.conflicts.push_back("gemeente " + gemeente + " is in region " + it->second.code + " and in region " +
-                                       region.code + " (line " + std::to_string(line_no) + ")");
+            result.conflicts.push_back("gemeente " + gemeente + " is in region " + it->second.code + " and in region " + region.code + " (line " +
+                                       std::to_string(line_no) + ")");
     }
     if (col_gemeente < 0) throw FileError(source, "", "is empty");
     result.table = std::move(table);

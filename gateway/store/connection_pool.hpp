@@ -17,7 +17,8 @@ public:
     using Open = std::function<std::unique_ptr<Conn>()>;
     using Reusable = std::function<bool(const Conn&)>;
 
-    ConnectionPool(std::size_t max, Open open, Reusable reusable = [](const Conn&) { return true; })
+    ConnectionPool(
+        std::size_t max, Open open, Reusable reusable = [](const Conn&) { return true; })
         : max_(max), open_(std::move(open)), reusable_(std::move(reusable)) {}
 
     class Lease {

@@ -29,8 +29,11 @@ std::string status(const StoredRecord& by) {
 }
 
 std::string moved(const StoredRecord& rec, const StoredRecord& by) {
-    return object({{"fromRegion", rec.region}, {"fromGemeente", rec.gemeente}, {"toRegion", by.region},
-                   {"toGemeente", by.gemeente}, {by.berichttype.c_str(), by.id}});
+    return object({{"fromRegion", rec.region},
+                   {"fromGemeente", rec.gemeente},
+                   {"toRegion", by.region},
+                   {"toGemeente", by.gemeente},
+                   {by.berichttype.c_str(), by.id}});
 }
 
 std::string changed(const StoredRecord& by) {

@@ -28,15 +28,13 @@ public:
     virtual void set_status(const std::string& id, const std::string& region, const std::string& status) = 0;
     virtual void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) = 0;
     // The active record leaves every caseload and stays as a tombstone with this status and retention.
-    virtual void tombstone(const std::string& id, const std::string& region, const std::string& status,
-                           const std::string& retention_until) = 0;
+    virtual void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& retention_until) = 0;
     // Moves the active record `rec` (in rec.region) with its history to another region and gemeente,
     // where it arrives as new (the newest in that region's order).
     virtual void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
                           const std::string& to_gemeente) = 0;
     // The active record's content and retention are replaced.
-    virtual void change_content(const std::string& id, const std::string& region, const std::string& data,
-                                const std::string& retention_until) = 0;
+    virtual void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& retention_until) = 0;
     virtual void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                                 const std::string& detail) = 0;
 };

@@ -52,9 +52,7 @@ private:
 
 struct ClosedBulk final : BulkWrite {
     void add(std::vector<StoredRecord>&&) override {}
-    void finish(bool, std::vector<std::string>, std::optional<MessageRow>, CommitCallback done) override {
-        done({false, false, "store is closed"});
-    }
+    void finish(bool, std::vector<std::string>, std::optional<MessageRow>, CommitCallback done) override { done({false, false, "store is closed"}); }
 };
 
 }  // namespace

@@ -19,8 +19,8 @@
 
 #include "audit/merkle.hpp"
 #include "core/log.hpp"
-#include "store/group_commit.hpp"
 #include "store/effects.hpp"
+#include "store/group_commit.hpp"
 #include "store/pg_util.hpp"
 
 namespace dg {
@@ -112,9 +112,9 @@ std::vector<StoredRecord> read_records(const pg::Result& r) {
     for (int row = 0; row < r.rows(); ++row) {
         StoredRecord& rec = out[static_cast<std::size_t>(row)];
         rec.seq = r.i64(row, 0);
-        std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
-                               &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
-                               &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
+        std::string* cols[] = {&rec.id,         &rec.region,         &rec.region_name,     &rec.gemeente, &rec.berichttype, &rec.status,
+                               &rec.sender_oin, &rec.bericht_id,     &rec.melding_id,      &rec.subject,  &rec.received_at, &rec.legal_basis,
+                               &rec.purpose,    &rec.policy_version, &rec.retention_until, &rec.data};
         for (int i = 0; i < 16; ++i) *cols[i] = r.str(row, i + 1);
         rec.active = r.boolean(row, 17);
         rec.intermediary_oin = r.str(row, 18);
@@ -163,7 +163,9 @@ public:
         if (!options_.read_only)
             writer_ = std::make_unique<GroupCommit>(
                 options_.max_group, options_.max_queue, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
-                [](BulkChannel&) -> CommitResult { return {false, false, "bulk writes go through PgBulk"}; });
+                [](BulkChannel&) -> CommitResult {
+                    return {false, false, "bulk writes go through PgBulk"};
+                });
     }
     ~PgStore() override { close(); }
 
@@ -234,8 +236,8 @@ public:
                 std::string array = "{" + path + "}";
                 std::replace(array.begin(), array.end(), '/', ',');
                 p.add(type).add(array);
-                detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" +
-                          std::to_string(p.size()) + "::text[], '')";
+                detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" + std::to_string(p.size()) +
+                          "::text[], '')";
             }
             detail += " ELSE '' END";
         }
@@ -292,7 +294,12 @@ public:
         return select("*",
                       " WHERE sender_oin = $1 AND data <> 'null' AND ($2 = '' OR status = $2) AND ($3 = '' OR received_at >= $3)"
                       " AND ($4 = '' OR (received_at, id) < ($4, $5)) ORDER BY received_at DESC, id DESC LIMIT $6",
-                      Params().add(q.sender_oin).add(q.status).add(q.since).add(q.before_received).add(q.before_id)
+                      Params()
+                          .add(q.sender_oin)
+                          .add(q.status)
+                          .add(q.since)
+                          .add(q.before_received)
+                          .add(q.before_id)
                           .add(static_cast<std::int64_t>(q.limit + 1)));
     }
 
@@ -366,8 +373,8 @@ public:
 
     std::optional<SignedHead> head_at(std::uint64_t size) override {
         auto c = readers_.borrow();
-        const auto r = c->query("SELECT size, root, time, signature, key_id FROM audit_heads WHERE size = $1",
-                                Params().add(static_cast<std::int64_t>(size)));
+        const auto r =
+            c->query("SELECT size, root, time, signature, key_id FROM audit_heads WHERE size = $1", Params().add(static_cast<std::int64_t>(size)));
         if (r.rows() == 0) return std::nullopt;
         return SignedHead{static_cast<std::uint64_t>(r.i64(0, 0)), r.str(0, 1), r.str(0, 2), r.str(0, 3), r.str(0, 4)};
     }
@@ -411,8 +418,7 @@ public:
         auto c = readers_.borrow();
         std::int64_t after = -1;
         for (;;) {
-            const auto r = c->query("SELECT seq, entry, leaf_hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT 20000",
-                                    Params().add(after), 1);
+            const auto r = c->query("SELECT seq, entry, leaf_hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT 20000", Params().add(after), 1);
             for (int i = 0; i < r.rows(); ++i) {
                 after = be64(PQgetvalue(r.get(), i, 0));
                 const bool hash_ok = PQgetlength(r.get(), i, 2) == 32;
@@ -465,9 +471,10 @@ private:
                 levels.add(std::to_string(w.level));
                 idxs.add(std::to_string(w.index));
             }
-            const auto r = c_->query("SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
-                                     " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
-                                     Params().add(levels.take()).add(idxs.take()));
+            const auto r = c_->query(
+                "SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
+                " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
+                Params().add(levels.take()).add(idxs.take()));
             for (int i = 0; i < r.rows(); ++i)
                 fetched_[{static_cast<unsigned>(r.i64(i, 0)), static_cast<std::uint64_t>(r.i64(i, 1))}] = hash_from_hex(r.view(i, 2));
         }
@@ -508,8 +515,9 @@ private:
     static void check_role(pg::Conn& c) {
         const auto r = c.query("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
         if (r.rows() == 1 && r.boolean(0, 0))
-            throw std::runtime_error("the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS), so region separation "
-                                     "could not be enforced by the database; connect as a role without them");
+            throw std::runtime_error(
+                "the PostgreSQL role bypasses row-level security (superuser or BYPASSRLS), so region separation "
+                "could not be enforced by the database; connect as a role without them");
     }
 
     static int schema_version(pg::Conn& c) {
@@ -529,8 +537,7 @@ private:
             c.exec("CREATE TABLE IF NOT EXISTS dg_schema(version integer NOT NULL)");
             const int version = schema_version(c);
             if (static_cast<std::size_t>(version) > kMigrations.size())
-                throw std::runtime_error("the PostgreSQL store has schema version " + std::to_string(version) +
-                                         ", newer than this gateway knows");
+                throw std::runtime_error("the PostgreSQL store has schema version " + std::to_string(version) + ", newer than this gateway knows");
             for (std::size_t v = static_cast<std::size_t>(version); v < kMigrations.size(); ++v) {
                 c.exec("BEGIN");
                 c.exec(kMigrations[v]);
@@ -554,8 +561,9 @@ private:
     // (503 to their clients, nothing acknowledged) instead of hanging with it.
     std::unique_ptr<pg::Conn> write_connection() {
         auto c = std::make_unique<pg::Conn>(url_);
-        c->exec("SET dg.region = '*'; SET lock_timeout = '10s'; SET statement_timeout = '60s';"
-                " SET idle_in_transaction_session_timeout = '60s'");
+        c->exec(
+            "SET dg.region = '*'; SET lock_timeout = '10s'; SET statement_timeout = '60s';"
+            " SET idle_in_transaction_session_timeout = '60s'");
         return c;
     }
 
@@ -571,19 +579,20 @@ private:
             if (pending_ == 0) return;
             Params p;
             for (auto& col : cols_) p.add(col.take());
-            c_.query("INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
-                     " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, intermediary_oin)"
-                     " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-                     " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],"
-                     " $16::text[], $17::boolean[], $18::text[])",
-                     p);
+            c_.query(
+                "INSERT INTO records(id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"
+                " subject, received_at, legal_basis, purpose, policy_version, retention_until, data, active, intermediary_oin)"
+                " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+                " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],"
+                " $16::text[], $17::boolean[], $18::text[])",
+                p);
             pending_ = 0;
         }
 
         void insert(const StoredRecord& r) override {
-            const std::string* vals[] = {&r.id, &r.region, &r.region_name, &r.gemeente, &r.berichttype, &r.status,
-                                         &r.sender_oin, &r.bericht_id, &r.melding_id, &r.subject, &r.received_at,
-                                         &r.legal_basis, &r.purpose, &r.policy_version, &r.retention_until, &r.data};
+            const std::string* vals[] = {&r.id,         &r.region,         &r.region_name,     &r.gemeente, &r.berichttype, &r.status,
+                                         &r.sender_oin, &r.bericht_id,     &r.melding_id,      &r.subject,  &r.received_at, &r.legal_basis,
+                                         &r.purpose,    &r.policy_version, &r.retention_until, &r.data};
             for (int i = 0; i < 16; ++i) cols_[i].add(*vals[i]);
             cols_[16].add(r.active ? "t" : "f");
             cols_[17].add(r.intermediary_oin);
@@ -599,17 +608,17 @@ private:
             flush();
             // By id or by subject, each on its index (an OR of both would use neither).
             const std::string by = id.empty() ? "subject" : "id";
-            return read_records(c_.query((std::string("SELECT ") + kColumns + " FROM records WHERE active AND region = $2 AND " + by +
-                                          " = $1 ORDER BY seq")
-                                             .c_str(),
-                                         Params().add(id.empty() ? subject : id).add(region)));
+            return read_records(
+                c_.query((std::string("SELECT ") + kColumns + " FROM records WHERE active AND region = $2 AND " + by + " = $1 ORDER BY seq").c_str(),
+                         Params().add(id.empty() ? subject : id).add(region)));
         }
         std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
                                                     const std::string& to_region, const std::string& to_gemeente) override {
             flush();
             return read_records(c_.query((std::string("SELECT ") + kColumns +
                                           " FROM records WHERE subject = $1 AND active AND id <> $2 AND gemeente = $5"
-                                          " AND (region <> $3 OR gemeente <> $4) ORDER BY seq").c_str(),
+                                          " AND (region <> $3 OR gemeente <> $4) ORDER BY seq")
+                                             .c_str(),
                                          Params().add(subject).add(except_id).add(to_region).add(to_gemeente).add(gemeente)));
         }
         void set_status(const std::string& id, const std::string& region, const std::string& status) override {
@@ -629,9 +638,10 @@ private:
         void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
                       const std::string& to_gemeente) override {
             flush();
-            c_.query("UPDATE records SET region = $3, region_name = $4, gemeente = $5,"
-                     " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
-                     Params().add(rec.id).add(rec.region).add(to_region).add(to_region_name).add(to_gemeente));
+            c_.query(
+                "UPDATE records SET region = $3, region_name = $4, gemeente = $5,"
+                " seq = nextval(pg_get_serial_sequence('records', 'seq')) WHERE id = $1 AND region = $2 AND active",
+                Params().add(rec.id).add(rec.region).add(to_region).add(to_region_name).add(to_gemeente));
             c_.query("UPDATE record_history SET region = $3 WHERE record_id = $1 AND region = $2",
                      Params().add(rec.id).add(rec.region).add(to_region));
         }
@@ -676,10 +686,11 @@ private:
         if (keys.empty()) return fresh;
         Params p;
         for (auto& col : cols) p.add(col.take());
-        const auto r = c.query("INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
-                               " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
-                               " ON CONFLICT DO NOTHING RETURNING sender_oin, bericht_id",
-                               p);
+        const auto r = c.query(
+            "INSERT INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])"
+            " ON CONFLICT DO NOTHING RETURNING sender_oin, bericht_id",
+            p);
         std::set<std::pair<std::string, std::string>> inserted;
         for (int i = 0; i < r.rows(); ++i) inserted.emplace(r.str(i, 0), r.str(i, 1));
         for (std::size_t i : order) {
@@ -709,9 +720,10 @@ private:
             senders.add(key.first);
             ids.add(key.second);
         }
-        const auto r = c.query("INSERT INTO melding_ids(sender_oin, melding_id) SELECT * FROM unnest($1::text[], $2::text[])"
-                               " ON CONFLICT DO NOTHING RETURNING sender_oin, melding_id",
-                               Params().add(senders.take()).add(ids.take()));
+        const auto r = c.query(
+            "INSERT INTO melding_ids(sender_oin, melding_id) SELECT * FROM unnest($1::text[], $2::text[])"
+            " ON CONFLICT DO NOTHING RETURNING sender_oin, melding_id",
+            Params().add(senders.take()).add(ids.take()));
         std::set<Key> claimed;
         for (int i = 0; i < r.rows(); ++i) claimed.emplace(r.str(i, 0), r.str(i, 1));
         for (const auto& [key, b] : owner)
@@ -740,7 +752,6 @@ private:
         return ok;
     }
 
-
     // Appends entries at the end of the one log, under its row lock; returns the state to cache
     // once the transaction commits.
     static void update_receipts(pg::Conn& c, const std::vector<const MessageRow*>& rows) {
@@ -750,9 +761,10 @@ private:
             ids.add(m->bericht_id);
             receipts.add(m->receipt);
         }
-        c.query("UPDATE messages m SET receipt = t.r FROM unnest($1::text[], $2::text[], $3::text[]) AS t(s, b, r)"
-                " WHERE m.sender_oin = t.s AND m.bericht_id = t.b",
-                Params().add(senders.take()).add(ids.take()).add(receipts.take()));
+        c.query(
+            "UPDATE messages m SET receipt = t.r FROM unnest($1::text[], $2::text[], $3::text[]) AS t(s, b, r)"
+            " WHERE m.sender_oin = t.s AND m.bericht_id = t.b",
+            Params().add(senders.take()).add(ids.take()).add(receipts.take()));
     }
 
     LogState append_audit(pg::Conn& c, const std::vector<const std::string*>& entries) {
@@ -776,12 +788,14 @@ private:
             leaves.add(merkle::hex(h));
             log.append(h, node);
         }
-        c.query("INSERT INTO audit(seq, entry, leaf_hash) SELECT s, e, decode(h, 'hex')"
-                " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(s, e, h)",
-                Params().add(seqs.take()).add(texts.take()).add(leaves.take()));
-        c.query("INSERT INTO audit_nodes(level, idx, hash) SELECT l, i, decode(h, 'hex')"
-                " FROM unnest($1::integer[], $2::bigint[], $3::text[]) AS t(l, i, h)",
-                Params().add(levels.take()).add(idxs.take()).add(hashes.take()));
+        c.query(
+            "INSERT INTO audit(seq, entry, leaf_hash) SELECT s, e, decode(h, 'hex')"
+            " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(s, e, h)",
+            Params().add(seqs.take()).add(texts.take()).add(leaves.take()));
+        c.query(
+            "INSERT INTO audit_nodes(level, idx, hash) SELECT l, i, decode(h, 'hex')"
+            " FROM unnest($1::integer[], $2::bigint[], $3::text[]) AS t(l, i, h)",
+            Params().add(levels.take()).add(idxs.take()).add(hashes.take()));
         c.query("UPDATE audit_state SET size = $1 WHERE id = 1", Params().add(static_cast<std::int64_t>(log.size())));
         return log;
     }
@@ -806,9 +820,10 @@ private:
         }
         const auto bound = Params().add(static_cast<std::int64_t>(to));
         c.query("DELETE FROM audit WHERE seq <= $1", bound);
-        c.query("DELETE FROM audit_nodes n USING unnest($1::integer[], $2::bigint[]) AS p(level, below)"
-                " WHERE n.level = p.level AND n.idx < p.below",
-                Params().add(levels.take()).add(below.take()));
+        c.query(
+            "DELETE FROM audit_nodes n USING unnest($1::integer[], $2::bigint[]) AS p(level, below)"
+            " WHERE n.level = p.level AND n.idx < p.below",
+            Params().add(levels.take()).add(below.take()));
         c.query("DELETE FROM audit_heads WHERE size < $1", bound);
         c.query("UPDATE audit_state SET removed = GREATEST(removed, $1) WHERE id = 1", bound);
     }
@@ -821,9 +836,10 @@ private:
             levels.add(std::to_string(ref.level));
             idxs.add(std::to_string(ref.index));
         }
-        const auto r = c.query("SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
-                               " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
-                               Params().add(levels.take()).add(idxs.take()));
+        const auto r = c.query(
+            "SELECT n.level, n.idx, encode(n.hash, 'hex') FROM audit_nodes n"
+            " JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx",
+            Params().add(levels.take()).add(idxs.take()));
         std::map<std::pair<unsigned, std::uint64_t>, merkle::Hash> found;
         for (int i = 0; i < r.rows(); ++i)
             found[{static_cast<unsigned>(r.i64(i, 0)), static_cast<std::uint64_t>(r.i64(i, 1))}] = hash_from_hex(r.view(i, 2));
@@ -905,8 +921,12 @@ private:
                 }
                 if (b.head)
                     c.query("INSERT INTO audit_heads(size, root, time, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                            Params().add(static_cast<std::int64_t>(b.head->size)).add(b.head->root).add(b.head->time)
-                                .add(b.head->signature).add(b.head->key_id));
+                            Params()
+                                .add(static_cast<std::int64_t>(b.head->size))
+                                .add(b.head->root)
+                                .add(b.head->time)
+                                .add(b.head->signature)
+                                .add(b.head->key_id));
                 if (b.message && b.message->seal) to_seal.emplace_back(i, entries.size());
                 for (const auto& e : b.audit_entries) entries.push_back(&e);
                 if (!b.close_audit_period.empty()) closes.emplace_back(entries.size(), b.close_audit_period);
@@ -918,8 +938,7 @@ private:
                 const std::string ids = purge_ids.take(), regions = purge_regions.take();
                 c.query("DELETE FROM record_history WHERE (record_id, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
                         Params().add(ids).add(regions));
-                c.query("DELETE FROM records WHERE (id, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
-                        Params().add(ids).add(regions));
+                c.query("DELETE FROM records WHERE (id, region) IN (SELECT * FROM unnest($1::text[], $2::text[]))", Params().add(ids).add(regions));
             }
             std::optional<LogState> log;
             if (!entries.empty()) log = append_audit(c, entries);
@@ -1022,8 +1041,6 @@ void PgBulk::finish(bool commit, std::vector<std::string> audit, std::optional<M
 
 }  // namespace
 
-std::unique_ptr<RecordStore> open_pg_store(const std::string& url, const StoreOptions& options) {
-    return std::make_unique<PgStore>(url, options);
-}
+std::unique_ptr<RecordStore> open_pg_store(const std::string& url, const StoreOptions& options) { return std::make_unique<PgStore>(url, options); }
 
 }  // namespace dg

@@ -30,12 +30,8 @@ public:
     Result(const Result&) = delete;
     ~Result() { PQclear(r_); }
     int rows() const { return PQntuples(r_); }
-    std::string str(int row, int col) const {
-        return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
-    }
-    std::string_view view(int row, int col) const {
-        return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
-    }
+    std::string str(int row, int col) const { return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))); }
+    std::string_view view(int row, int col) const { return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))}; }
     std::int64_t i64(int row, int col) const { return std::stoll(PQgetvalue(r_, row, col)); }
     bool boolean(int row, int col) const { return PQgetvalue(r_, row, col)[0] == 't'; }
     PGresult* get() const { return r_; }
@@ -100,7 +96,8 @@ public:
         }
         // The server's notices (and the FATAL of a terminated backend) are not ours to print: the
         // log is JSON lines, and whatever matters surfaces as an error of the next statement.
-        PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+        PQsetNoticeProcessor(
+            c_, [](void*, const char*) {}, nullptr);
     }
     Conn(const Conn&) = delete;
     ~Conn() { PQfinish(c_); }
@@ -132,10 +129,9 @@ public:
         if (PQenterPipelineMode(c_) != 1) throw Error("", std::string("pipeline: ") + PQerrorMessage(c_));
         const char* scope[] = {region.c_str(), gemeente.c_str()};
         const auto ptrs = p.pointers();
-        const bool sent = PQsendQueryParams(c_, "SELECT set_config('dg.region', $1, true), set_config('dg.gemeente', $2, true)", 2, nullptr,
-                                            scope, nullptr, nullptr, 0) == 1 &&
-                          PQsendQueryParams(c_, sql, p.size(), nullptr, ptrs.data(), nullptr, nullptr, 0) == 1 &&
-                          PQpipelineSync(c_) == 1;
+        const bool sent = PQsendQueryParams(c_, "SELECT set_config('dg.region', $1, true), set_config('dg.gemeente', $2, true)", 2, nullptr, scope,
+                                            nullptr, nullptr, 0) == 1 &&
+                          PQsendQueryParams(c_, sql, p.size(), nullptr, ptrs.data(), nullptr, nullptr, 0) == 1 && PQpipelineSync(c_) == 1;
         Result out;
         std::string error = sent ? "" : PQerrorMessage(c_);
         std::string state;

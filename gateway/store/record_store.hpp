@@ -38,21 +38,21 @@ struct StoredRecord {
     std::string berichttype, status;
     std::string sender_oin, bericht_id, melding_id;
     std::string intermediary_oin;  // who sent it for sender_oin (Namens), "" when the sender did
-    std::string subject;   // pseudonym of the pupil, never the number
+    std::string subject;           // pseudonym of the pupil, never the number
     std::string received_at;
     std::string legal_basis, purpose, policy_version, retention_until;
-    std::string data;      // canonical JSON of the record (melding_to_json)
+    std::string data;  // canonical JSON of the record (melding_to_json)
     bool active = true;
     RecordEffect effect = RecordEffect::None;
-    std::string target_id;    // Withdraw/Status: the record it concerns
-    std::string new_status;   // Status: the status set; Withdraw: the tombstone's; Move: the notice's
-    std::string from_gemeente;  // Move: only records in this gemeente move
-    std::string notice_until;   // Move: retention of that notice
+    std::string target_id;                                           // Withdraw/Status: the record it concerns
+    std::string new_status;                                          // Status: the status set; Withdraw: the tombstone's; Move: the notice's
+    std::string from_gemeente;                                       // Move: only records in this gemeente move
+    std::string notice_until;                                        // Move: retention of that notice
     std::shared_ptr<const std::vector<EffectScope>> status_of = {};  // Status without target: only these (none: every active record)
-    std::string reason_key = {}, reason = {};  // Status: named in each target's history as reason_key: reason
-    std::string new_data = {}, new_retention = {};  // Change: the target's content and retention as changed
-    std::vector<std::string> changed_fields = {};   // Change: which fields (their paths, never their values)
-    std::size_t melding_index = 0;  // position in the message it came in (not stored)
+    std::string reason_key = {}, reason = {};                        // Status: named in each target's history as reason_key: reason
+    std::string new_data = {}, new_retention = {};                   // Change: the target's content and retention as changed
+    std::vector<std::string> changed_fields = {};                    // Change: which fields (their paths, never their values)
+    std::size_t melding_index = 0;                                   // position in the message it came in (not stored)
 };
 
 struct HistoryEvent {
@@ -90,9 +90,9 @@ struct WriteBatch {
 
 struct CommitResult {
     bool ok = false;
-    bool duplicate = false;  // the message's (sender, berichtId) was stored meanwhile: nothing written
-    std::string error;       // for logs and metrics; not shown to clients
-    bool busy = false;       // refused unwritten: the write queue was full (back-pressure, not a failure)
+    bool duplicate = false;      // the message's (sender, berichtId) was stored meanwhile: nothing written
+    std::string error;           // for logs and metrics; not shown to clients
+    bool busy = false;           // refused unwritten: the write queue was full (back-pressure, not a failure)
     bool melding_taken = false;  // a (sender, meldingId) of the batch was stored meanwhile: nothing written
     std::string receipt = {};    // the sealed receipt of the batch's message (MessageRow::seal), when it had one
 };
@@ -100,9 +100,9 @@ struct CommitResult {
 using CommitCallback = std::function<void(const CommitResult&)>;
 
 struct CaseloadQuery {
-    std::string region;  // always set: the caller's own region
+    std::string region;                                // always set: the caller's own region
     std::string berichttype, gemeente, status, since;  // optional filters ("" = any)
-    std::vector<std::string> berichttypen;              // the types the caller may read (empty = any)
+    std::vector<std::string> berichttypen;             // the types the caller may read (empty = any)
     std::size_t limit = 50;
     std::optional<std::int64_t> before_seq;  // cursor: only records older than this
 };
@@ -111,7 +111,7 @@ struct CaseloadQuery {
 // region, but not the notices a move leaves behind. Paged by (received_at, id).
 struct SentQuery {
     std::string sender_oin;
-    std::string status, since;              // optional filters ("" = any)
+    std::string status, since;               // optional filters ("" = any)
     std::string before_received, before_id;  // cursor: records older than this one
     std::size_t limit = 100;
 };
@@ -128,8 +128,7 @@ class BulkWrite {
 public:
     virtual ~BulkWrite() = default;
     virtual void add(std::vector<StoredRecord>&& chunk) = 0;  // blocks while the writer is behind
-    virtual void finish(bool commit, std::vector<std::string> audit_entries, std::optional<MessageRow> message,
-                        CommitCallback done) = 0;
+    virtual void finish(bool commit, std::vector<std::string> audit_entries, std::optional<MessageRow> message, CommitCallback done) = 0;
 };
 
 // Reads throw std::runtime_error when the store cannot answer; writes report through CommitResult.
@@ -156,7 +155,7 @@ public:
     struct ReportQuery {
         std::string region, gemeente, from, to;
         std::vector<std::pair<std::string, std::string>> details;  // berichttype -> field path
-        std::vector<std::string> closed_statuses;  // besides inactive records, these count as closed
+        std::vector<std::string> closed_statuses;                  // besides inactive records, these count as closed
     };
     struct ReportRow {
         std::string gemeente, berichttype, status, detail;
@@ -164,8 +163,7 @@ public:
     };
     virtual std::vector<ReportRow> report(const ReportQuery& query) = 0;
     // Active records of one pupil (by pseudonym) within one region, newest first.
-    virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region,
-                                                         const std::string& gemeente = {}) = 0;
+    virtual std::vector<StoredRecord> records_of_subject(const std::string& subject, const std::string& region, const std::string& gemeente = {}) = 0;
     // Records (active or not) with this meldingId, from any sender, in any region.
     virtual std::vector<StoredRecord> find_by_melding_id(const std::string& melding_id) = 0;
     // Up to query.limit + 1 records (one more tells that there is a next page).
@@ -190,9 +188,9 @@ public:
 };
 
 struct StoreOptions {
-    bool read_only = false;       // for audit verify: no schema changes, no recovery, no writer
-    std::size_t max_group = 512;  // requests per transaction at most
-    std::size_t readers = 4;      // read connections (per region file for SQLite)
+    bool read_only = false;         // for audit verify: no schema changes, no recovery, no writer
+    std::size_t max_group = 512;    // requests per transaction at most
+    std::size_t readers = 4;        // read connections (per region file for SQLite)
     std::size_t max_queue = 20000;  // requests waiting for the writer at most; more are refused as busy
 };
 

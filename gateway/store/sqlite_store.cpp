@@ -30,8 +30,8 @@
 #include "core/identifiers.hpp"
 #include "core/log.hpp"
 #include "store/connection_pool.hpp"
-#include "store/group_commit.hpp"
 #include "store/effects.hpp"
+#include "store/group_commit.hpp"
 #include "store/sqlite_util.hpp"
 
 namespace dg {
@@ -75,7 +75,8 @@ std::string region_schema() {
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta(key, value) VALUES('txn', 0);
 CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
-  created_txn INTEGER NOT NULL, )sql") + kRecordData + R"sql();
+  created_txn INTEGER NOT NULL, )sql") +
+           kRecordData + R"sql();
 CREATE INDEX IF NOT EXISTS records_caseload ON records(active, seq);
 CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
 CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
@@ -85,7 +86,8 @@ CREATE TABLE IF NOT EXISTS record_history(seq INTEGER PRIMARY KEY AUTOINCREMENT,
   txn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, seq);
 CREATE TABLE IF NOT EXISTS undo_records(useq INTEGER PRIMARY KEY, txn INTEGER NOT NULL, seq INTEGER NOT NULL,
-  id TEXT NOT NULL, created_txn INTEGER NOT NULL, )sql" + kRecordData + R"sql();
+  id TEXT NOT NULL, created_txn INTEGER NOT NULL, )sql" +
+           kRecordData + R"sql();
 CREATE TABLE IF NOT EXISTS undo_history(useq INTEGER PRIMARY KEY, txn INTEGER NOT NULL, seq INTEGER NOT NULL,
   record_id TEXT NOT NULL, htxn INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
@@ -102,9 +104,9 @@ constexpr const char* kAllRecordColumns =
 StoredRecord read_record(const Stmt& st) {
     StoredRecord rec;
     rec.seq = st.i64(0);
-    std::string* cols[] = {&rec.id, &rec.region, &rec.region_name, &rec.gemeente, &rec.berichttype, &rec.status,
-                           &rec.sender_oin, &rec.bericht_id, &rec.melding_id, &rec.subject, &rec.received_at,
-                           &rec.legal_basis, &rec.purpose, &rec.policy_version, &rec.retention_until, &rec.data};
+    std::string* cols[] = {&rec.id,         &rec.region,         &rec.region_name,     &rec.gemeente, &rec.berichttype, &rec.status,
+                           &rec.sender_oin, &rec.bericht_id,     &rec.melding_id,      &rec.subject,  &rec.received_at, &rec.legal_basis,
+                           &rec.purpose,    &rec.policy_version, &rec.retention_until, &rec.data};
     for (int i = 0; i < 16; ++i) *cols[i] = st.str(i + 1);
     rec.active = st.i64(17) != 0;
     rec.intermediary_oin = st.str(19);
@@ -117,8 +119,9 @@ std::string region_file_name(const std::string& code) { return "region-" + code 
 // No automatic checkpoints: they would run inside a commit on the writer thread (a stall of
 // milliseconds for every request of the group); the Checkpointer does them beside it.
 void configure_writer(sqlite3* db) {
-    sqlite::exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-4096; PRAGMA wal_autocheckpoint=0;"
-                     " PRAGMA journal_size_limit=67108864;");
+    sqlite::exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-4096; PRAGMA wal_autocheckpoint=0;"
+                 " PRAGMA journal_size_limit=67108864;");
 }
 
 // Copies committed WAL frames into the database files on a thread and connections of its own,
@@ -196,8 +199,8 @@ std::unique_ptr<ReaderPool> readers_of(const std::filesystem::path& file, std::s
 struct RegionFile {
     std::string code;
     sqlite3* db = nullptr;
-    Stmt insert, insert_history, save_record, save_history, tombstone, is_active, of_subject, history_rows, delete_record,
-        delete_history, set_gemeente, active_by_id, active_of_subject, set_status, set_txn, find, change;
+    Stmt insert, insert_history, save_record, save_history, tombstone, is_active, of_subject, history_rows, delete_record, delete_history,
+        set_gemeente, active_by_id, active_of_subject, set_status, set_txn, find, change;
     bool in_txn = false;
     bool committed = false;       // committed within the current transaction (undo if audit.db fails)
     bool undo_rows = true;        // before-images may be left from committed transactions
@@ -213,10 +216,11 @@ struct RegionFile {
                                           " policy_version, retention_until, data, active, intermediary_oin)"
                                           " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"));
             insert_history = Stmt(db, "INSERT INTO record_history(record_id, txn, time, event, detail) VALUES(?1,?2,?3,?4,?5)");
-            save_record = Stmt(db, std::string("INSERT INTO undo_records(txn, ") + kAllRecordColumns + ") SELECT ?2, " +
-                                       kAllRecordColumns + " FROM records WHERE id = ?1");
-            save_history = Stmt(db, "INSERT INTO undo_history(txn, seq, record_id, htxn, time, event, detail)"
-                                    " SELECT ?2, seq, record_id, txn, time, event, detail FROM record_history WHERE record_id = ?1");
+            save_record = Stmt(db, std::string("INSERT INTO undo_records(txn, ") + kAllRecordColumns + ") SELECT ?2, " + kAllRecordColumns +
+                                       " FROM records WHERE id = ?1");
+            save_history = Stmt(db,
+                                "INSERT INTO undo_history(txn, seq, record_id, htxn, time, event, detail)"
+                                " SELECT ?2, seq, record_id, txn, time, event, detail FROM record_history WHERE record_id = ?1");
             tombstone = Stmt(db, "UPDATE records SET active = 0, status = ?3, retention_until = ?2 WHERE id = ?1 AND active = 1");
             is_active = Stmt(db, "SELECT 1 FROM records WHERE id = ?1 AND active = 1");
             of_subject = Stmt(db, std::string("SELECT ") + kColumns +
@@ -241,8 +245,8 @@ struct RegionFile {
     }
     ~RegionFile() { close(); }
     void close() {
-        for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &tombstone, &is_active, &of_subject, &history_rows,
-                        &delete_record, &delete_history, &set_gemeente, &active_by_id, &active_of_subject, &set_status, &set_txn, &find, &change})
+        for (Stmt* s : {&insert, &insert_history, &save_record, &save_history, &tombstone, &is_active, &of_subject, &history_rows, &delete_record,
+                        &delete_history, &set_gemeente, &active_by_id, &active_of_subject, &set_status, &set_txn, &find, &change})
             *s = Stmt();
         sqlite3_close(db);
         db = nullptr;
@@ -260,15 +264,23 @@ struct RegionFile {
         const std::string w = std::to_string(committed);
         const std::string sql =
             "BEGIN IMMEDIATE;"
-            "DELETE FROM records WHERE created_txn > " + w + ";"
-            "INSERT OR REPLACE INTO records(" + kAllRecordColumns + ") SELECT " + kAllRecordColumns +
-            " FROM undo_records WHERE txn > " + w + " AND created_txn <= " + w + " ORDER BY useq DESC;"
-            "DELETE FROM record_history WHERE txn > " + w + ";"
+            "DELETE FROM records WHERE created_txn > " +
+            w +
+            ";"
+            "INSERT OR REPLACE INTO records(" +
+            kAllRecordColumns + ") SELECT " + kAllRecordColumns + " FROM undo_records WHERE txn > " + w + " AND created_txn <= " + w +
+            " ORDER BY useq DESC;"
+            "DELETE FROM record_history WHERE txn > " +
+            w +
+            ";"
             "INSERT OR REPLACE INTO record_history(seq, record_id, txn, time, event, detail)"
-            " SELECT seq, record_id, htxn, time, event, detail FROM undo_history WHERE txn > " + w + " AND htxn <= " + w +
+            " SELECT seq, record_id, htxn, time, event, detail FROM undo_history WHERE txn > " +
+            w + " AND htxn <= " + w +
             " ORDER BY useq DESC;"
             "DELETE FROM undo_records; DELETE FROM undo_history;"
-            "UPDATE meta SET value = " + w + " WHERE key = 'txn';"
+            "UPDATE meta SET value = " +
+            w +
+            " WHERE key = 'txn';"
             "COMMIT;";
         try {
             sqlite::exec(db, sql.c_str());
@@ -303,8 +315,7 @@ public:
         main_readers_ = readers_of(main_file, options_.readers, options_.read_only);
         for (const auto& entry : std::filesystem::directory_iterator(dir)) {
             const std::string name = entry.path().filename().string();
-            if (name.rfind("region-", 0) == 0 && name.size() > 10 && name.ends_with(".db"))
-                known_regions_.insert(name.substr(7, name.size() - 10));
+            if (name.rfind("region-", 0) == 0 && name.size() > 10 && name.ends_with(".db")) known_regions_.insert(name.substr(7, name.size() - 10));
         }
         if (options_.read_only) {
             visible_txn_ = INT64_MAX;
@@ -316,8 +327,9 @@ public:
             check_schema_version();
             sqlite::exec(main_, kMainSchema);
             sqlite::exec(main_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-            insert_message_ = Stmt(main_, "INSERT OR IGNORE INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
-                                          " VALUES(?1,?2,?3,?4,?5)");
+            insert_message_ = Stmt(main_,
+                                   "INSERT OR IGNORE INTO messages(sender_oin, bericht_id, content_hash, receipt, received_at)"
+                                   " VALUES(?1,?2,?3,?4,?5)");
             insert_melding_ = Stmt(main_, "INSERT OR IGNORE INTO melding_ids(sender_oin, melding_id) VALUES(?1, ?2)");
             insert_audit_ = Stmt(main_, "INSERT INTO audit(seq, entry, leaf_hash) VALUES(?1, ?2, ?3)");
             insert_node_ = Stmt(main_, "INSERT INTO audit_nodes(level, idx, hash) VALUES(?1, ?2, ?3)");
@@ -423,14 +435,15 @@ public:
         if (!q.details.empty()) {
             detail = "CASE";
             for (std::size_t i = 0; i < q.details.size(); ++i)
-                detail += " WHEN berichttype = ?" + std::to_string(10 + 2 * i) + " THEN COALESCE(json_extract(data, ?" +
-                          std::to_string(11 + 2 * i) + "), '')";
+                detail += " WHEN berichttype = ?" + std::to_string(10 + 2 * i) + " THEN COALESCE(json_extract(data, ?" + std::to_string(11 + 2 * i) +
+                          "), '')";
             detail += " ELSE '' END";
         }
         auto lease = pool->borrow();
         Stmt st(lease->db, "SELECT gemeente, berichttype, status, " + detail +
                                " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
-                               " WHERE (active = 1 OR data <> 'null') AND created_txn <= ?9 AND (?1 = '' OR gemeente = ?1) AND received_at >= ?2 AND received_at < ?3"
+                               " WHERE (active = 1 OR data <> 'null') AND created_txn <= ?9 AND (?1 = '' OR gemeente = ?1) AND received_at >= ?2 AND "
+                               "received_at < ?3"
                                " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
         std::string closed = "[";
         for (const auto& s : q.closed_statuses) closed += (closed.size() > 1 ? ",\"" : "\"") + s + "\"";
@@ -442,8 +455,8 @@ public:
             st.text(static_cast<int>(10 + 2 * i), q.details[i].first).text(static_cast<int>(11 + 2 * i), path);
         }
         while (st.row())
-            out.push_back({st.str(0), st.str(1), st.str(2), st.str(3), static_cast<std::uint64_t>(st.i64(4)),
-                           static_cast<std::uint64_t>(st.i64(5)), static_cast<std::uint64_t>(st.i64(6))});
+            out.push_back({st.str(0), st.str(1), st.str(2), st.str(3), static_cast<std::uint64_t>(st.i64(4)), static_cast<std::uint64_t>(st.i64(5)),
+                           static_cast<std::uint64_t>(st.i64(6))});
         return out;
     }
 
@@ -452,8 +465,9 @@ public:
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
         auto lease = pool->borrow();
-        Stmt st(lease->db, "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
-                            " AND (?2 = '' OR gemeente = ?2) GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
+        Stmt st(lease->db,
+                "SELECT berichttype, gemeente, status, COUNT(*) FROM records WHERE active = 1 AND created_txn <= ?1"
+                " AND (?2 = '' OR gemeente = ?2) GROUP BY berichttype, gemeente, status ORDER BY berichttype, gemeente, status");
         st.int64(1, visible_txn_.load()).text(2, gemeente);
         while (st.row()) out.push_back({st.str(0), st.str(1), st.str(2), static_cast<std::uint64_t>(st.i64(3))});
         return out;
@@ -507,9 +521,8 @@ public:
             st.int64(6, static_cast<std::int64_t>(q.limit + 1)).int64(9, visible_txn_.load());
             while (st.row()) out.push_back(read_record(st));
         }
-        std::sort(out.begin(), out.end(), [](const StoredRecord& a, const StoredRecord& b) {
-            return std::tie(a.received_at, a.id) > std::tie(b.received_at, b.id);
-        });
+        std::sort(out.begin(), out.end(),
+                  [](const StoredRecord& a, const StoredRecord& b) { return std::tie(a.received_at, a.id) > std::tie(b.received_at, b.id); });
         if (out.size() > q.limit + 1) out.resize(q.limit + 1);
         return out;
     }
@@ -563,7 +576,8 @@ public:
         if (!q.party.empty()) sql += " AND instr(entry, ?3) > 0";
         if (!q.any_of.empty()) {
             sql += " AND (";
-            for (std::size_t i = 0; i < q.any_of.size(); ++i) sql += (i ? " OR " : "") + std::string("instr(entry, ?") + std::to_string(6 + i) + ") > 0";
+            for (std::size_t i = 0; i < q.any_of.size(); ++i)
+                sql += (i ? " OR " : "") + std::string("instr(entry, ?") + std::to_string(6 + i) + ") > 0";
             sql += ")";
         }
         sql += q.newest_first ? " ORDER BY seq DESC LIMIT ?4" : " ORDER BY seq LIMIT ?4";
@@ -713,8 +727,8 @@ private:
     }
 
     // Records of one region: `where` uses ?1 (and ?2) for the arguments and ?9 for the visible transaction.
-    std::vector<StoredRecord> select_records(const std::string& region, const char* where, const std::string& arg,
-                                             std::int64_t arg2 = 0, const std::string& arg3 = {}) {
+    std::vector<StoredRecord> select_records(const std::string& region, const char* where, const std::string& arg, std::int64_t arg2 = 0,
+                                             const std::string& arg3 = {}) {
         std::vector<StoredRecord> out;
         ReaderPool* pool = region_readers(region);
         if (!pool) return out;
@@ -733,8 +747,8 @@ private:
         const bool existing = t.row() && t.i64(0) > 0;
         t.reset();
         if (existing && version != kSchemaVersion)
-            throw std::runtime_error((dir_ / "audit.db").string() + ": store schema " + std::to_string(version) +
-                                     " is not this gateway's (" + std::to_string(kSchemaVersion) + ")");
+            throw std::runtime_error((dir_ / "audit.db").string() + ": store schema " + std::to_string(version) + " is not this gateway's (" +
+                                     std::to_string(kSchemaVersion) + ")");
     }
 
     // ---- the writer (GroupCommit's thread only) ----
@@ -821,11 +835,11 @@ private:
         if (!sqlite3_get_autocommit(main_)) sqlite3_exec(main_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
 
-    void insert_record(RegionFile& f, const StoredRecord& r, const std::string& region, const std::string& region_name,
-                       const std::string& gemeente, bool active) {
-        const std::string* vals[] = {&r.id, &region, &region_name, &gemeente, &r.berichttype, &r.status, &r.sender_oin,
-                                     &r.bericht_id, &r.melding_id, &r.subject, &r.received_at, &r.legal_basis, &r.purpose,
-                                     &r.policy_version, &r.retention_until, &r.data};
+    void insert_record(RegionFile& f, const StoredRecord& r, const std::string& region, const std::string& region_name, const std::string& gemeente,
+                       bool active) {
+        const std::string* vals[] = {&r.id,         &region,           &region_name,       &gemeente,  &r.berichttype, &r.status,
+                                     &r.sender_oin, &r.bericht_id,     &r.melding_id,      &r.subject, &r.received_at, &r.legal_basis,
+                                     &r.purpose,    &r.policy_version, &r.retention_until, &r.data};
         f.insert.text(1, r.id).int64(2, txn_ + 1);
         for (int i = 1; i < 16; ++i) f.insert.text(i + 2, *vals[i]);
         f.insert.int64(18, active ? 1 : 0).text(19, r.intermediary_oin).run();
@@ -984,7 +998,6 @@ private:
         return true;
     }
 
-
     std::vector<CommitResult> commit_group(std::vector<GroupCommit::Pending>& group) {
         std::vector<CommitResult> results(group.size(), CommitResult{true, false, {}});
         const merkle::CompactRange before = log_;
@@ -1016,7 +1029,9 @@ private:
                 append_audit(b.audit_entries);
                 if (!b.close_audit_period.empty())
                     Stmt(main_, "INSERT OR IGNORE INTO audit_periods(size, closed_at) VALUES(?1, ?2)")
-                        .int64(1, static_cast<std::int64_t>(log_.size())).text(2, b.close_audit_period).run();
+                        .int64(1, static_cast<std::int64_t>(log_.size()))
+                        .text(2, b.close_audit_period)
+                        .run();
                 if (b.remove_audit_before > 0) remove_audit_before(std::min<std::uint64_t>(b.remove_audit_before, log_.size()));
             }
             commit_txn();

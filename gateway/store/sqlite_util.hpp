@@ -74,8 +74,7 @@ public:
     }
     std::string_view view(int col) const {
         const auto* p = sqlite3_column_text(s_, col);
-        return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
-                 : std::string_view();
+        return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
     }
     std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
     // A 32-byte hash column, or null when the column holds something else.
@@ -111,7 +110,9 @@ inline bool has_table(sqlite3* db, const char* name) {
 inline int busy_wait(void*, int attempt) {
     if (attempt >= 25000) return 0;
     sqlite3_sleep(0);  // yields; the real pause follows
-    struct timespec t{0, 200000};
+    struct timespec t {
+        0, 200000
+    };
     nanosleep(&t, nullptr);
     return 1;
 }

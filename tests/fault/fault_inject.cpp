@@ -62,8 +62,12 @@ Rule current() {
             const std::string m = mode;
             rule.pattern = pattern;
             rule.ms = ms;
-            rule.mode = m == "enospc" ? Mode::Enospc : m == "eio" ? Mode::Eio : m == "fsync-eio" ? Mode::FsyncEio
-                      : m == "slow-fsync" ? Mode::SlowFsync : m == "kill" ? Mode::Kill : Mode::Off;
+            rule.mode = m == "enospc"       ? Mode::Enospc
+                        : m == "eio"        ? Mode::Eio
+                        : m == "fsync-eio"  ? Mode::FsyncEio
+                        : m == "slow-fsync" ? Mode::SlowFsync
+                        : m == "kill"       ? Mode::Kill
+                                            : Mode::Off;
         }
     }
     return rule;

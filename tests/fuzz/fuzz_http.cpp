@@ -4,13 +4,13 @@
 // status of the interface, and every refusal with problem+json.
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
 #include <future>
 #include <set>
-#include <unistd.h>
 
 #include "api/api.hpp"
-#include "net/http_framing.hpp"
 #include "fuzz_support.hpp"
+#include "net/http_framing.hpp"
 #include "store/record_store.hpp"
 
 namespace {
@@ -39,8 +39,13 @@ struct World {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     static World world;
-    static const char* callers[] = {"00000099000000000201", "00000099000000000100", "00000099000000000363", "00000099000000000901",
-                                    "00000099000000000950", "00000099000000000999", ""};
+    static const char* callers[] = {"00000099000000000201",
+                                    "00000099000000000100",
+                                    "00000099000000000363",
+                                    "00000099000000000901",
+                                    "00000099000000000950",
+                                    "00000099000000000999",
+                                    ""};
     namespace http = boost::beast::http;
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
@@ -48,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parser.eager(true);
     boost::beast::error_code ec;
     parser.put(boost::asio::buffer(data + 1, size - 1), ec);
-    if (ec || !parser.is_done()) return 0;  // refused by the parser: the session closes or answers 4xx itself
+    if (ec || !parser.is_done()) return 0;                 // refused by the parser: the session closes or answers 4xx itself
     if (dg::framing_fault(parser.get().base())) return 0;  // refused by the session (400 and close)
     auto request = std::make_shared<const dg::Request>(parser.release());
     dg::Caller caller{callers[data[0] % 7], "fuzz"};

@@ -2,7 +2,6 @@
 #include "adapters/json_reader.hpp"
 #include "fuzz_support.hpp"
 
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     dg::fuzz::CountingSink sink;
     dg::ParseLimits limits;

@@ -1,6 +1,6 @@
 // Fuzz target: the region table import (DUO's CSV layout, ';' or ',').
-#include "routing/region_table.hpp"
 #include "core/json_util.hpp"
+#include "routing/region_table.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {

@@ -3,7 +3,6 @@
 #include "adapters/xml_reader.hpp"
 #include "fuzz_support.hpp"
 
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const auto& snapshot = dg::fuzz::snapshot();
     dg::fuzz::CountingSink sink;

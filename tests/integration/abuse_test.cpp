@@ -77,8 +77,10 @@ BOOST_AUTO_TEST_CASE(ambiguous_framing_is_400_and_close) {
         }
     }
     // Well-framed requests, chunked or not, and HTTP/1.0 without Host, are served.
-    BOOST_TEST(raw_exchange(gw, "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Type: "
-                                "application/json\r\n\r\n2\r\n{}\r\n0\r\n\r\n").first.status == 200);
+    BOOST_TEST(raw_exchange(gw,
+                            "POST /v1/validate HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Type: "
+                            "application/json\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                   .first.status == 200);
     BOOST_TEST(raw_exchange(gw, "GET /v1/me HTTP/1.0\r\n\r\n").first.status == 200);
     // Every refusal is audited, by its route template.
     std::size_t refused = 0;
@@ -98,7 +100,8 @@ BOOST_AUTO_TEST_CASE(large_body_slots_are_for_parties_and_shared) {
         c.limits.max_large_bodies_per_party = 2;
         c.limits.read_timeout = std::chrono::milliseconds(20000);
     });
-    const std::string big_head = "POST /v1/berichten HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{";
+    const std::string big_head =
+        "POST /v1/berichten HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{";
     // Strangers trickling large bodies get 403 at once and hold no slot.
     std::vector<std::unique_ptr<TlsClient>> strangers;
     for (int i = 0; i < 6; ++i) {

@@ -64,7 +64,8 @@ BOOST_AUTO_TEST_CASE(a_melding_id_is_used_once_per_sender) {
             BOOST_TEST(replay.body == first.body);
             // Another sender has meldingIds of its own.
             std::string other = verzuim("B-1", "M-1");
-            for (auto [from, to] : {std::pair{"12AB", "34CD"}, std::pair{"\"0363\"", "\"0599\""}}) other.replace(other.find(from), std::strlen(from), to);
+            for (auto [from, to] : {std::pair{"12AB", "34CD"}, std::pair{"\"0363\"", "\"0599\""}})
+                other.replace(other.find(from), std::strlen(from), to);
             BOOST_TEST(gw.as("school-34CD", http::verb::post, "/v1/berichten", other).status == 202);
             BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam") == (std::vector<std::string>{"M-2/geregistreerd", "M-1/geregistreerd"}));
             // So an intrekking names exactly one record.
@@ -84,9 +85,8 @@ BOOST_AUTO_TEST_CASE(concurrent_messages_with_one_melding_id_store_it_once) {
             std::vector<HttpReply> replies(8);
             std::vector<std::thread> threads;
             for (std::size_t i = 0; i < replies.size(); ++i)
-                threads.emplace_back([&, i] {
-                    replies[i] = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("RACE-" + std::to_string(i), "M-RACE"));
-                });
+                threads.emplace_back(
+                    [&, i] { replies[i] = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("RACE-" + std::to_string(i), "M-RACE")); });
             for (auto& t : threads) t.join();
             int accepted = 0;
             for (const auto& r : replies) {
@@ -224,7 +224,10 @@ BOOST_AUTO_TEST_CASE(every_answer_carries_the_standard_headers) {
     Gateway gw;
     auto check = [](const std::map<std::string, std::string>& h, const std::string& what) {
         BOOST_TEST_CONTEXT(what) {
-            auto at = [&](const char* k) { auto it = h.find(k); return it == h.end() ? std::string() : it->second; };
+            auto at = [&](const char* k) {
+                auto it = h.find(k);
+                return it == h.end() ? std::string() : it->second;
+            };
             BOOST_TEST(at("API-Version") == "1.0.0");
             BOOST_TEST(at("Strict-Transport-Security").find("max-age=") == 0u);
             BOOST_TEST(at("X-Content-Type-Options") == "nosniff");
@@ -262,7 +265,7 @@ BOOST_AUTO_TEST_CASE(transaction_ids_and_trace_context_reach_the_audit_entry) {
     HttpReply made = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"traceparent", "00-zz-bad"}});
     const std::string generated = made.headers["Fsc-Transaction-Id"];
     BOOST_TEST(generated.size() == 36u);
-    BOOST_TEST(generated[14] == '7');  // version 7
+    BOOST_TEST(generated[14] == '7');                                          // version 7
     BOOST_TEST(std::string("89ab").find(generated[19]) != std::string::npos);  // RFC 9562 variant
     for (const char* bad : {"not-a-uuid", "0192f4a8-7b2c-4d3e-9f10-1a2b3c4d5e6f" /* v4 */, "0192f4a8-7b2c-7d3e-1f10-1a2b3c4d5e6f"}) {
         HttpReply r = c.request(http::verb::get, "/v1/me", {}, "application/json", {{"Fsc-Transaction-Id", bad}});

@@ -21,7 +21,6 @@ namespace dg::test {
 
 namespace http = boost::beast::http;
 
-
 struct Gateway {
     TempDir dir;
     TestStore store{store_kind_from_env()};
@@ -107,12 +106,16 @@ inline std::string first_code(const HttpReply& r) {
 
 // A one-record verzuimmelding from school-12AB about a pupil in `gemeente`, with its own ids.
 inline std::string verzuim(const std::string& bericht_id, const std::string& melding_id, const std::string& gemeente = "0363") {
-    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00",)"
-           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":"291417772","geboortedatum":"2012-04-01",)"
-           R"("woongemeente":")" + gemeente + R"("},"school":{"brin":"12AB","vestiging":"00"},)"
+    return R"({"berichtId":")" + bericht_id +
+           R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" +
+           melding_id +
+           R"(","leerling":{"bsn":"291417772","geboortedatum":"2012-04-01",)"
+           R"("woongemeente":")" +
+           gemeente +
+           R"("},"school":{"brin":"12AB","vestiging":"00"},)"
            R"("verzuim":{"soort":"luxe","van":"2026-10-19","tot":"2026-10-23"}}]})";
 }
-
 
 inline std::vector<std::string> caseload_meldingen(const Gateway& gw, const char* coordinator, const std::string& query = "") {
     HttpReply r = gw.as(coordinator, http::verb::get, "/v1/caseload" + query);

@@ -75,8 +75,8 @@ BOOST_AUTO_TEST_CASE(a_sender_reads_back_what_became_of_its_meldingen) {
             sent.emplace_back(d["receivedAt"].GetString(), rec["id"].GetString(), rec["meldingId"].GetString());
     };
     for (int i = 1; i <= 3; ++i) {
-        const HttpReply r = gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("S-" + std::to_string(i), "S-M-" + std::to_string(i),
-                                                                                         i == 3 ? "0384" : "0363"));
+        const HttpReply r = gw.as("school-12AB", http::verb::post, "/v1/berichten",
+                                  verzuim("S-" + std::to_string(i), "S-M-" + std::to_string(i), i == 3 ? "0384" : "0363"));
         BOOST_REQUIRE(r.status == 202);
         keep(r);
     }
@@ -92,7 +92,8 @@ BOOST_AUTO_TEST_CASE(a_sender_reads_back_what_became_of_its_meldingen) {
     std::vector<std::string> order;
     for (const auto& s : sent) order.push_back(std::get<2>(s));
     std::string traject = example("trajectmelding.json");
-    traject.replace(traject.find(R"("status": "in-behandeling")"), 27, R"("status": "in-behandeling", "toelichting": "Gesprek met ouders op 1 december")");
+    traject.replace(traject.find(R"("status": "in-behandeling")"), 27,
+                    R"("status": "in-behandeling", "toelichting": "Gesprek met ouders op 1 december")");
     const HttpReply t = gw.as("coordinator-amsterdam", http::verb::post, "/v1/berichten", traject);
     BOOST_REQUIRE_MESSAGE(t.status == 202, t.body);
 
@@ -134,8 +135,7 @@ BOOST_AUTO_TEST_CASE(a_sender_reads_back_what_became_of_its_meldingen) {
     BOOST_TEST(entry["recordIds"].Size() == 4u);
     // Nobody else's: another school, the coordinator (only its trajectmelding), namens: the same list.
     BOOST_TEST(melding_ids(parse(gw.as("school-34CD", http::verb::get, "/v1/meldingen").body)).empty());
-    BOOST_TEST(melding_ids(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/meldingen").body)) ==
-               std::vector<std::string>{"TR-0001"});
+    BOOST_TEST(melding_ids(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/meldingen").body)) == std::vector<std::string>{"TR-0001"});
     const HttpReply namens = las.request(http::verb::get, "/v1/meldingen", {}, "application/json", {{"Namens", kSchool}});
     BOOST_TEST(melding_ids(parse(namens.body)) == melding_ids(page));
     BOOST_TEST(las.request(http::verb::get, "/v1/meldingen").status == 403);
@@ -192,19 +192,20 @@ BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) 
         BOOST_REQUIRE(d.IsObject() && d.HasMember("rows"));
         for (const auto& r : d["rows"].GetArray())
             out.insert(std::string(r["gemeente"].GetString()) + "/" + r["berichttype"].GetString() + "/" + r["status"].GetString() + "/" +
-                       (r.HasMember("hoogsteNiveau") ? r["hoogsteNiveau"].GetString() : "") + ": " + std::to_string(r["nieuw"].GetUint64()) +
-                       " " + std::to_string(r["afgesloten"].GetUint64()) + " " + std::to_string(r["actief"].GetUint64()));
+                       (r.HasMember("hoogsteNiveau") ? r["hoogsteNiveau"].GetString() : "") + ": " + std::to_string(r["nieuw"].GetUint64()) + " " +
+                       std::to_string(r["afgesloten"].GetUint64()) + " " + std::to_string(r["actief"].GetUint64()));
         return out;
     };
-    BOOST_TEST(rows_of("coordinator-amsterdam") == (std::set<std::string>{"0363/verzuimmelding/afgesloten/: 1 1 1",
-                                                                         "0384/verzuimmelding/ingetrokken/: 1 1 0",
-                                                                         "0363/vsv-melding/geregistreerd/mbo-1: 1 0 1"}));
+    BOOST_TEST(rows_of("coordinator-amsterdam") ==
+               (std::set<std::string>{"0363/verzuimmelding/afgesloten/: 1 1 1", "0384/verzuimmelding/ingetrokken/: 1 1 0",
+                                      "0363/vsv-melding/geregistreerd/mbo-1: 1 0 1"}));
     // Amsterdam's leerplichtambtenaar: its residents, the types it reads (no vsv); Diemen its own.
     BOOST_TEST(rows_of("gemeente-0363") == std::set<std::string>{"0363/verzuimmelding/afgesloten/: 1 1 1"});
     BOOST_TEST(rows_of("gemeente-0384") == std::set<std::string>{"0384/verzuimmelding/ingetrokken/: 1 1 0"});
     BOOST_TEST(rows_of("coordinator-rijnmond").empty());
     // Another period: nothing.
-    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/rapportage?van=2020-01-01&tot=2020-12-31").body)["rows"].Size() == 0u);
+    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/rapportage?van=2020-01-01&tot=2020-12-31").body)["rows"].Size() ==
+               0u);
     // CSV: UTF-8 with a BOM, ;-separated, a header row, the same numbers.
     TlsClient c(gw.port, "coordinator-amsterdam", dev_certs_dir());
     BOOST_REQUIRE(c.connect());
@@ -216,9 +217,11 @@ BOOST_AUTO_TEST_CASE(counts_per_gemeente_type_and_status_within_the_read_scope) 
     BOOST_TEST(csv.body.find("0384;DIEMEN;verzuimmelding;ingetrokken;;1;1;0\r\n") != std::string::npos);
     BOOST_TEST(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);
     // Bad or reversed dates name the parameter; a school reads no numbers.
-    for (const auto& [q, path] : std::vector<std::pair<std::string, std::string>>{
-             {"van=2026-12-01", "?tot"}, {"tot=2026-12-01", "?van"}, {"van=2026-12-02&tot=2026-12-01", "?tot"},
-             {"van=2026-02-30&tot=2026-12-01", "?van"}, {"van=2026-01-01&tot=2026-12-01&gemeente=0363", "?gemeente"}}) {
+    for (const auto& [q, path] : std::vector<std::pair<std::string, std::string>>{{"van=2026-12-01", "?tot"},
+                                                                                  {"tot=2026-12-01", "?van"},
+                                                                                  {"van=2026-12-02&tot=2026-12-01", "?tot"},
+                                                                                  {"van=2026-02-30&tot=2026-12-01", "?van"},
+                                                                                  {"van=2026-01-01&tot=2026-12-01&gemeente=0363", "?gemeente"}}) {
         const HttpReply r = gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/rapportage?" + q);
         BOOST_TEST(r.status == 400, q);
         const auto d = parse(r.body);
@@ -234,17 +237,26 @@ BOOST_AUTO_TEST_SUITE(onderwijsgebeurtenis)
 namespace {
 
 std::string vsv(const std::string& bericht_id, const std::string& melding_id, const std::string& bsn, const std::string& gemeente) {
-    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"vsv-melding","verzondenOp":"2026-11-01T02:00:00+01:00",)"
-           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":")" + bsn + R"(","geboortedatum":"2007-05-30",)"
-           R"("woongemeente":")" + gemeente + R"("},"school":{"brin":"34CD","vestiging":"00"},"uitschrijfdatum":"2026-08-01",)"
+    return R"({"berichtId":")" + bericht_id +
+           R"(","berichttype":"vsv-melding","verzondenOp":"2026-11-01T02:00:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" +
+           melding_id + R"(","leerling":{"bsn":")" + bsn +
+           R"(","geboortedatum":"2007-05-30",)"
+           R"("woongemeente":")" +
+           gemeente +
+           R"("},"school":{"brin":"34CD","vestiging":"00"},"uitschrijfdatum":"2026-08-01",)"
            R"("hoogsteNiveau":"mbo-1","startkwalificatie":false}]})";
 }
 
 std::string verzuim_van(const std::string& bericht_id, const std::string& melding_id, const std::string& soort) {
-    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-18T09:00:00+01:00",)"
-           R"("meldingen":[{"meldingId":")" + melding_id + R"(","leerling":{"bsn":"011524492","geboortedatum":"2007-05-30",)"
+    return R"({"berichtId":")" + bericht_id +
+           R"(","berichttype":"verzuimmelding","verzondenOp":"2026-11-18T09:00:00+01:00",)"
+           R"("meldingen":[{"meldingId":")" +
+           melding_id +
+           R"(","leerling":{"bsn":"011524492","geboortedatum":"2007-05-30",)"
            R"("woongemeente":"0599"},"school":{"brin":"34CD","vestiging":"00"},)"
-           R"("verzuim":{"soort":")" + soort + R"(","van":"2026-09-01","tot":"2026-11-10"}}]})";
+           R"("verzuim":{"soort":")" +
+           soort + R"(","van":"2026-09-01","tot":"2026-11-10"}}]})";
 }
 
 std::string id_of(const HttpReply& r) { return parse(r.body)["records"][0]["id"].GetString(); }
@@ -355,8 +367,10 @@ namespace {
 
 std::string change(const std::string& bericht_id, const std::string& melding_id, const std::string& betreft, const std::string& changes,
                    const std::string& sent = "2026-12-01T10:00:00+01:00") {
-    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"wijziging","verzondenOp":")" + sent + R"(",)"
-           R"("meldingen":[{"meldingId":")" + melding_id + R"(","betreft":")" + betreft + R"(","wijzigingen":)" + changes + "}]}";
+    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"wijziging","verzondenOp":")" + sent +
+           R"(",)"
+           R"("meldingen":[{"meldingId":")" +
+           melding_id + R"(","betreft":")" + betreft + R"(","wijzigingen":)" + changes + "}]}";
 }
 
 std::string receipt_id(const HttpReply& r) { return parse(r.body)["records"][0]["id"].GetString(); }
@@ -401,13 +415,13 @@ BOOST_AUTO_TEST_CASE(the_school_ends_a_lopend_verzuim) {
     BOOST_TEST(record()["record"]["melding"]["verzuim"]["uren"].GetInt() == 40);
 
     // Judged as a whole: a tot before van is period.invalid, at the path the sender wrote.
-    const HttpReply bad = gw.as("school-12AB", http::verb::post, "/v1/berichten",
-                                change("12AB-W-3", "WZ-3", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-09-01"}})"));
+    const HttpReply bad =
+        gw.as("school-12AB", http::verb::post, "/v1/berichten", change("12AB-W-3", "WZ-3", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-09-01"}})"));
     BOOST_TEST(bad.status == 400);
     BOOST_TEST(bad.body.find(R"("code":"period.invalid","path":"/meldingen/0/wijzigingen/verzuim/tot")") != std::string::npos, bad.body);
     // On the wijziging's verzondenOp: a tot after it is refused too.
-    const HttpReply future = gw.as("school-12AB", http::verb::post, "/v1/berichten",
-                                   change("12AB-W-4", "WZ-4", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-12-05"}})"));
+    const HttpReply future =
+        gw.as("school-12AB", http::verb::post, "/v1/berichten", change("12AB-W-4", "WZ-4", "VZ-2026-0003", R"({"verzuim":{"tot":"2026-12-05"}})"));
     BOOST_TEST(future.status == 400);
     BOOST_TEST(first_code(future) == "period.invalid");
     // Only what the policy lets change; the path under wijzigingen.
@@ -421,18 +435,18 @@ BOOST_AUTO_TEST_CASE(the_school_ends_a_lopend_verzuim) {
     BOOST_TEST(record()["record"]["melding"]["verzuim"]["tot"].GetString() == std::string("2026-11-27"));
 
     // Someone else's: change.not-owner; unknown: change.unknown; withdrawn: change.unknown.
-    const HttpReply other = gw.as("school-34CD", http::verb::post, "/v1/berichten",
-                                  change("34CD-W-1", "WZ-6", "VZ-2026-0003", R"({"toelichting":"x"})"));
+    const HttpReply other =
+        gw.as("school-34CD", http::verb::post, "/v1/berichten", change("34CD-W-1", "WZ-6", "VZ-2026-0003", R"({"toelichting":"x"})"));
     BOOST_TEST(other.status == 400);
     BOOST_TEST(first_code(other) == "change.not-owner");
-    const HttpReply unknown = gw.as("school-12AB", http::verb::post, "/v1/berichten",
-                                    change("12AB-W-7", "WZ-7", "VZ-GEEN", R"({"toelichting":"x"})"));
+    const HttpReply unknown =
+        gw.as("school-12AB", http::verb::post, "/v1/berichten", change("12AB-W-7", "WZ-7", "VZ-GEEN", R"({"toelichting":"x"})"));
     BOOST_TEST(first_code(unknown) == "change.unknown");
     const std::string intrekking = R"({"berichtId":"12AB-I-1","berichttype":"intrekking","verzondenOp":"2026-12-01T12:00:00+01:00",)"
                                    R"("meldingen":[{"meldingId":"WD-1","betreft":"VZ-2026-0003","reden":"foutief"}]})";
     BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", intrekking).status == 202);
-    const HttpReply gone = gw.as("school-12AB", http::verb::post, "/v1/berichten",
-                                 change("12AB-W-8", "WZ-8", "VZ-2026-0003", R"({"toelichting":"x"})"));
+    const HttpReply gone =
+        gw.as("school-12AB", http::verb::post, "/v1/berichten", change("12AB-W-8", "WZ-8", "VZ-2026-0003", R"({"toelichting":"x"})"));
     BOOST_TEST(gone.status == 400);
     BOOST_TEST(first_code(gone) == "change.unknown");
 }
@@ -465,8 +479,10 @@ BOOST_AUTO_TEST_CASE(racing_an_intrekking) {
         lopend.replace(lopend.find("VZ-2026-0003"), 12, "VZ-RACE-" + n + "000");
         const HttpReply first = gw.as("school-12AB", http::verb::post, "/v1/berichten", lopend);
         BOOST_REQUIRE(first.status == 202);
-        const std::string intrekking = R"({"berichtId":"12AB-RI-)" + n + R"(","berichttype":"intrekking","verzondenOp":"2026-12-01T12:00:00+01:00",)"
-                                       R"("meldingen":[{"meldingId":"WD-R)" + n + R"(","betreft":"VZ-RACE-)" + n + R"(000","reden":"foutief"}]})";
+        const std::string intrekking = R"({"berichtId":"12AB-RI-)" + n +
+                                       R"(","berichttype":"intrekking","verzondenOp":"2026-12-01T12:00:00+01:00",)"
+                                       R"("meldingen":[{"meldingId":"WD-R)" +
+                                       n + R"(","betreft":"VZ-RACE-)" + n + R"(000","reden":"foutief"}]})";
         const std::string wijziging = change("12AB-RW-" + n, "WZ-R" + n, "VZ-RACE-" + n + "000", R"({"verzuim":{"tot":"2026-11-27"}})");
         HttpReply wr, ir;
         std::thread a([&] { wr = gw.as("school-12AB", http::verb::post, "/v1/berichten", wijziging); });
@@ -491,8 +507,8 @@ BOOST_AUTO_TEST_CASE(namens_the_original_sender) {
     BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding-lopend.json")).status == 202);
     TlsClient las(gw.port, "las-leverancier", dev_certs_dir());
     BOOST_REQUIRE(las.connect());
-    const HttpReply w = las.request(http::verb::post, "/v1/berichten", example("wijziging.json"), "application/json",
-                                    {{"Namens", "00000099000000000201"}});
+    const HttpReply w =
+        las.request(http::verb::post, "/v1/berichten", example("wijziging.json"), "application/json", {{"Namens", "00000099000000000201"}});
     BOOST_TEST(w.status == 202, w.body);
 }
 

@@ -19,7 +19,9 @@ namespace {
 const std::string kSchool12 = "00000099000000000201", kSchool34 = "00000099000000000202", kGemeente0363 = "00000099000000000363",
                   kGemeente0384 = "00000099000000000384", kLas = "00000099000000000801", kRbl = "00000099000000000802";
 
-const std::map<std::string, std::string> kOins = {{"las-leverancier", kLas}, {"rbl-amsterdam", kRbl}, {"school-34CD", kSchool34},
+const std::map<std::string, std::string> kOins = {{"las-leverancier", kLas},
+                                                  {"rbl-amsterdam", kRbl},
+                                                  {"school-34CD", kSchool34},
                                                   {"coordinator-amsterdam", "00000099000000000901"}};
 
 std::string day(int offset) { return Date::from_days(today_utc().days() + offset).iso(); }
@@ -29,14 +31,17 @@ std::string day(int offset) { return Date::from_days(today_utc().days() + offset
 // read, gemeente-0384 read only.
 std::string mandate_file(const std::string& las_12ab_until = day(365)) {
     return R"({"mandates": [
-      {"intermediary": "las-leverancier", "principal": "school-12AB", "validFrom": ")" + day(-30) + R"(", "validUntil": ")" +
-           las_12ab_until + R"(",
+      {"intermediary": "las-leverancier", "principal": "school-12AB", "validFrom": ")" +
+           day(-30) + R"(", "validUntil": ")" + las_12ab_until + R"(",
        "berichttypen": ["verzuimmelding", "intrekking"], "endpoints": ["berichten", "validate"]},
-      {"intermediary": "las-leverancier", "principal": "school-34CD", "validFrom": ")" + day(-400) + R"(", "validUntil": ")" + day(-1) + R"(",
+      {"intermediary": "las-leverancier", "principal": "school-34CD", "validFrom": ")" +
+           day(-400) + R"(", "validUntil": ")" + day(-1) + R"(",
        "berichttypen": ["verzuimmelding", "intrekking"], "endpoints": ["berichten", "validate"]},
-      {"intermediary": "rbl-amsterdam", "principal": "gemeente-0363", "validFrom": ")" + day(-30) + R"(", "validUntil": ")" + day(365) + R"(",
+      {"intermediary": "rbl-amsterdam", "principal": "gemeente-0363", "validFrom": ")" +
+           day(-30) + R"(", "validUntil": ")" + day(365) + R"(",
        "berichttypen": ["vrijstelling", "trajectmelding", "verhuizing", "intrekking"], "endpoints": ["berichten", "validate", "caseload", "records"]},
-      {"intermediary": "rbl-amsterdam", "principal": "gemeente-0384", "validFrom": ")" + day(-30) + R"(", "validUntil": ")" + day(365) + R"(",
+      {"intermediary": "rbl-amsterdam", "principal": "gemeente-0384", "validFrom": ")" +
+           day(-30) + R"(", "validUntil": ")" + day(365) + R"(",
        "berichttypen": [], "endpoints": ["caseload", "records"]}
     ]})";
 }
@@ -50,8 +55,8 @@ struct MandateGateway {
         gw = std::make_unique<Gateway>([&](Config& c) { c.mandates = file; });
     }
     // `party` sends with `Namens: namens` (none when empty).
-    HttpReply as(const std::string& party, const std::string& namens, http::verb m, const std::string& target,
-                 const std::string& body = {}, const std::string& ct = "application/json") const {
+    HttpReply as(const std::string& party, const std::string& namens, http::verb m, const std::string& target, const std::string& body = {},
+                 const std::string& ct = "application/json") const {
         TlsClient c(gw->port, party, dev_certs_dir());
         if (!c.connect()) return {};
         std::map<std::string, std::string> headers;
@@ -65,8 +70,10 @@ std::string str(const rapidjson::Value& v, const char* key) { return v.HasMember
 
 // A withdrawal by `melding_id` of an earlier melding of the same sender.
 std::string intrekking(const std::string& bericht_id, const std::string& melding_id, const std::string& target) {
-    return R"({"berichtId":")" + bericht_id + R"(","berichttype":"intrekking","verzondenOp":"2026-11-24T09:00:00+01:00","meldingen":[)"
-           R"({"meldingId":")" + melding_id + R"(","betreft":")" + target + R"(","reden":"foutief"}]})";
+    return R"({"berichtId":")" + bericht_id +
+           R"(","berichttype":"intrekking","verzondenOp":"2026-11-24T09:00:00+01:00","meldingen":[)"
+           R"({"meldingId":")" +
+           melding_id + R"(","betreft":")" + target + R"(","reden":"foutief"}]})";
 }
 
 }  // namespace
@@ -161,14 +168,14 @@ BOOST_AUTO_TEST_CASE(without_a_mandate_in_force_nothing_is_done_and_the_refusal_
         std::string code;
     };
     const std::vector<Case> cases = {
-        {"las-leverancier", "", 403, "mandate.missing"},                         // an intermediary acts for someone
-        {"las-leverancier", kSchool34, 403, "mandate.missing"},                  // its mandate ended yesterday
-        {"las-leverancier", kGemeente0363, 403, "mandate.missing"},              // no mandate at all
-        {"las-leverancier", "00000099000000000999", 403, "mandate.missing"},     // not a party of the registry
-        {"rbl-amsterdam", kSchool12, 403, "mandate.missing"},                    // another intermediary's principal
-        {"school-34CD", kSchool12, 403, "mandate.missing"},                      // not an intermediary
-        {"coordinator-amsterdam", kGemeente0363, 403, "mandate.missing"},        // not an intermediary
-        {"las-leverancier", "12345", 400, "message.schema"},                     // not an OIN
+        {"las-leverancier", "", 403, "mandate.missing"},                      // an intermediary acts for someone
+        {"las-leverancier", kSchool34, 403, "mandate.missing"},               // its mandate ended yesterday
+        {"las-leverancier", kGemeente0363, 403, "mandate.missing"},           // no mandate at all
+        {"las-leverancier", "00000099000000000999", 403, "mandate.missing"},  // not a party of the registry
+        {"rbl-amsterdam", kSchool12, 403, "mandate.missing"},                 // another intermediary's principal
+        {"school-34CD", kSchool12, 403, "mandate.missing"},                   // not an intermediary
+        {"coordinator-amsterdam", kGemeente0363, 403, "mandate.missing"},     // not an intermediary
+        {"las-leverancier", "12345", 400, "message.schema"},                  // not an OIN
         {"las-leverancier", "0000009900000000020A", 400, "message.schema"},
         {"las-leverancier", kSchool12 + "0", 400, "message.schema"},
     };
@@ -279,7 +286,8 @@ BOOST_AUTO_TEST_CASE(a_mandate_revoked_by_sighup_ends_on_connections_already_ope
     const std::map<std::string, std::string> namens = {{"Namens", kSchool12}};
     BOOST_TEST(open.request(http::verb::post, "/v1/berichten", verzuim("HUP-1", "HUP-M-1"), "application/json", namens).status == 202);
     // A broken file: refused, the mandate stays; the refusal is logged and audited.
-    write(m.file, R"({"mandates": [{"intermediary": "las-leverancier", "principal": "school-99ZZ", "validFrom": "2026-01-01", "validUntil": "2026-12-31",
+    write(m.file,
+          R"({"mandates": [{"intermediary": "las-leverancier", "principal": "school-99ZZ", "validFrom": "2026-01-01", "validUntil": "2026-12-31",
                       "berichttypen": [], "endpoints": []}]})");
     BOOST_TEST(!m.gw->service->reload());
     const auto refused = m.last_audit();

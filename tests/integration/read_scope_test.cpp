@@ -140,24 +140,33 @@ BOOST_AUTO_TEST_CASE(every_route_as_every_party) {
     const Stored s(gw);
     // Each dev party as itself, and the intermediaries as themselves and for their principals
     // ("A>P": A sends with Namens: P) under the dev mandates.
-    const std::vector<std::string> parties = {"duo", "school-12AB", "gemeente-0363", "coordinator-amsterdam", "auditor", "stranger",
-                                              "las-leverancier", "rbl-amsterdam", "las-leverancier>school-12AB",
-                                              "rbl-amsterdam>gemeente-0363", "rbl-amsterdam>gemeente-0384"};
-    const std::map<std::string, std::string> oins = {{"school-12AB", "00000099000000000201"}, {"gemeente-0363", "00000099000000000363"},
+    const std::vector<std::string> parties = {"duo",
+                                              "school-12AB",
+                                              "gemeente-0363",
+                                              "coordinator-amsterdam",
+                                              "auditor",
+                                              "stranger",
+                                              "las-leverancier",
+                                              "rbl-amsterdam",
+                                              "las-leverancier>school-12AB",
+                                              "rbl-amsterdam>gemeente-0363",
+                                              "rbl-amsterdam>gemeente-0384"};
+    const std::map<std::string, std::string> oins = {{"school-12AB", "00000099000000000201"},
+                                                     {"gemeente-0363", "00000099000000000363"},
                                                      {"gemeente-0384", "00000099000000000384"}};
     // What the dev mandates cover (interface.md, dev parties).
-    const std::map<std::string, std::set<std::string>> mandate_endpoints = {
-        {"las-leverancier>school-12AB", {"berichten", "validate", "meldingen"}},
-        {"rbl-amsterdam>gemeente-0363", {"berichten", "validate", "meldingen", "caseload", "records"}},
-        {"rbl-amsterdam>gemeente-0384", {"caseload", "records"}}};
+    const std::map<std::string, std::set<std::string>> mandate_endpoints = {{"las-leverancier>school-12AB", {"berichten", "validate", "meldingen"}},
+                                                                            {"rbl-amsterdam>gemeente-0363",
+                                                                             {"berichten", "validate", "meldingen", "caseload", "records"}},
+                                                                            {"rbl-amsterdam>gemeente-0384", {"caseload", "records"}}};
     struct Route {
         http::verb method;
         std::string target, body;
         std::string endpoint;           // of the policy's role table; "public" for every registered party
         std::set<std::string> allowed;  // the parties (as themselves) that may use it
     };
-    const std::set<std::string> registered = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam", "auditor",
-                                              "las-leverancier", "rbl-amsterdam"};
+    const std::set<std::string> registered = {"duo",     "school-12AB",     "gemeente-0363", "gemeente-0384", "coordinator-amsterdam",
+                                              "auditor", "las-leverancier", "rbl-amsterdam"};
     const std::set<std::string> readers = {"gemeente-0363", "gemeente-0384", "coordinator-amsterdam"};
     const std::set<std::string> senders = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam"};
     const std::set<std::string> validators = {"duo", "school-12AB", "gemeente-0363", "gemeente-0384", "coordinator-amsterdam", "auditor"};

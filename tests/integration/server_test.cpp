@@ -14,7 +14,6 @@
 using namespace dg;
 using namespace dg::test;
 
-
 BOOST_AUTO_TEST_SUITE(server)
 
 BOOST_AUTO_TEST_CASE(clients_without_a_valid_certificate_never_reach_http) {
@@ -27,8 +26,7 @@ BOOST_AUTO_TEST_CASE(clients_without_a_valid_certificate_never_reach_http) {
         }
     }
     // The server counts a failed handshake on its own thread, possibly after the client gave up.
-    for (int i = 0; i < 250 && gw.service->metrics().tls_handshake_failures() < 3u; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 250 && gw.service->metrics().tls_handshake_failures() < 3u; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     BOOST_TEST(gw.service->metrics().tls_handshake_failures() == 3u);
     // None of them is an audited HTTP request.
     BOOST_TEST(gw.audit_entries().empty());
@@ -106,9 +104,10 @@ BOOST_AUTO_TEST_CASE(roles_and_scopes_through_the_server) {
     BOOST_TEST(mover.status == 400);
     BOOST_TEST(first_code(mover) == "scope.not-own-resident");
     // A role that may not send the type: 403.
-    for (auto [party, file] : std::vector<std::pair<const char*, const char*>>{
-             {"gemeente-0363", "verzuimmelding.json"}, {"school-12AB", "trajectmelding.json"}, {"duo", "vrijstelling.xml"},
-             {"auditor", "vsv-melding.json"}}) {
+    for (auto [party, file] : std::vector<std::pair<const char*, const char*>>{{"gemeente-0363", "verzuimmelding.json"},
+                                                                               {"school-12AB", "trajectmelding.json"},
+                                                                               {"duo", "vrijstelling.xml"},
+                                                                               {"auditor", "vsv-melding.json"}}) {
         HttpReply r = send(party, file, std::string(file).ends_with(".xml") ? "application/xml" : "application/json");
         BOOST_TEST(r.status == 403, party << " sends " << file);
         BOOST_TEST(first_code(r) == "sender.role-not-permitted");
@@ -127,8 +126,7 @@ BOOST_AUTO_TEST_CASE(start_and_stop_are_audit_entries) {
     BOOST_TEST(first["action"].GetString() == std::string("start"));
     BOOST_TEST(first["partyRole"].GetString() == std::string("system"));
     BOOST_TEST(first["outcome"].GetString() == std::string("allowed"));
-    for (const char* k : {"version", "keyId", "partiesVersion", "mandatesVersion", "regionsVersion"})
-        BOOST_TEST(first["attributes"].HasMember(k), k);
+    for (const char* k : {"version", "keyId", "partiesVersion", "mandatesVersion", "regionsVersion"}) BOOST_TEST(first["attributes"].HasMember(k), k);
     BOOST_TEST(std::string(first["policyVersion"].GetString()).rfind("sha256:", 0) == 0);
     BOOST_TEST(parse(all[1])["action"].GetString() == std::string("POST /v1/berichten"));
     BOOST_TEST(last["action"].GetString() == std::string("stop"));
@@ -159,7 +157,7 @@ BOOST_AUTO_TEST_CASE(every_request_is_audited_without_raw_bsn) {
     BOOST_TEST(std::string(first["legalBasis"].GetString()).find("Leerplichtwet") != std::string::npos);
     auto second = parse(audit[1]);
     BOOST_TEST(second["status"].GetInt() == 400);
-    BOOST_TEST(second["subjects"].Size() == 2u);  // who was refused about whom, by pseudonym
+    BOOST_TEST(second["subjects"].Size() == 2u);            // who was refused about whom, by pseudonym
     BOOST_TEST(parse(audit[2])["recordIds"].Size() == 2u);  // who saw which records
     BOOST_TEST(parse(audit[3])["status"].GetInt() == 403);
     BOOST_TEST(parse(audit[4])["status"].GetInt() == 404);
@@ -184,8 +182,7 @@ BOOST_AUTO_TEST_CASE(bad_messages_get_problem_json_and_change_nothing) {
     BOOST_TEST(none.body.find("onderwijsnummer.checksum") != std::string::npos);
     BOOST_TEST(none.body.find("291417773") == std::string::npos);  // no personal data in errors
     HttpReply xxe = gw.as("school-12AB", http::verb::post, "/v1/berichten",
-                          "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><bericht>&e;</bericht>",
-                          "application/xml");
+                          "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><bericht>&e;</bericht>", "application/xml");
     BOOST_TEST(xxe.status == 400);
     BOOST_TEST(xxe.body.find("root:") == std::string::npos);
     // Nothing of these reached any caseload.
@@ -268,7 +265,8 @@ BOOST_AUTO_TEST_CASE(validate_checks_and_stores_nothing) {
 BOOST_AUTO_TEST_CASE(caseload_pages_newest_first_with_a_stable_cursor) {
     Gateway gw;
     for (int i = 0; i < 5; ++i)
-        BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-" + std::to_string(i), "M-" + std::to_string(i))).status == 202);
+        BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-" + std::to_string(i), "M-" + std::to_string(i))).status ==
+                      202);
     BOOST_REQUIRE(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("B-R", "M-R", "0599")).status == 202);
     std::vector<std::string> seen;
     std::string cursor;
@@ -295,7 +293,6 @@ BOOST_AUTO_TEST_CASE(caseload_pages_newest_first_with_a_stable_cursor) {
         BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
     }
 }
-
 
 BOOST_AUTO_TEST_CASE(intrekking_by_the_original_sender_only) {
     Gateway gw;
@@ -344,8 +341,7 @@ BOOST_AUTO_TEST_CASE(verhuizing_moves_the_pupils_records_to_the_new_region) {
     BOOST_TEST(std::string(parse(move.body)["records"][0]["region"].GetString()) == "91");
     // Only the moved pupil (bsn 291417772, VZ-2026-0001) leaves Amsterdam; the other stays.
     BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam") == std::vector<std::string>{"VZ-2026-0002/geregistreerd"}));
-    BOOST_TEST((caseload_meldingen(gw, "coordinator-rijnmond") ==
-                std::vector<std::string>{"MV-0001/geregistreerd", "VZ-2026-0001/geregistreerd"}));
+    BOOST_TEST((caseload_meldingen(gw, "coordinator-rijnmond") == std::vector<std::string>{"MV-0001/geregistreerd", "VZ-2026-0001/geregistreerd"}));
     HttpReply r = gw.as("coordinator-rijnmond", http::verb::get, "/v1/caseload?gemeente=0599&berichttype=verzuimmelding");
     BOOST_TEST(parse(r.body)["items"].Size() == 1u);
 }
@@ -375,8 +371,8 @@ BOOST_AUTO_TEST_CASE(trajectmelding_sets_the_status_of_the_pupils_records) {
     BOOST_REQUIRE(push.status == 202);
     const std::string other_pupil = parse(push.body)["records"][1]["id"].GetString();  // VZ-2026-0002, onderwijsnummer
     BOOST_TEST(gw.as("gemeente-0363", http::verb::post, "/v1/berichten", example("trajectmelding.json")).status == 202);
-    BOOST_TEST((caseload_meldingen(gw, "coordinator-amsterdam", "?status=in-behandeling") ==
-                std::vector<std::string>{"VZ-2026-0001/in-behandeling"}));
+    BOOST_TEST(
+        (caseload_meldingen(gw, "coordinator-amsterdam", "?status=in-behandeling") == std::vector<std::string>{"VZ-2026-0001/in-behandeling"}));
     // A betreft naming another pupil's record is refused: an id alone reaches nothing.
     std::string wrong = example("trajectmelding.json");
     wrong.replace(wrong.find("GM0363-T-0001"), 13, "GM0363-T-0002");
@@ -467,7 +463,8 @@ BOOST_AUTO_TEST_CASE(an_outsider_verifies_heads_and_proofs_with_the_public_key_o
         BOOST_TEST(entry.find("011524492") == std::string::npos);
         const merkle::Hash leaf = merkle::leaf_hash(entry);
         BOOST_TEST(merkle::hex(leaf) == entries[static_cast<rapidjson::SizeType>(i)]["leafHash"].GetString());
-        const auto p = parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/inclusion?index=" + std::to_string(i) + "&size=" + std::to_string(size2)).body);
+        const auto p =
+            parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/inclusion?index=" + std::to_string(i) + "&size=" + std::to_string(size2)).body);
         std::vector<merkle::Hash> proof;
         for (const auto& h : p["proof"].GetArray()) {
             merkle::Hash x{};
@@ -477,7 +474,8 @@ BOOST_AUTO_TEST_CASE(an_outsider_verifies_heads_and_proofs_with_the_public_key_o
         BOOST_TEST(merkle::verify_inclusion(i, size2, leaf, proof, root), "index " << i);
     }
     // Head 2 extends head 1: the log was only appended to.
-    const auto c = parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/consistency?from=" + std::to_string(size1) + "&to=" + std::to_string(size2)).body);
+    const auto c =
+        parse(gw.as("auditor", http::verb::get, "/v1/audit/proof/consistency?from=" + std::to_string(size1) + "&to=" + std::to_string(size2)).body);
     std::vector<merkle::Hash> cproof;
     for (const auto& h : c["proof"].GetArray()) {
         merkle::Hash x{};
@@ -510,8 +508,8 @@ BOOST_AUTO_TEST_CASE(coordinators_count_open_and_find_records_of_their_own_regio
     Gateway gw;
     HttpReply push = gw.as("school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"));
     BOOST_REQUIRE(push.status == 202);
-    const std::string moved_id = parse(push.body)["records"][0]["id"].GetString();   // bsn 291417772, 0363
-    const std::string stays_id = parse(push.body)["records"][1]["id"].GetString();   // onderwijsnummer, 0384
+    const std::string moved_id = parse(push.body)["records"][0]["id"].GetString();                              // bsn 291417772, 0363
+    const std::string stays_id = parse(push.body)["records"][1]["id"].GetString();                              // onderwijsnummer, 0384
     BOOST_REQUIRE(gw.as("duo", http::verb::post, "/v1/berichten", example("vsv-melding.json")).status == 202);  // 0599
 
     const auto sum = parse(gw.as("coordinator-amsterdam", http::verb::get, "/v1/caseload/summary").body);
@@ -556,7 +554,9 @@ BOOST_AUTO_TEST_CASE(coordinators_count_open_and_find_records_of_their_own_regio
     const auto found = parse(gw.as("coordinator-rijnmond", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})").body);
     BOOST_TEST(found["items"].Size() == 2u);  // the moved verzuimmelding and the verhuizing
     BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417772"})").body)["items"].Size() == 0u);
-    BOOST_TEST(parse(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"onderwijsnummer":"101222331"})").body)["items"].Size() == 1u);
+    BOOST_TEST(
+        parse(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"onderwijsnummer":"101222331"})").body)["items"].Size() ==
+        1u);
     BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417773"})").status == 400);
     BOOST_TEST(gw.as("coordinator-amsterdam", http::verb::post, "/v1/records/search", R"({"bsn":"291417772","naam":"x"})").status == 400);
     // Every read is audited, with the records and pupils it showed, never the number.
@@ -597,7 +597,7 @@ BOOST_AUTO_TEST_CASE(the_openapi_document_matches_the_contract) {
     HttpReply r = gw.as("school-12AB", http::verb::get, "/v1/openapi.json");
     BOOST_REQUIRE(r.status == 200);
     BOOST_TEST(gw.as("school-12AB", http::verb::get, "/openapi.json").body == r.body);  // the alias
-    BOOST_TEST(gw.admin_get("/v1/openapi.json") == "200 " + r.body);                     // and without a certificate
+    BOOST_TEST(gw.admin_get("/v1/openapi.json") == "200 " + r.body);                    // and without a certificate
     const auto doc = parse(r.body);
     BOOST_REQUIRE(doc.IsObject());
     BOOST_TEST(std::string(doc["openapi"].GetString()).rfind("3.", 0) == 0u);
@@ -726,7 +726,7 @@ BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_crl_without_dropping_connections) {
     const std::string expired = "openssl ca -config " + cnf.string() + " -gencrl -crlsec 1 -out " + crl.string() + " >/dev/null 2>&1";
     BOOST_REQUIRE(std::system(expired.c_str()) == 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past its nextUpdate (a second after it was made)
-    BOOST_TEST(!gw.service->reload());  // refused: it would lock every client out
+    BOOST_TEST(!gw.service->reload());                             // refused: it would lock every client out
     BOOST_TEST(gw.as("school-12AB", http::verb::get, "/v1/me").status == 200);
     BOOST_TEST(!gw.as("school-34CD", http::verb::get, "/v1/me").answered);  // the previous CRL stays in force
 }
@@ -744,10 +744,13 @@ BOOST_AUTO_TEST_CASE(a_reload_takes_a_new_server_certificate_without_dropping_co
     test::TlsClient open(gw.port, "school-12AB", certs);
     BOOST_REQUIRE(open.connect());
     const std::string before = open.server_certificate_serial();
-    test::write(dir.path / "server.ext", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-                                         "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    const std::string renew = "cd " + dir.path.string() + " && openssl req -new -key server.key -subj /CN=localhost -out server.csr 2>/dev/null"
-                              " && openssl x509 -req -in server.csr -CA " + (certs / "ca.pem").string() + " -CAkey " + (certs / "ca.key").string() +
+    test::write(dir.path / "server.ext",
+                "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    const std::string renew = "cd " + dir.path.string() +
+                              " && openssl req -new -key server.key -subj /CN=localhost -out server.csr 2>/dev/null"
+                              " && openssl x509 -req -in server.csr -CA " +
+                              (certs / "ca.pem").string() + " -CAkey " + (certs / "ca.key").string() +
                               " -set_serial 0x5EED4242 -days 30 -sha256 -extfile server.ext -out server.crt 2>/dev/null";
     BOOST_REQUIRE(std::system(renew.c_str()) == 0);
     BOOST_TEST(gw.service->reload());
@@ -812,7 +815,7 @@ BOOST_AUTO_TEST_CASE(large_bodies_beyond_the_limit_are_refused_before_they_are_r
     // Small requests go on meanwhile.
     BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", verzuim("SMALL-1", "M-2")).status == 202);
     BOOST_REQUIRE(slow.send_raw(big.substr(100)));
-    BOOST_TEST(slow.read_reply().status == 202);  // read to its end and answered
+    BOOST_TEST(slow.read_reply().status == 202);                                             // read to its end and answered
     BOOST_TEST(gw.as("school-12AB", http::verb::post, "/v1/berichten", big).status == 202);  // the slot is free again
 }
 

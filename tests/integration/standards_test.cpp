@@ -42,8 +42,8 @@ std::string pseudonym_of(const Gateway& gw, const std::string& tag, const std::s
     while (!key.empty() && (key.back() == '\n' || key.back() == ' ')) key.pop_back();
     unsigned char md[32];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(identifier.data()), identifier.size(),
-         md, &len);
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(identifier.data()), identifier.size(), md,
+         &len);
     return "ps:" + tag + ":" + to_hex(md, len);
 }
 
@@ -90,8 +90,8 @@ BOOST_AUTO_TEST_CASE(fsc_logs_show_each_party_its_own_requests) {
     BOOST_REQUIRE(!las.empty());
     BOOST_TEST(las.front() == uuid7(4));
     BOOST_TEST((std::find(las.begin(), las.end(), uuid7(1)) == las.end()));
-    const auto namens = transaction_ids(with_headers(gw, "las-leverancier", http::verb::get, "/v1/logs?transactionIds=" + uuid7(1) + "," + uuid7(2),
-                                                     {}, {{"Namens", kSchool}}));
+    const auto namens = transaction_ids(
+        with_headers(gw, "las-leverancier", http::verb::get, "/v1/logs?transactionIds=" + uuid7(1) + "," + uuid7(2), {}, {{"Namens", kSchool}}));
     BOOST_TEST(namens == (std::vector<std::string>{uuid7(2), uuid7(1)}));
     // Filters and paging: oldest first, two at a time.
     const HttpReply first = gw.as("school-12AB", http::verb::get, "/v1/logs?sortOrder=asc&limit=2");
@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE(the_register_is_derived_from_the_policy_and_versioned_with_
         BOOST_TEST(id.rfind("urn:x-doorstroom-gateway:verwerking:", 0) == 0u);
         const std::string purpose = id.substr(36, id.rfind(':') - 36);
         ids[purpose] = id;
-        for (const char* k : {"name", "purpose", "legalBasis", "retention", "policyVersion"}) BOOST_TEST(std::string(a[k].GetString()).size() > 0u, k);
+        for (const char* k : {"name", "purpose", "legalBasis", "retention", "policyVersion"})
+            BOOST_TEST(std::string(a[k].GetString()).size() > 0u, k);
         BOOST_TEST(a["dataCategories"].Size() > 0u);
         BOOST_TEST(a["recipients"].Size() > 0u);
     }
@@ -164,8 +165,8 @@ BOOST_AUTO_TEST_CASE(the_register_is_derived_from_the_policy_and_versioned_with_
 BOOST_AUTO_TEST_CASE(ldv_processing_activities_by_data_subject_or_trace) {
     Gateway gw;
     // The example: a pupil with BSN 291417772 (0363) and one with an onderwijsnummer (0384).
-    const HttpReply sent = with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"),
-                                        {{"traceparent", kTraceparent}});
+    const HttpReply sent =
+        with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten", example("verzuimmelding.json"), {{"traceparent", kTraceparent}});
     BOOST_REQUIRE(sent.status == 202);
     const auto entry = parse(gw.audit_entries().back());
     const std::string bsn_pseudonym = pseudonym_of(gw, "bsn", "bsn:291417772");
@@ -201,11 +202,13 @@ BOOST_AUTO_TEST_CASE(ldv_processing_activities_by_data_subject_or_trace) {
     BOOST_TEST(types == (std::set<std::string>{"bsn", "onderwijsnummer"}));
     BOOST_TEST(spans.size() == 2u);
     // Both, when they belong together; a time window.
-    BOOST_TEST(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn","traceId":")" + kTrace + R"("})").status == 200);
+    BOOST_TEST(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn","traceId":")" + kTrace + R"("})").status ==
+               200);
     const auto late = parse(query(R"({"traceId":")" + kTrace + R"(","startTime":4102444800000})").body);
     BOOST_TEST(late["processingActivities"].Size() == 0u);
     // The auditor's own reads about the pupil are processing too: the next query finds them.
-    BOOST_TEST(parse(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"})").body)["processingActivities"].Size() > 1u);
+    BOOST_TEST(parse(query(R"({"dpl.core.data_subject_id":"291417772","dpl.core.data_subject_id_type":"bsn"})").body)["processingActivities"].Size() >
+               1u);
     // Bad input names the field; others may not ask.
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"{}", "/dpl.core.data_subject_id"},
@@ -337,8 +340,8 @@ void check_receipt(const Gateway& gw, const std::string& body, const std::string
     BOOST_TEST(entry["berichtId"].GetString() == std::string(receipt["berichtId"].GetString()));
     BOOST_TEST(entry["partyOin"].GetString() == party_oin);
     BOOST_TEST(entry["time"].GetString() == std::string(receipt["receivedAt"].GetString()));
-    const std::string text = "doorstroom-gateway receipt v1\n" + std::string(receipt["berichtId"].GetString()) + "\n" + party_oin + "\n" + digest + "\n" +
-                             receipt["receivedAt"].GetString() + "\n" + std::to_string(index) + "\n" +
+    const std::string text = "doorstroom-gateway receipt v1\n" + std::string(receipt["berichtId"].GetString()) + "\n" + party_oin + "\n" + digest +
+                             "\n" + receipt["receivedAt"].GetString() + "\n" + std::to_string(index) + "\n" +
                              std::to_string(receipt["accepted"].GetUint64()) + "\n" + std::to_string(receipt["rejected"].Size()) + "\n";
     const auto keys = parse(gw.as("auditor", http::verb::get, "/v1/audit/keys").body);
     BOOST_TEST(keys["keys"][0]["keyId"].GetString() == std::string(receipt["keyId"].GetString()));
@@ -407,8 +410,7 @@ BOOST_AUTO_TEST_CASE(a_content_digest_that_does_not_match_the_body_changes_nothi
     BOOST_TEST(first_code(bad) == "message.digest-mismatch");
     BOOST_TEST(caseload_meldingen(gw, "coordinator-amsterdam").empty());
     // Also among other algorithms; a digest of another algorithm alone is not checked.
-    const HttpReply ok = with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten", body,
-                                      {{"Content-Digest", "sha-512=:AAAA:, " + right}});
+    const HttpReply ok = with_headers(gw, "school-12AB", http::verb::post, "/v1/berichten", body, {{"Content-Digest", "sha-512=:AAAA:, " + right}});
     BOOST_TEST(ok.status == 202, ok.body);
     BOOST_TEST(parse(ok.body)["digest"].GetString() == right);
     BOOST_TEST(with_headers(gw, "school-12AB", http::verb::post, "/v1/validate", body, {{"Content-Digest", wrong}}).status == 400);

@@ -1,9 +1,9 @@
 // One conformance suite for every RecordStore: each case runs against SQLite (a temp dir) and
 // PostgreSQL (a fresh schema in the test cluster), through the interface only. Cases that only
 // one store can have (row-level security, several writers, crash recovery) follow at the end.
+#include <sqlite3.h>
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <bitset>
@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(committed_records_are_read_per_region_and_audited,
     BOOST_TEST(f.put({a, b, c}, message("B1")).ok);
     const auto ams = f.caseload(kAmsterdam);
     BOOST_TEST((ids(ams) == std::vector<std::string>{b.id, a.id}));  // newest first
-    BOOST_TEST(ams[0].data == b.data);  // stored byte for byte
+    BOOST_TEST(ams[0].data == b.data);                               // stored byte for byte
     BOOST_TEST(ams[0].subject == "ps:b");
     BOOST_TEST((ids(f.caseload(kRijnmond)) == std::vector<std::string>{c.id}));
     BOOST_TEST(f.store->find_record(a.id, "90").has_value());
@@ -223,8 +223,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_requests_are_group_committed_into_one_d
         threads.emplace_back([&, t] {
             for (int i = 0; i < kEach; ++i) {
                 const std::string text = entry(tag("t", t * 1000 + i));
-                const auto r = commit(*f.store, batch({record(i % 2 ? kAmsterdam : kRijnmond, "ps:x", tag("T", t * 1000 + i))},
-                                                      text, message(tag("C", t * 1000 + i))));
+                const auto r = commit(*f.store, batch({record(i % 2 ? kAmsterdam : kRijnmond, "ps:x", tag("T", t * 1000 + i))}, text,
+                                                      message(tag("C", t * 1000 + i))));
                 std::lock_guard lock(mu);
                 if (r.ok) committed.push_back(text);
                 else errors.push_back(r.error);
@@ -366,8 +366,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_move_and_withdrawal_keep_a_history, B, Back
     BOOST_TEST(history[0].event == "status");
     BOOST_TEST(history[0].detail == R"({"status":"in-behandeling","trajectmelding":")" + traject.id + R"("})");
     BOOST_TEST(history[1].event == "moved");
-    BOOST_TEST(history[1].detail == R"({"fromRegion":"90","fromGemeente":"0363","toRegion":"91","toGemeente":"0599","verhuizing":")" +
-                                        move.id + R"("})");
+    BOOST_TEST(history[1].detail ==
+               R"({"fromRegion":"90","fromGemeente":"0363","toRegion":"91","toGemeente":"0599","verhuizing":")" + move.id + R"("})");
     BOOST_TEST(f.store->history(a.id, "90").size() == 1u);  // the history went with the record; the notice has the move
 
     StoredRecord withdrawal = record(kRijnmond, "ps:s", "IN1", "intrekking");

@@ -22,8 +22,7 @@ std::filesystem::path dev_certs_dir() {
     return dir;
 }
 
-TlsClient::TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir,
-                     const std::function<void(SSL_CTX*)>& tune)
+TlsClient::TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir, const std::function<void(SSL_CTX*)>& tune)
     : port_(port), ctx_(net::ssl::context::tls_client) {
     if (tune) tune(ctx_.native_handle());
     ctx_.load_verify_file((certs_dir / "ca.pem").string());
@@ -46,14 +45,20 @@ bool TlsClient::connect() {
     beast::error_code ec;
     auto& sock = beast::get_lowest_layer(*stream_).socket();
     sock.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
-    if (ec) { error_ = "connect: " + ec.message(); return false; }
+    if (ec) {
+        error_ = "connect: " + ec.message();
+        return false;
+    }
     // Blocking reads must not hang a test: 10 s at most.
     timeval tv{10, 0};
     setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
     stream_->handshake(net::ssl::stream_base::client, ec);
-    if (ec) { error_ = "handshake: " + ec.message(); return false; }
+    if (ec) {
+        error_ = "handshake: " + ec.message();
+        return false;
+    }
     handshake_ok_ = true;
     return true;
 }
@@ -62,7 +67,10 @@ HttpReply TlsClient::request(http::verb method, const std::string& target, const
                              const std::map<std::string, std::string>& headers) {
     HttpReply reply;
     reply.handshake_ok = handshake_ok_;
-    if (!stream_ || !handshake_ok_) { reply.error = error_; return reply; }
+    if (!stream_ || !handshake_ok_) {
+        reply.error = error_;
+        return reply;
+    }
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "localhost");
     if (!body.empty() || method == http::verb::post) {
@@ -74,7 +82,10 @@ HttpReply TlsClient::request(http::verb method, const std::string& target, const
     req.prepare_payload();
     beast::error_code ec;
     http::write(*stream_, req, ec);
-    if (ec) { reply.error = "write: " + ec.message(); return reply; }
+    if (ec) {
+        reply.error = "write: " + ec.message();
+        return reply;
+    }
     return read_reply();
 }
 
@@ -105,7 +116,10 @@ HttpReply TlsClient::read_reply() {
     http::response_parser<http::string_body> parser;
     parser.body_limit(256 * 1024 * 1024);
     http::read(*stream_, buffer_, parser, ec);
-    if (ec) { reply.error = "read: " + ec.message(); return reply; }
+    if (ec) {
+        reply.error = "read: " + ec.message();
+        return reply;
+    }
     auto res = parser.release();
     reply.answered = true;
     reply.status = static_cast<int>(res.result_int());
@@ -114,8 +128,8 @@ HttpReply TlsClient::read_reply() {
     return reply;
 }
 
-HttpReply https_request(unsigned short port, const std::string& party, http::verb method, const std::string& target,
-                        const std::string& body, const std::string& content_type) {
+HttpReply https_request(unsigned short port, const std::string& party, http::verb method, const std::string& target, const std::string& body,
+                        const std::string& content_type) {
     TlsClient c(port, party, dev_certs_dir());
     if (!c.connect()) {
         HttpReply r;

@@ -27,13 +27,11 @@ class TlsClient {
 public:
     // party: file stem in certs_dir ("school-12AB"), or "" for no client certificate.
     // tune: changes the client's SSL_CTX before connecting (protocol versions, cipher suites).
-    TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir,
-              const std::function<void(SSL_CTX*)>& tune = {});
+    TlsClient(unsigned short port, const std::string& party, const std::filesystem::path& certs_dir, const std::function<void(SSL_CTX*)>& tune = {});
     ~TlsClient();
     bool connect();  // TCP connect and TLS handshake
     HttpReply request(boost::beast::http::verb method, const std::string& target, const std::string& body = {},
-                      const std::string& content_type = "application/json",
-                      const std::map<std::string, std::string>& headers = {});
+                      const std::string& content_type = "application/json", const std::map<std::string, std::string>& headers = {});
     // For requests built by hand (slowly, in pieces): raw bytes, then one reply.
     bool send_raw(std::string_view bytes);
     HttpReply read_reply();

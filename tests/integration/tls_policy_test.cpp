@@ -75,8 +75,7 @@ BOOST_AUTO_TEST_CASE(an_unreadable_or_expired_crl_stops_start_up) {
     const std::string make = "openssl ca -config " + cnf.string() + " -gencrl -crlsec 1 -out " + expired.string() + " >/dev/null 2>&1";
     BOOST_REQUIRE(std::system(make.c_str()) == 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past its nextUpdate
-    for (const auto& entry : {std::pair{broken, "cannot read a CRL"}, std::pair{missing, "cannot read a CRL"},
-                              std::pair{expired, "has expired"}}) {
+    for (const auto& entry : {std::pair{broken, "cannot read a CRL"}, std::pair{missing, "cannot read a CRL"}, std::pair{expired, "has expired"}}) {
         const std::filesystem::path file = entry.first;  // a named variable: lambdas may not capture bindings (clang 14)
         const std::string says = entry.second;
         BOOST_TEST_CONTEXT(file.filename()) {

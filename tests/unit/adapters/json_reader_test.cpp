@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(reads_the_catalogue_example) {
 
 BOOST_AUTO_TEST_CASE(envelope_comes_first_whatever_the_key_order) {
     CollectingSink sink;
-    auto r = read_json_bericht(R"({"meldingen":[{"meldingId":"A"},{"meldingId":"B"}],"berichttype":"x","verzondenOp":"t","berichtId":"b"})", {}, sink);
+    auto r =
+        read_json_bericht(R"({"meldingen":[{"meldingId":"A"},{"meldingId":"B"}],"berichttype":"x","verzondenOp":"t","berichtId":"b"})", {}, sink);
     BOOST_TEST(r.ok());
     BOOST_TEST(!sink.record_before_envelope);
     BOOST_TEST(sink.meldingen.size() == 2u);
@@ -120,9 +121,8 @@ BOOST_AUTO_TEST_CASE(canonical_json_is_sorted_and_nested) {
                 {"verzuim/uren", {ValueKind::Number, "18"}},
                 {"startkwalificatie", {ValueKind::Bool, "false"}},
                 {"leerling/geboortedatum", {ValueKind::String, "2012-04-01"}}};
-    BOOST_TEST(melding_to_json(m) ==
-               R"({"leerling":{"bsn":"291417772","geboortedatum":"2012-04-01"},"meldingId":"A","startkwalificatie":false,)"
-               R"("verzuim":{"uren":18,"van":"2026-01-01"}})");
+    BOOST_TEST(melding_to_json(m) == R"({"leerling":{"bsn":"291417772","geboortedatum":"2012-04-01"},"meldingId":"A","startkwalificatie":false,)"
+                                     R"("verzuim":{"uren":18,"van":"2026-01-01"}})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,11 +10,10 @@ using test::has_code;
 
 namespace {
 
-const std::string kOpen = R"(<bericht xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1" berichtId="b" berichttype="verzuimmelding" verzondenOp="2026-11-23T09:15:00+01:00">)";
+const std::string kOpen =
+    R"(<bericht xmlns="urn:x-doorstroom-gateway:gegevensdeling:v1" berichtId="b" berichttype="verzuimmelding" verzondenOp="2026-11-23T09:15:00+01:00">)";
 
-ParseResult read(const std::string& xml, CollectingSink& sink, ParseLimits limits = {}) {
-    return read_xml_bericht(xml, limits, sink);
-}
+ParseResult read(const std::string& xml, CollectingSink& sink, ParseLimits limits = {}) { return read_xml_bericht(xml, limits, sink); }
 
 }  // namespace
 
@@ -96,13 +95,14 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_refused) {
 
 BOOST_AUTO_TEST_CASE(huge_values_are_refused) {
     CollectingSink sink;
-    auto r = read(kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>" + std::string(100000, 'x') + "</toelichting></verzuimmelding></bericht>", sink);
+    auto r =
+        read(kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>" + std::string(100000, 'x') + "</toelichting></verzuimmelding></bericht>", sink);
     BOOST_TEST(!r.ok());
 }
 
 BOOST_AUTO_TEST_CASE(not_well_formed_and_bad_encoding) {
     for (const std::string& body : {kOpen + "<verzuimmelding meldingId=\"a\">", std::string("not xml"), std::string(""),
-                                   kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>\xC3\x28</toelichting></verzuimmelding></bericht>"}) {
+                                    kOpen + "<verzuimmelding meldingId=\"a\"><toelichting>\xC3\x28</toelichting></verzuimmelding></bericht>"}) {
         CollectingSink sink;
         auto r = read(body, sink);
         BOOST_TEST(r.malformed, body.substr(0, 40));
@@ -165,8 +165,10 @@ BOOST_AUTO_TEST_CASE(attributes_and_descendants_are_bounded) {
     BOOST_TEST(read(many + "</verzuimmelding>", s4, limits).malformed);
     // '>' and '=' inside quoted values, comments and CDATA do not count.
     CollectingSink s5;
-    auto r5 = read(kOpen + "<!-- a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 --><verzuimmelding meldingId=\"m=>\">"
-                            "<toelichting><![CDATA[<x a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9>]]></toelichting></verzuimmelding></bericht>", s5, limits);
+    auto r5 = read(kOpen +
+                       "<!-- a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 --><verzuimmelding meldingId=\"m=>\">"
+                       "<toelichting><![CDATA[<x a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9>]]></toelichting></verzuimmelding></bericht>",
+                   s5, limits);
     BOOST_TEST(r5.ok());
     BOOST_TEST(s5.meldingen.size() == 1u);
 }

@@ -10,19 +10,20 @@ using namespace dg;
 namespace {
 
 struct Fixture {
-    Snapshot snapshot{PolicySet::load(test::source_dir() / "policies"),
-                      PartyRegistry::load(test::source_dir() / "policies/parties-dev.json"),
+    Snapshot snapshot{PolicySet::load(test::source_dir() / "policies"), PartyRegistry::load(test::source_dir() / "policies/parties-dev.json"),
                       RegionTable::load(test::source_dir() / "gateway/config/regions-dev.csv").table,
                       SchemaSet::load(test::source_dir() / "schemas")};
     Pseudonymizer pseudonymize{std::string(40, 'k')};
 
     IngestResult run(const std::string& body, WireFormat f, const char* oin) {
-        IngestContext ctx{snapshot, pseudonymize, {}, oin ? snapshot.parties->find(oin) : nullptr, "2026-11-23T10:00:00.000Z", nullptr, {}, false, nullptr};
+        IngestContext ctx{snapshot, pseudonymize, {},     oin ? snapshot.parties->find(oin) : nullptr, "2026-11-23T10:00:00.000Z", nullptr,
+                          {},       false,        nullptr};
         return ingest(body, f, ctx);
     }
 };
 
-const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"};
+const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling",
+                              "verhuizing",     "intrekking",  "wijziging",      "onderwijsgebeurtenis"};
 
 }  // namespace
 
@@ -94,8 +95,8 @@ BOOST_AUTO_TEST_CASE(message_faults_reject_the_whole_message) {
     BOOST_TEST(type.status == 400);
     BOOST_TEST(type.message_problems.at(0).code == "message.type-unknown");
     BOOST_TEST(type.accepted.empty());
-    auto empty = run(R"({"berichtId":"a","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[]})",
-                     WireFormat::Json, "00000099000000000201");
+    auto empty = run(R"({"berichtId":"a","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[]})", WireFormat::Json,
+                     "00000099000000000201");
     BOOST_TEST(empty.status == 400);
 }
 

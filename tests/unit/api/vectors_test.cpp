@@ -81,7 +81,8 @@ BOOST_FIXTURE_TEST_SUITE(vectors, Vectors)
 
 BOOST_AUTO_TEST_CASE(every_berichttype_valid_and_invalid_in_both_formats) {
     std::size_t n = 0;
-    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"}) {
+    for (const char* t :
+         {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"}) {
         const auto dir = test::source_dir() / "tests/vectors" / t;
         BOOST_REQUIRE(std::filesystem::exists(dir / "valid"));
         BOOST_REQUIRE(std::filesystem::exists(dir / "invalid"));
@@ -90,8 +91,6 @@ BOOST_AUTO_TEST_CASE(every_berichttype_valid_and_invalid_in_both_formats) {
     BOOST_TEST(n >= 120u);
 }
 
-BOOST_AUTO_TEST_CASE(the_hostile_set_is_refused) {
-    BOOST_TEST(run_dir(test::source_dir() / "tests/vectors/hostile") >= 16u);
-}
+BOOST_AUTO_TEST_CASE(the_hostile_set_is_refused) { BOOST_TEST(run_dir(test::source_dir() / "tests/vectors/hostile") >= 16u); }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,11 +60,12 @@ BOOST_AUTO_TEST_CASE(cosigns_consistent_checkpoints_and_nothing_else) {
     BOOST_TEST(note::verify_cosignature(parsed->signatures[0], "w.example", w.key().public_key(), cp->text, &time));
     BOOST_TEST(time == 1700000000u);
     BOOST_TEST(!note::verify_cosignature(parsed->signatures[0], "w.example", l.other_key.public_key(), cp->text));
-    BOOST_TEST(!note::verify_cosignature(parsed->signatures[0], "w.example", w.key().public_key(), note::parse(l.checkpoint(l.a, 4, l.log_key))->text));
+    BOOST_TEST(
+        !note::verify_cosignature(parsed->signatures[0], "w.example", w.key().public_key(), note::parse(l.checkpoint(l.a, 4, l.log_key))->text));
 
     BOOST_TEST(l.add(w, l.a, 0, 5, 409) == "3\n");  // stale: it is at 3
-    l.add(w, l.a, 3, 7, 200);                        // with a consistency proof from 3
-    l.add(w, l.a, 7, 7, 200);                        // the same tree again
+    l.add(w, l.a, 3, 7, 200);                       // with a consistency proof from 3
+    l.add(w, l.a, 7, 7, 200);                       // the same tree again
     // A fork: b's checkpoints, correctly signed with the log's key.
     BOOST_TEST(l.add(w, l.b, 7, 7, 409) == "7\n");  // another root at the size it cosigned
     const auto forged = merkle::consistency_proof(l.b, 7, 12);
@@ -79,19 +80,20 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_check) {
     Witness w = l.witness();
     const std::string cp = l.checkpoint(l.a, 3, l.log_key);
     BOOST_TEST(w.add_checkpoint("nonsense", 1).status == 400);
-    BOOST_TEST(w.add_checkpoint("old 0\n" + cp, 1).status == 400);                 // no empty line before the checkpoint
-    BOOST_TEST(w.add_checkpoint("old 00\n\n" + cp, 1).status == 400);               // not a canonical number
-    BOOST_TEST(w.add_checkpoint("old 0\nAAAA\n\n" + cp, 1).status == 400);          // a proof line is a 32-byte hash
-    BOOST_TEST(w.add_checkpoint(l.request(4, {}, cp), 1).status == 400);            // old above the size
-    BOOST_TEST(w.add_checkpoint(l.request(0, {}, "example.org/audit\n3\nAAAA\n"), 1).status == 400);  // unsigned
+    BOOST_TEST(w.add_checkpoint("old 0\n" + cp, 1).status == 400);                                       // no empty line before the checkpoint
+    BOOST_TEST(w.add_checkpoint("old 00\n\n" + cp, 1).status == 400);                                    // not a canonical number
+    BOOST_TEST(w.add_checkpoint("old 0\nAAAA\n\n" + cp, 1).status == 400);                               // a proof line is a 32-byte hash
+    BOOST_TEST(w.add_checkpoint(l.request(4, {}, cp), 1).status == 400);                                 // old above the size
+    BOOST_TEST(w.add_checkpoint(l.request(0, {}, "example.org/audit\n3\nAAAA\n"), 1).status == 400);     // unsigned
     BOOST_TEST(w.add_checkpoint(l.request(0, {}, l.checkpoint(l.a, 3, l.other_key)), 1).status == 403);  // a key it does not know
     std::string tampered = cp;
     tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
     BOOST_TEST(w.add_checkpoint(l.request(0, {}, tampered), 1).status == 403);
     // Signed with the log's key under another key name than the origin.
     const std::string text = cp.substr(0, cp.find("\n\n") + 1);
-    const std::string renamed = text + "\n" + note::signature_line("someone.else", note::key_hash("someone.else", note::kEd25519, l.log_key.public_key()) +
-                                                                                         l.log_key.sign_raw(text));
+    const std::string renamed =
+        text + "\n" +
+        note::signature_line("someone.else", note::key_hash("someone.else", note::kEd25519, l.log_key.public_key()) + l.log_key.sign_raw(text));
     BOOST_TEST(w.add_checkpoint(l.request(0, {}, renamed), 1).status == 403);
     // After the empty tree no proof is needed (nor accepted); an empty tree has the empty root.
     BOOST_TEST(w.add_checkpoint(l.request(0, {l.a.node(0, 0)}, cp), 1).status == 422);

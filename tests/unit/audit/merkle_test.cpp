@@ -64,7 +64,12 @@ BOOST_AUTO_TEST_CASE(hashes_match_an_independent_reference_for_every_size) {
 }
 
 BOOST_AUTO_TEST_CASE(known_answer_from_the_certificate_transparency_test_vectors) {
-    const std::vector<std::string> leaves = {"", std::string("\x00", 1), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+    const std::vector<std::string> leaves = {"",
+                                             std::string("\x00", 1),
+                                             "\x10",
+                                             "\x20\x21",
+                                             "\x30\x31",
+                                             "\x40\x41\x42\x43",
                                              "\x50\x51\x52\x53\x54\x55\x56\x57",
                                              "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
     MemoryTree t = tree_of(leaves, leaves.size());
@@ -82,7 +87,7 @@ BOOST_AUTO_TEST_CASE(inclusion_proofs_for_every_size_and_index) {
             const auto proof = inclusion_proof(t, i, n);
             BOOST_TEST(verify_inclusion(i, n, leaf_hash(d[i]), proof, r), "index " << i << " size " << n);
             BOOST_TEST(!verify_inclusion(i, n, leaf_hash(std::string(d[i]).append(" ")), proof, r));  // another entry
-            if (n > 1) BOOST_TEST(!verify_inclusion((i + 1) % n, n, leaf_hash(d[i]), proof, r));  // another index
+            if (n > 1) BOOST_TEST(!verify_inclusion((i + 1) % n, n, leaf_hash(d[i]), proof, r));      // another index
             if (!proof.empty()) {
                 auto bad = proof;
                 bad.back()[0] ^= 1;
@@ -146,8 +151,7 @@ BOOST_AUTO_TEST_CASE(compact_range_hands_over_every_complete_subtree_and_resumes
     BOOST_CHECK_THROW(CompactRange(5, {leaf_hash("a")}), std::invalid_argument);  // 5 = 101b: two nodes
     const auto edge = CompactRange::edge_of(0b1011);
     BOOST_TEST(edge.size() == 3u);
-    BOOST_TEST((edge[0].level == 3 && edge[0].index == 0 && edge[1].level == 1 && edge[1].index == 4 && edge[2].level == 0 &&
-                edge[2].index == 10));
+    BOOST_TEST((edge[0].level == 3 && edge[0].index == 0 && edge[1].level == 1 && edge[1].index == 4 && edge[2].level == 0 && edge[2].index == 10));
 }
 
 // Retention removes a prefix of the log and keeps only that prefix's edge: from there on, every

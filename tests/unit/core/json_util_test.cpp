@@ -1,5 +1,5 @@
-#include <boost/test/unit_test.hpp>
 #include <sys/stat.h>
+#include <boost/test/unit_test.hpp>
 
 #include <thread>
 
@@ -25,11 +25,11 @@ BOOST_AUTO_TEST_CASE(a_secret_file_is_created_once_even_by_racing_processes) {
     const std::string winner = read_file(file);
     BOOST_TEST(winner.rfind("key-", 0) == 0u);
     for (const auto& s : seen) BOOST_TEST(s == winner);
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(stat(file.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     BOOST_TEST(std::distance(std::filesystem::directory_iterator(file.parent_path()), {}) == 1);  // no temp files left
-    create_secret_file_once(file, "another\n");  // an existing key is never replaced
+    create_secret_file_once(file, "another\n");                                                   // an existing key is never replaced
     BOOST_TEST(read_file(file) == winner);
 }
 

@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(oin_comes_from_subject_serial_number) {
 
 BOOST_AUTO_TEST_CASE(no_or_malformed_serial_number_gives_no_oin) {
     BOOST_TEST(!oin_from_certificate(make_cert({}).get()).has_value());
-    BOOST_TEST(!oin_from_certificate(make_cert({"0000009900000000020"}).get()).has_value());     // 19 digits
+    BOOST_TEST(!oin_from_certificate(make_cert({"0000009900000000020"}).get()).has_value());  // 19 digits
     BOOST_TEST(!oin_from_certificate(make_cert({"00000099000000000201X"}).get()).has_value());
     BOOST_TEST(!oin_from_certificate(make_cert({"0000009900000000020A"}).get()).has_value());
     BOOST_TEST(!oin_from_certificate(nullptr).has_value());

@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(invalid_registries_are_refused_with_file_path_and_reason) {
     expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "x", "role": "school"}]})", "/parties/0/brin");
     expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "x", "role": "coordinator"}]})", "/parties/0/gemeente");
     expect_error(R"({"parties": [{"oin": "00000099000000000100", "name": "a", "role": "duo"},
-                                 {"oin": "00000099000000000100", "name": "b", "role": "duo"}]})", "twice");
+                                 {"oin": "00000099000000000100", "name": "b", "role": "duo"}]})",
+                 "twice");
     // Keys the loader does not know are refused, naming them: "gemeete" would silently drop a scope.
     expect_error(R"({"parties": [{"oin": "00000099000000000901", "name": "c", "role": "coordinator", "gemeente": "0363", "gemeete": "0599"}]})",
                  "/parties/0/gemeete: unknown key");

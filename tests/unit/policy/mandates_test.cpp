@@ -33,8 +33,8 @@ struct Fixture {
 
 // One mandate of las-leverancier for school-12AB with `changes` spliced in as JSON members.
 std::string one(const std::string& members = R"("berichttypen": ["verzuimmelding"], "endpoints": ["berichten"])",
-                const std::string& from = "2026-01-01", const std::string& until = "2026-12-31",
-                const std::string& principal = "school-12AB", const std::string& via = "las-leverancier") {
+                const std::string& from = "2026-01-01", const std::string& until = "2026-12-31", const std::string& principal = "school-12AB",
+                const std::string& via = "las-leverancier") {
     return R"({"mandates": [{"intermediary": ")" + via + R"(", "principal": ")" + principal + R"(", "validFrom": ")" + from +
            R"(", "validUntil": ")" + until + R"(", )" + members + "}]}";
 }

@@ -29,7 +29,10 @@ Spec with(Spec base, const Spec& changes) {
     for (const auto& [path, v] : changes) {
         bool found = false;
         for (auto& f : base)
-            if (f.first == path) { f.second = v; found = true; }
+            if (f.first == path) {
+                f.second = v;
+                found = true;
+            }
         if (!found) base.emplace_back(path, v);
     }
     return base;
@@ -40,18 +43,35 @@ Spec without(Spec base, const std::string& path) {
     return base;
 }
 
-const Spec kVerzuim = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"leerling/woongemeente", "0363"},
-                       {"school/brin", "12AB"}, {"school/vestiging", "00"}, {"verzuim/soort", "16-uur"},
-                       {"verzuim/van", "2026-10-26"}, {"verzuim/tot", "2026-11-13"}, {"verzuim/uren", "#18"}};
-const Spec kVsv = {{"leerling/bsn", "011524492"}, {"leerling/geboortedatum", "2007-05-30"}, {"leerling/woongemeente", "0599"},
-                   {"school/brin", "34CD"}, {"school/vestiging", "00"}, {"uitschrijfdatum", "2026-08-01"},
-                   {"hoogsteNiveau", "mbo-1"}, {"startkwalificatie", "false"}};
-const Spec kTraject = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"leerling/woongemeente", "0363"},
-                       {"datum", "2026-11-20"}, {"status", "in-behandeling"}};
-const Spec kVrijstelling = {{"leerling/bsn", "398259793"}, {"leerling/geboortedatum", "2016-02-14"}, {"leerling/woongemeente", "0363"},
-                            {"grond", "5b"}, {"van", "2026-09-01"}, {"tot", "2027-07-31"}};
-const Spec kVerhuizing = {{"leerling/bsn", "291417772"}, {"leerling/geboortedatum", "2012-04-01"}, {"oudeGemeente", "0363"},
-                          {"nieuweGemeente", "0599"}, {"datum", "2026-11-20"}};
+const Spec kVerzuim = {{"leerling/bsn", "291417772"},
+                       {"leerling/geboortedatum", "2012-04-01"},
+                       {"leerling/woongemeente", "0363"},
+                       {"school/brin", "12AB"},
+                       {"school/vestiging", "00"},
+                       {"verzuim/soort", "16-uur"},
+                       {"verzuim/van", "2026-10-26"},
+                       {"verzuim/tot", "2026-11-13"},
+                       {"verzuim/uren", "#18"}};
+const Spec kVsv = {{"leerling/bsn", "011524492"},     {"leerling/geboortedatum", "2007-05-30"},
+                   {"leerling/woongemeente", "0599"}, {"school/brin", "34CD"},
+                   {"school/vestiging", "00"},        {"uitschrijfdatum", "2026-08-01"},
+                   {"hoogsteNiveau", "mbo-1"},        {"startkwalificatie", "false"}};
+const Spec kTraject = {{"leerling/bsn", "291417772"},
+                       {"leerling/geboortedatum", "2012-04-01"},
+                       {"leerling/woongemeente", "0363"},
+                       {"datum", "2026-11-20"},
+                       {"status", "in-behandeling"}};
+const Spec kVrijstelling = {{"leerling/bsn", "398259793"},
+                            {"leerling/geboortedatum", "2016-02-14"},
+                            {"leerling/woongemeente", "0363"},
+                            {"grond", "5b"},
+                            {"van", "2026-09-01"},
+                            {"tot", "2027-07-31"}};
+const Spec kVerhuizing = {{"leerling/bsn", "291417772"},
+                          {"leerling/geboortedatum", "2012-04-01"},
+                          {"oudeGemeente", "0363"},
+                          {"nieuweGemeente", "0599"},
+                          {"datum", "2026-11-20"}};
 const Spec kIntrekking = {{"betreft", "VZ-2026-0002"}, {"reden", "foutief"}};
 
 struct Fixture {
@@ -62,16 +82,18 @@ struct Fixture {
     const Date today{2026, 11, 24};  // the day received: the caller's clock, never the machine's
 
     const Party* party(const std::string& name) const {
-        static const std::map<std::string, std::string> oins = {
-            {"duo", "00000099000000000100"}, {"school-12AB", "00000099000000000201"}, {"school-34CD", "00000099000000000202"},
-            {"gemeente-0363", "00000099000000000363"}, {"gemeente-0599", "00000099000000000599"},
-            {"coordinator-amsterdam", "00000099000000000901"}, {"coordinator-rijnmond", "00000099000000000902"},
-            {"auditor", "00000099000000000950"}};
+        static const std::map<std::string, std::string> oins = {{"duo", "00000099000000000100"},
+                                                                {"school-12AB", "00000099000000000201"},
+                                                                {"school-34CD", "00000099000000000202"},
+                                                                {"gemeente-0363", "00000099000000000363"},
+                                                                {"gemeente-0599", "00000099000000000599"},
+                                                                {"coordinator-amsterdam", "00000099000000000901"},
+                                                                {"coordinator-rijnmond", "00000099000000000902"},
+                                                                {"auditor", "00000099000000000950"}};
         return parties->find(oins.at(name));
     }
 
-    std::set<std::string> codes(const std::string& type, const Spec& spec, const std::string& sender = "duo",
-                                const PolicySet* p = nullptr) const {
+    std::set<std::string> codes(const std::string& type, const Spec& spec, const std::string& sender = "duo", const PolicySet* p = nullptr) const {
         const PolicySet& ps = p ? *p : *policy;
         Decision d = ps.decide(*ps.type(type), sent, today, record(spec), party(sender), *regions);
         std::set<std::string> out;
@@ -90,7 +112,8 @@ BOOST_FIXTURE_TEST_SUITE(policy_set, Fixture)
 BOOST_AUTO_TEST_CASE(shipped_policy_loads_with_a_content_version) {
     BOOST_TEST(policy->version().rfind("sha256:", 0) == 0u);
     BOOST_TEST(policy->version().size() == 23u);
-    for (const char* t : {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"})
+    for (const char* t :
+         {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"})
         BOOST_TEST(policy->type(t) != nullptr, t);
     BOOST_TEST(!policy->type("onbekend"));
     BOOST_TEST(policy->type("verzuimmelding")->legal_basis.find("Leerplichtwet") != std::string::npos);
@@ -98,7 +121,12 @@ BOOST_AUTO_TEST_CASE(shipped_policy_loads_with_a_content_version) {
 
 // role x berichttype x scope, as the catalogue says.
 BOOST_AUTO_TEST_CASE(decision_table_roles_and_scopes) {
-    struct Row { const char* type; Spec spec; const char* sender; Codes expect; };
+    struct Row {
+        const char* type;
+        Spec spec;
+        const char* sender;
+        Codes expect;
+    };
     const std::vector<Row> table = {
         {"verzuimmelding", kVerzuim, "school-12AB", kOk},
         {"verzuimmelding", with(kVerzuim, {{"school/brin", "34CD"}}), "school-12AB", {"scope.not-own-brin"}},
@@ -145,14 +173,16 @@ BOOST_AUTO_TEST_CASE(decision_table_roles_and_scopes) {
 BOOST_AUTO_TEST_CASE(age_edges_on_the_reference_date) {
     // verzuimmelding: 5 <= age < 18 on verzuim/van (born 2012-04-01 in kVerzuim, so shift the birth date).
     auto at = [&](const std::string& birth, const std::string& soort = "luxe") {
-        return codes("verzuimmelding", with(kVerzuim, {{"leerling/geboortedatum", birth}, {"verzuim/soort", soort},
-                                                         {"verzuim/van", "2026-10-26"}, {"verzuim/tot", "2026-10-30"}}));
+        return codes("verzuimmelding", with(kVerzuim, {{"leerling/geboortedatum", birth},
+                                                       {"verzuim/soort", soort},
+                                                       {"verzuim/van", "2026-10-26"},
+                                                       {"verzuim/tot", "2026-10-30"}}));
     };
     const Codes age = {"subject.age-out-of-range"};
-    BOOST_TEST(at("2008-10-27") == kOk);    // 17 on van: turns 18 the day after
-    BOOST_TEST(at("2008-10-26") == age);    // 18th birthday on van
-    BOOST_TEST(at("2021-10-26") == kOk);    // 5th birthday on van
-    BOOST_TEST(at("2021-10-27") == age);    // 4 on van: turns 5 the day after
+    BOOST_TEST(at("2008-10-27") == kOk);  // 17 on van: turns 18 the day after
+    BOOST_TEST(at("2008-10-26") == age);  // 18th birthday on van
+    BOOST_TEST(at("2021-10-26") == kOk);  // 5th birthday on van
+    BOOST_TEST(at("2021-10-27") == age);  // 4 on van: turns 5 the day after
     BOOST_TEST(at("2008-10-26", "18-plus") == kOk);
     BOOST_TEST(at("2008-10-27", "18-plus") == age);
     BOOST_TEST(at("1999-10-27", "18-plus") == kOk);  // 26
@@ -191,10 +221,10 @@ BOOST_AUTO_TEST_CASE(forbidden_fields_and_combinations) {
 }
 
 BOOST_AUTO_TEST_CASE(every_problem_of_a_record_is_reported) {
-    const Spec bad = with(kVerzuim, {{"leerling/bsn", "291417773"}, {"school/brin", "12ab"}, {"leerling/woongemeente", "9999"},
-                                     {"verzuim/van", "2026-02-30"}, {"extra", "x"}});
-    BOOST_TEST(codes("verzuimmelding", bad) ==
-               (Codes{"bsn.checksum", "brin.format", "gemeente.unknown", "date.invalid", "field.not-permitted"}));
+    const Spec bad = with(
+        kVerzuim,
+        {{"leerling/bsn", "291417773"}, {"school/brin", "12ab"}, {"leerling/woongemeente", "9999"}, {"verzuim/van", "2026-02-30"}, {"extra", "x"}});
+    BOOST_TEST(codes("verzuimmelding", bad) == (Codes{"bsn.checksum", "brin.format", "gemeente.unknown", "date.invalid", "field.not-permitted"}));
     Decision d = policy->decide(*policy->type("verzuimmelding"), sent, today, record(bad, "VZ-9"), party("duo"), *regions);
     for (const auto& p : d.problems) {
         BOOST_TEST(p.melding_id == "VZ-9");
@@ -303,10 +333,13 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("verzuim/uren": "count")", R"("verzuim/uren": "getal")", "/berichttypen/verzuimmelding/fields/verzuim/uren");
     expect(R"("field": "verzuim/uren", "min": 16)", R"("field": "verzuim/urne", "min": 16)", "verzuim/urne");
     expect(R"("scope": "own-brin", "field": "school/brin" },
-        "duo":    { "scope": "national" })", R"("scope": "own-school", "field": "school/brin" },
-        "duo":    { "scope": "national" })", "unknown scope");
+        "duo":    { "scope": "national" })",
+           R"("scope": "own-school", "field": "school/brin" },
+        "duo":    { "scope": "national" })",
+           "unknown scope");
     expect(R"("roles": {)", R"("roles": { "koning": {"endpoints": []},)", "unknown role");
-    expect(R"("endpoints": ["berichten", "validate", "meldingen", "caseload", "records"],)", R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
+    expect(R"("endpoints": ["berichten", "validate", "meldingen", "caseload", "records"],)",
+           R"("endpoints": ["validate", "caseload", "records", "lezen"],)", "unknown endpoint");
     expect(R"("textMaxLength": 500)", R"("textMaxLength": "veel")", "/textMaxLength");
     expect(R"("require": "verzuim/tot",)", R"("require": "verzuim/einde",)", "verzuim/einde");
     expect(R"("toOrSent": true,)", R"("toOrSent": "ja",)", "toOrSent: must be true or false");
@@ -317,11 +350,14 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
     expect(R"("code": "vsv.has-startkwalificatie")", R"("code": "vsv.has-startkwalifikatie")", "is not a code of the catalogue");
     // Keys the loader does not know are refused at every level, naming file and path: "wen" for
     // "when" on a rule would otherwise apply it to every record.
-    expect(R"("unless": { "status": "afgesloten" })", R"("wen": { "status": "afgesloten" })", "/berichttypen/trajectmelding/rules/0/wen: unknown key");
+    expect(R"("unless": { "status": "afgesloten" })", R"("wen": { "status": "afgesloten" })",
+           "/berichttypen/trajectmelding/rules/0/wen: unknown key");
     expect(R"("textMaxLength": 500)", R"("textMaxLength": 500, "textMaxLenght": 400)", "/textMaxLenght: unknown key");
-    expect(R"("scope": "own-brin", "field": "school/brin" })", R"("scope": "own-brin", "feld": "school/brin" })", "/senders/school/feld: unknown key");
+    expect(R"("scope": "own-brin", "field": "school/brin" })", R"("scope": "own-brin", "feld": "school/brin" })",
+           "/senders/school/feld: unknown key");
     expect(R"("retention": { "untilAge": 28 })", R"("retention": { "untilAge": 28, "jaren": 3 })", "/retention/jaren: unknown key");
-    expect(R"("endpoints": ["berichten", "validate", "meldingen"],)", R"("endpoints": ["berichten", "validate", "meldingen"], "endpunten": [],)", "/endpunten: unknown key");
+    expect(R"("endpoints": ["berichten", "validate", "meldingen"],)", R"("endpoints": ["berichten", "validate", "meldingen"], "endpunten": [],)",
+           "/endpunten: unknown key");
     // The tombstone's status is policy data: a withdraw effect must name it, and only it may.
     expect(R"("target": "betreft", "tombstone": { "status": "ingetrokken" } })", R"("target": "betreft" })",
            "/berichttypen/intrekking/effect/tombstone: is required");
@@ -330,8 +366,10 @@ BOOST_AUTO_TEST_CASE(invalid_policy_files_stop_with_file_path_and_reason) {
            "only a withdraw effect leaves a tombstone");
     // A status effect: its status from a field or set, not both; what it concerns must exist.
     expect(R"("kind": "status", "set": "afgesloten",)", R"("kind": "status", "set": "afgesloten", "status": "gebeurtenis",)", "exactly one");
-    expect(R"({ "berichttype": "vsv-melding" },)", R"({ "berichttype": "vsv-meldingen" },)", "/effect/of/0/berichttype: unknown berichttype 'vsv-meldingen'");
-    expect(R"("when": { "verzuim/soort": "18-plus" } } ],)", R"("when": { "verzuim/sort": "18-plus" } } ],)", "/effect/of/1/when: names 'verzuim/sort'");
+    expect(R"({ "berichttype": "vsv-melding" },)", R"({ "berichttype": "vsv-meldingen" },)",
+           "/effect/of/0/berichttype: unknown berichttype 'vsv-meldingen'");
+    expect(R"("when": { "verzuim/soort": "18-plus" } } ],)", R"("when": { "verzuim/sort": "18-plus" } } ],)",
+           "/effect/of/1/when: names 'verzuim/sort'");
     expect(R"("reason": { "field": "gebeurtenis", "as": "afsluitreden" },)", R"("reason": { "field": "gebeurtenissen", "as": "afsluitreden" },)",
            "/effect/reason/field");
     expect(R"("inCaseload": true })", R"("inCaseload": "ja" })", "/effect/inCaseload: must be true or false");

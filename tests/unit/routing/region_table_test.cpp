@@ -21,8 +21,9 @@ BOOST_AUTO_TEST_CASE(dev_table_routes_by_woongemeente) {
 }
 
 BOOST_AUTO_TEST_CASE(comma_separated_quoted_and_reordered_columns) {
-    auto r = RegionTable::parse("\xEF\xBB\xBF\"RMC-REGIO NAAM\",\"GEMEENTENUMMER\",\"RMC-REGIO CODE\"\r\n"
-                                "\"Noord\",\"14\",\"7\"\r\n\r\n");
+    auto r = RegionTable::parse(
+        "\xEF\xBB\xBF\"RMC-REGIO NAAM\",\"GEMEENTENUMMER\",\"RMC-REGIO CODE\"\r\n"
+        "\"Noord\",\"14\",\"7\"\r\n\r\n");
     BOOST_TEST(r.table->region_of("0014")->code == "7");  // leading zeros restored
     BOOST_TEST(r.table->region_of("0014")->name == "Noord");
 }
@@ -66,8 +67,9 @@ BOOST_AUTO_TEST_CASE(gemeente_and_school_names) {
     BOOST_TEST(bare_again.table->gemeente_name("0014") == "GRONINGEN");
     BOOST_TEST(bare_again.table->gemeente_name("0015") == "");
     // A row may end before the optional name columns.
-    auto short_row = RegionTable::parse("BRIN NUMMER;VESTIGINGSNUMMER;GEMEENTENUMMER;GEMEENTENAAM;RMC-REGIO CODE;RMC-REGIO NAAM;VESTIGINGSNAAM\n"
-                                        "99XX;00;0034;ALMERE;95;Flevoland\n");
+    auto short_row = RegionTable::parse(
+        "BRIN NUMMER;VESTIGINGSNUMMER;GEMEENTENUMMER;GEMEENTENAAM;RMC-REGIO CODE;RMC-REGIO NAAM;VESTIGINGSNAAM\n"
+        "99XX;00;0034;ALMERE;95;Flevoland\n");
     BOOST_TEST(short_row.table->region_of("0034")->code == "95");
     BOOST_TEST(short_row.table->gemeente_name("0034") == "ALMERE");
     BOOST_TEST(short_row.table->schools().empty());

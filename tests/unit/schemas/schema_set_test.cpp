@@ -12,7 +12,8 @@ using namespace dg;
 
 namespace {
 
-const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling", "verhuizing", "intrekking", "wijziging", "onderwijsgebeurtenis"};
+const char* const kTypes[] = {"verzuimmelding", "vsv-melding", "trajectmelding", "vrijstelling",
+                              "verhuizing",     "intrekking",  "wijziging",      "onderwijsgebeurtenis"};
 
 std::filesystem::path copy_schemas(const test::TempDir& dir) {
     const auto to = dir.path / "schemas";
