@@ -331,7 +331,21 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
             x, problem_response(403, "Not permitted", "role " + x.party->role + " may not use this endpoint",
                                 {{problem_code::kSenderRoleNotPermitted, "", "role " + x.party->role + " may not use " + x.event.action, {}}}));
 
-    switch (route->handler) {
+    // The one place where a failed read becomes an answer: the store's StoreError is a 503 (nothing
+    // was stored); any other exception is a bug, answered 500 and logged, never passed off as the store's.
+    try {
+        run(x, req, *route, path, query);
+    } catch (const StoreError&) {
+        if (!x.answered) store_unavailable(x);
+    } catch (const std::exception& e) {
+        metrics_.internal_error();
+        log_error("internal error while serving a request", {{"route", x.route}, {"what", e.what()}});
+        if (!x.answered) finish(x, problem_response(500, "Internal error", "the gateway failed to answer; nothing was stored", {}));
+    }
+}
+
+void Api::run(Exchange& x, const Request& req, const Route& route, std::string_view path, std::string_view query) {
+    switch (route.handler) {
     case Handler::Berichten: return berichten(x, req, true);
     case Handler::Validate: return berichten(x, req, false);
     case Handler::Caseload: return caseload(x, query);
@@ -569,7 +583,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
     IngestResult r;
     try {
         r = ingest(req.body(), *format, ctx);
-    } catch (const std::exception&) {  // a store look-up failed while resolving effects
+    } catch (const StoreError&) {  // a store look-up failed while resolving effects: the bulk write goes back
         metrics_.store_error();
         return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}), {}, sink.take_bulk());
     }
@@ -582,7 +596,7 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         std::optional<MessageRow> stored;
         try {
             stored = store_.find_message(x.party->oin, r.envelope.bericht_id);
-        } catch (const std::exception&) {
+        } catch (const StoreError&) {
             metrics_.store_error();
             return finish(x, problem_response(503, "Store unavailable", "nothing was stored; try again later", {}), {}, std::move(bulk_write));
         }
@@ -699,11 +713,7 @@ void Api::caseload(Exchange& x, std::string_view query) {
                          (!q.berichttype.empty() && !scope->policy->reads(q.berichttype));
     if (!scope->gemeente.empty()) q.gemeente = scope->gemeente;
     CaseloadPage page;
-    try {
-        if (!outside) page = store_.caseload(q);
-    } catch (const std::exception&) {
-        return store_unavailable(x);
-    }
+    if (!outside) page = store_.caseload(q);
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
@@ -717,6 +727,7 @@ void Api::caseload(Exchange& x, std::string_view query) {
 }
 
 void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_ptr<BulkWrite> bulk) {
+    x.answered = true;
     const int status = static_cast<int>(response.result_int());
     x.event.status = status;
     if (!x.bad_transaction_id) response.set("Fsc-Transaction-Id", x.event.fsc_transaction_id);
@@ -748,7 +759,7 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             std::optional<MessageRow> stored;
             try {
                 stored = store_.find_message(retry->event.party_oin, retry->event.bericht_id);
-            } catch (const std::exception&) {
+            } catch (const StoreError&) {  // answered as not stored, below
             }
             if (stored) {
                 retry->reply = reply;

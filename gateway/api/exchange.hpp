@@ -29,6 +29,7 @@ struct Api::Exchange {
     Caller caller;
     int attempt = 0;
     bool bad_transaction_id = false;  // Fsc-Transaction-Id present but not a UUIDv7: 400
+    bool answered = false;            // finish() ran: the reply is on its way
 
     // The (UTC) day the request arrived: what mandates are judged on.
     Date day() const { return parse_rfc3339_local_date(event.time).value_or(today_utc()); }

@@ -117,50 +117,46 @@ void Api::logs(Exchange& x, std::string_view query) {
     bool more = false;
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
-    try {
-        AuditLog& log = store_.audit();
-        for (;;) {
-            const auto rows = log.entries(q);
-            for (const auto& row : rows) {
-                rapidjson::Document e;
-                e.Parse(row.entry.c_str());
-                if (!e.IsObject()) continue;
-                const std::string created = member_text(e, "time");
-                const auto ms = rfc3339_epoch_ms(created);
-                if ((after && (!ms || *ms < *after)) || (before && (!ms || *ms >= *before))) continue;
-                if (!transactions.empty() && !transactions.count(member_text(e, "fscTransactionId"))) continue;
-                if (page.size() == limit) {
-                    more = true;
-                    break;
-                }
-                const std::string via = member_text(e, "intermediaryOin"), party = member_text(e, "partyOin");
-                rapidjson::StringBuffer rb;
-                JsonWriter r(rb);
-                r.StartObject();
-                write_kv(r, "transactionId", member_text(e, "fscTransactionId"));
-                write_kv(r, "direction", "DIRECTION_INCOMING");
-                write_string(r, "source");
-                r.StartObject();
-                write_kv(r, "outwayPeerId", via.empty() ? party : via);   // who connected
-                if (!via.empty()) write_kv(r, "delegatorPeerId", party);  // for whom (FSC delegation)
-                r.EndObject();
-                write_string(r, "destination");
-                r.StartObject();
-                write_kv(r, "servicePeerId", options_.peer_id);
-                r.EndObject();
-                write_kv(r, "serviceName", "doorstroom-gateway");
-                write_kv(r, "operation", member_text(e, "action"));
-                write_kv(r, "createdAt", created);
-                write_string(r, "status");
-                r.Int(e.HasMember("status") && e["status"].IsInt() ? e["status"].GetInt() : 0);
-                r.EndObject();
-                page.emplace_back(row.index, std::string(rb.GetString(), rb.GetSize()));
+    AuditLog& log = store_.audit();
+    for (;;) {
+        const auto rows = log.entries(q);
+        for (const auto& row : rows) {
+            rapidjson::Document e;
+            e.Parse(row.entry.c_str());
+            if (!e.IsObject()) continue;
+            const std::string created = member_text(e, "time");
+            const auto ms = rfc3339_epoch_ms(created);
+            if ((after && (!ms || *ms < *after)) || (before && (!ms || *ms >= *before))) continue;
+            if (!transactions.empty() && !transactions.count(member_text(e, "fscTransactionId"))) continue;
+            if (page.size() == limit) {
+                more = true;
+                break;
             }
-            if (more || rows.size() < q.limit) break;
-            (ascending ? q.from : q.before) = ascending ? rows.back().index + 1 : rows.back().index;
+            const std::string via = member_text(e, "intermediaryOin"), party = member_text(e, "partyOin");
+            rapidjson::StringBuffer rb;
+            JsonWriter r(rb);
+            r.StartObject();
+            write_kv(r, "transactionId", member_text(e, "fscTransactionId"));
+            write_kv(r, "direction", "DIRECTION_INCOMING");
+            write_string(r, "source");
+            r.StartObject();
+            write_kv(r, "outwayPeerId", via.empty() ? party : via);   // who connected
+            if (!via.empty()) write_kv(r, "delegatorPeerId", party);  // for whom (FSC delegation)
+            r.EndObject();
+            write_string(r, "destination");
+            r.StartObject();
+            write_kv(r, "servicePeerId", options_.peer_id);
+            r.EndObject();
+            write_kv(r, "serviceName", "doorstroom-gateway");
+            write_kv(r, "operation", member_text(e, "action"));
+            write_kv(r, "createdAt", created);
+            write_string(r, "status");
+            r.Int(e.HasMember("status") && e["status"].IsInt() ? e["status"].GetInt() : 0);
+            r.EndObject();
+            page.emplace_back(row.index, std::string(rb.GetString(), rb.GetSize()));
         }
-    } catch (const std::exception&) {
-        return store_unavailable(x);
+        if (more || rows.size() < q.limit) break;
+        (ascending ? q.from : q.before) = ascending ? rows.back().index + 1 : rows.back().index;
     }
     w.StartObject();
     write_string(w, "records");
@@ -256,17 +252,13 @@ void Api::processing_activities(Exchange& x, const Request& req) {
     const std::string subject = id.empty() ? std::string() : pseudonymize_(type + ":" + id);
     if (!subject.empty()) x.event.subjects.push_back(subject);  // this read is about that pupil
     std::vector<AuditRow> rows;
-    try {
-        if (!subject.empty()) {
-            rows = store_.audit().entries_mentioning(subject);
-        } else {
-            AuditQuery q;
-            q.any_of = {"\"traceId\":\"" + trace + "\""};
-            q.limit = 100000;
-            rows = store_.audit().entries(q);
-        }
-    } catch (const std::exception&) {
-        return store_unavailable(x);
+    if (!subject.empty()) {
+        rows = store_.audit().entries_mentioning(subject);
+    } else {
+        AuditQuery q;
+        q.any_of = {"\"traceId\":\"" + trace + "\""};
+        q.limit = 100000;
+        rows = store_.audit().entries(q);
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);

@@ -82,60 +82,56 @@ void Api::meldingen(Exchange& x, std::string_view query) {
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
-    try {
-        auto records = store_.sent_by(q);
-        const bool more = records.size() > q.limit;
-        if (more) records.resize(q.limit);
-        auto role_of = [&](const std::string& oin) {
-            const Party* p = x.snapshot->parties->find(oin);
-            return p ? p->role : std::string("onbekend");
-        };
+    auto records = store_.sent_by(q);
+    const bool more = records.size() > q.limit;
+    if (more) records.resize(q.limit);
+    auto role_of = [&](const std::string& oin) {
+        const Party* p = x.snapshot->parties->find(oin);
+        return p ? p->role : std::string("onbekend");
+    };
+    w.StartObject();
+    write_string(w, "items");
+    w.StartArray();
+    for (const auto& r : records) {
+        x.event.record_ids.push_back(r.id);
+        if (!r.subject.empty()) x.event.subjects.push_back(r.subject);
         w.StartObject();
-        write_string(w, "items");
+        write_kv(w, "id", r.id);
+        write_kv(w, "meldingId", r.melding_id);
+        write_kv(w, "berichtId", r.bericht_id);
+        write_kv(w, "berichttype", r.berichttype);
+        write_kv(w, "receivedAt", r.received_at);
+        write_kv(w, "status", r.status);
+        write_string(w, "active");
+        w.Bool(r.active);
+        if (!r.intermediary_oin.empty()) write_kv(w, "intermediaryOin", r.intermediary_oin);
+        // What happened to it: when, what, and by which role (never what the others wrote).
+        write_string(w, "history");
         w.StartArray();
-        for (const auto& r : records) {
-            x.event.record_ids.push_back(r.id);
-            if (!r.subject.empty()) x.event.subjects.push_back(r.subject);
+        w.StartObject();
+        write_kv(w, "time", r.received_at);
+        write_kv(w, "event", "received");
+        write_kv(w, "status", "geregistreerd");
+        write_kv(w, "by", role_of(r.sender_oin));
+        w.EndObject();
+        for (const auto& h : store_.history(r.id, r.region)) {
             w.StartObject();
-            write_kv(w, "id", r.id);
-            write_kv(w, "meldingId", r.melding_id);
-            write_kv(w, "berichtId", r.bericht_id);
-            write_kv(w, "berichttype", r.berichttype);
-            write_kv(w, "receivedAt", r.received_at);
-            write_kv(w, "status", r.status);
-            write_string(w, "active");
-            w.Bool(r.active);
-            if (!r.intermediary_oin.empty()) write_kv(w, "intermediaryOin", r.intermediary_oin);
-            // What happened to it: when, what, and by which role (never what the others wrote).
-            write_string(w, "history");
-            w.StartArray();
-            w.StartObject();
-            write_kv(w, "time", r.received_at);
-            write_kv(w, "event", "received");
-            write_kv(w, "status", "geregistreerd");
-            write_kv(w, "by", role_of(r.sender_oin));
-            w.EndObject();
-            for (const auto& h : store_.history(r.id, r.region)) {
-                w.StartObject();
-                write_kv(w, "time", h.time);
-                write_kv(w, "event", h.event);
-                const EventDetail d = detail_of(h.detail, *x.snapshot->policy);
-                if (!d.status.empty()) write_kv(w, "status", d.status);
-                const auto by = d.cause.empty() ? std::nullopt : store_.find_record(d.cause, r.region);
-                write_kv(w, "by", by ? role_of(by->sender_oin) : std::string("onbekend"));
-                w.EndObject();
-            }
-            w.EndArray();
+            write_kv(w, "time", h.time);
+            write_kv(w, "event", h.event);
+            const EventDetail d = detail_of(h.detail, *x.snapshot->policy);
+            if (!d.status.empty()) write_kv(w, "status", d.status);
+            const auto by = d.cause.empty() ? std::nullopt : store_.find_record(d.cause, r.region);
+            write_kv(w, "by", by ? role_of(by->sender_oin) : std::string("onbekend"));
             w.EndObject();
         }
         w.EndArray();
-        write_string(w, "nextCursor");
-        if (more) write_string(w, cursor_of(records.back()));
-        else w.Null();
         w.EndObject();
-    } catch (const std::exception&) {
-        return store_unavailable(x);
     }
+    w.EndArray();
+    write_string(w, "nextCursor");
+    if (more) write_string(w, cursor_of(records.back()));
+    else w.Null();
+    w.EndObject();
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
 

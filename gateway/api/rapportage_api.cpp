@@ -51,11 +51,7 @@ void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
             detail_fields.insert(tp->report_by);
         }
     std::vector<RecordStore::ReportRow> rows;
-    try {
-        rows = store_.report(q);
-    } catch (const std::exception&) {
-        return store_unavailable(x);
-    }
+    rows = store_.report(q);
     // Only records of their own: updates, changes and withdrawals (the policy's status, change and withdraw effects)
     // live in the history of what they concern, not in the numbers (unless the policy keeps the
     // update in the caseload as well).

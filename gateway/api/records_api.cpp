@@ -78,11 +78,7 @@ void Api::summary(Exchange& x) {
     if (!scope) return;
     const Region* region = scope->region;
     std::vector<RecordStore::SummaryRow> rows;
-    try {
-        rows = store_.summary(region->code, scope->gemeente);
-    } catch (const std::exception&) {
-        return store_unavailable(x);
-    }
+    rows = store_.summary(region->code, scope->gemeente);
     std::erase_if(rows, [&](const RecordStore::SummaryRow& r) { return !scope->policy->reads(r.berichttype); });
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
@@ -123,12 +119,8 @@ void Api::record(Exchange& x, std::string_view id) {
         const TypePolicy* t = x.snapshot->policy->type(rec->berichttype);
         return rec->active || (t && t->effect_kind == TypePolicy::Effect::None);
     };
-    try {
-        rec = store_.find_record(std::string(id), region->code, scope->gemeente);
-        if (shown()) history = store_.history(rec->id, region->code);
-    } catch (const std::exception&) {
-        return store_unavailable(x);
-    }
+    rec = store_.find_record(std::string(id), region->code, scope->gemeente);
+    if (shown()) history = store_.history(rec->id, region->code);
     // Another region's record (or an update, which is no record of its own) is answered exactly
     // like a missing one.
     if (!shown()) return not_found();
@@ -163,11 +155,7 @@ void Api::search(Exchange& x, const Request& req) {
     if (!subject_from_body(x, req, subject)) return;
     x.event.subjects.push_back(subject);
     std::vector<StoredRecord> found;
-    try {
-        found = store_.records_of_subject(subject, scope->region->code, scope->gemeente);
-    } catch (const std::exception&) {
-        return store_unavailable(x);
-    }
+    found = store_.records_of_subject(subject, scope->region->code, scope->gemeente);
     std::erase_if(found, [&](const StoredRecord& r) { return !scope->policy->reads(r.berichttype); });
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);

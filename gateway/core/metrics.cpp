@@ -100,8 +100,11 @@ std::string Metrics::prometheus() const {
     out << "# HELP dg_tls_handshake_failures_total Connections refused during the TLS handshake.\n"
            "# TYPE dg_tls_handshake_failures_total counter\ndg_tls_handshake_failures_total "
         << tls_failures_.load() << "\n";
-    out << "# HELP dg_store_errors_total Failed store commits.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total " << store_errors_.load()
-        << "\n";
+    out << "# HELP dg_store_errors_total Failed store commits and reads.\n# TYPE dg_store_errors_total counter\ndg_store_errors_total "
+        << store_errors_.load() << "\n";
+    out << "# HELP dg_internal_errors_total Requests answered 500: an exception other than the store's (a bug; logged).\n"
+           "# TYPE dg_internal_errors_total counter\ndg_internal_errors_total "
+        << internal_errors_.load() << "\n";
     out << "# HELP dg_busy_refusals_total Requests refused with 503 because the server was at a limit (large bodies, write queue).\n"
            "# TYPE dg_busy_refusals_total counter\ndg_busy_refusals_total "
         << busy_refusals_.load() << "\n";

@@ -16,6 +16,7 @@ public:
     void records(const std::string& berichttype, const std::string& outcome, std::uint64_t n);
     void tls_handshake_failure() { tls_failures_.fetch_add(1, std::memory_order_relaxed); }
     void store_error() { store_errors_.fetch_add(1, std::memory_order_relaxed); }
+    void internal_error() { internal_errors_.fetch_add(1, std::memory_order_relaxed); }
     void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
     void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
     void connection_refused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
@@ -53,7 +54,7 @@ private:
         std::uint64_t cosigned = 0, behind = 0, failures = 0;
     };
     std::map<std::string, WitnessState> witnesses_;
-    std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, connections_refused_{0}, audit_entries_{0}, audit_removed_{0};
+    std::atomic<std::uint64_t> tls_failures_{0}, store_errors_{0}, internal_errors_{0}, connections_refused_{0}, audit_entries_{0}, audit_removed_{0};
     std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
     std::atomic<std::uint64_t> busy_refusals_{0}, rate_limited_{0};
     std::atomic<std::int64_t> connections_{0};

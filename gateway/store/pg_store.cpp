@@ -124,7 +124,7 @@ std::vector<StoredRecord> read_records(const pg::Result& r) {
 
 merkle::Hash hash_from_hex(std::string_view hex) {
     merkle::Hash h{};
-    if (!merkle::from_hex(hex, h)) throw std::runtime_error("audit log: a stored hash is not 32 bytes");
+    if (!merkle::from_hex(hex, h)) throw StoreError("audit log: a stored hash is not 32 bytes");
     return h;
 }
 
@@ -846,7 +846,7 @@ private:
         std::vector<merkle::Hash> edge;
         for (const auto& ref : refs) {
             const auto it = found.find({ref.level, ref.index});
-            if (it == found.end()) throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+            if (it == found.end()) throw StoreError("audit log: a stored subtree is missing; run audit verify");
             edge.push_back(it->second);
         }
         return LogState(size, std::move(edge));

@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "store/connection_pool.hpp"
+#include "store/store_error.hpp"
 
 namespace dg::pg {
 
-struct Error : std::runtime_error {
+struct Error : StoreError {
     std::string sqlstate;  // e.g. "23505"; empty when the connection failed
-    Error(std::string state, const std::string& what) : std::runtime_error(what), sqlstate(std::move(state)) {}
+    Error(std::string state, const std::string& what) : StoreError(what), sqlstate(std::move(state)) {}
 };
 
 class Result {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "store/store_error.hpp"
 
 namespace dg {
 
@@ -131,7 +132,7 @@ public:
     virtual void finish(bool commit, std::vector<std::string> audit_entries, std::optional<MessageRow> message, CommitCallback done) = 0;
 };
 
-// Reads throw std::runtime_error when the store cannot answer; writes report through CommitResult.
+// Reads throw StoreError (store/store_error.hpp) when the store cannot answer; writes report through CommitResult.
 // Every read that returns records is scoped to one region (and, when `gemeente` is given, to the
 // records of that gemeente: a gemeente reads its own residents), except the look-ups the writer
 // side needs (by meldingId, by message, expired records). PostgreSQL enforces both scopes with

@@ -1108,7 +1108,7 @@ private:
         for (const auto& ref : merkle::CompactRange::edge_of(size)) {
             node.int64(1, ref.level).int64(2, static_cast<std::int64_t>(ref.index));
             const unsigned char* h = node.row() ? node.hash32(0) : nullptr;
-            if (!h) throw std::runtime_error("audit log: a stored subtree is missing; run audit verify");
+            if (!h) throw StoreError("audit log: a stored subtree is missing; run audit verify");
             std::copy_n(h, 32, edge.emplace_back().begin());
             node.reset();
         }

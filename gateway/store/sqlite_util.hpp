@@ -9,12 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "store/store_error.hpp"
+
 namespace dg::sqlite {
 
 // A failed SQLite call; `code` is the extended result code (e.g. SQLITE_IOERR_FSYNC).
-struct Error : std::runtime_error {
+struct Error : StoreError {
     int code;
-    Error(int c, const std::string& what) : std::runtime_error(what), code(c) {}
+    Error(int c, const std::string& what) : StoreError(what), code(c) {}
 };
 
 [[noreturn]] inline void fail(sqlite3* db, std::string_view what) {

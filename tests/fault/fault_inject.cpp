@@ -6,6 +6,7 @@
 //   off                       no faults (also: file missing or empty)
 //   enospc PATTERN            write/pwrite fail with ENOSPC (disk full)
 //   eio PATTERN               write/pwrite fail with EIO (broken disk)
+//   eio-read PATTERN          read/pread fail with EIO (a disk that cannot be read)
 //   fsync-eio PATTERN         fsync/fdatasync fail with EIO
 //   slow-fsync PATTERN MS     fsync/fdatasync take MS milliseconds longer
 //   kill PATTERN              SIGKILL at the first write (a crash, or power cut, at that moment)
@@ -26,7 +27,7 @@
 
 namespace {
 
-enum class Mode { Off, Enospc, Eio, FsyncEio, SlowFsync, Kill };
+enum class Mode { Off, Enospc, Eio, EioRead, FsyncEio, SlowFsync, Kill };
 
 struct Rule {
     Mode mode = Mode::Off;
@@ -64,6 +65,7 @@ Rule current() {
             rule.ms = ms;
             rule.mode = m == "enospc"       ? Mode::Enospc
                         : m == "eio"        ? Mode::Eio
+                        : m == "eio-read"   ? Mode::EioRead
                         : m == "fsync-eio"  ? Mode::FsyncEio
                         : m == "slow-fsync" ? Mode::SlowFsync
                         : m == "kill"       ? Mode::Kill
@@ -89,6 +91,11 @@ int write_fault(int fd) {
     if ((r.mode != Mode::Enospc && r.mode != Mode::Eio && r.mode != Mode::Kill) || !matches(fd, r)) return 0;
     if (r.mode == Mode::Kill) kill(getpid(), SIGKILL);
     return r.mode == Mode::Enospc ? ENOSPC : EIO;
+}
+
+int read_fault(int fd) {
+    const Rule r = current();
+    return r.mode == Mode::EioRead && matches(fd, r) ? EIO : 0;
 }
 
 int sync_fault(int fd) {
@@ -145,6 +152,33 @@ ssize_t writev(int fd, const struct iovec* iov, int count) {
         return -1;
     }
     return next(fd, iov, count);
+}
+
+ssize_t read(int fd, void* buf, size_t n) {
+    static auto next = real<ssize_t (*)(int, void*, size_t)>("read");
+    if (const int e = read_fault(fd)) {
+        errno = e;
+        return -1;
+    }
+    return next(fd, buf, n);
+}
+
+ssize_t pread(int fd, void* buf, size_t n, off_t off) {
+    static auto next = real<ssize_t (*)(int, void*, size_t, off_t)>("pread");
+    if (const int e = read_fault(fd)) {
+        errno = e;
+        return -1;
+    }
+    return next(fd, buf, n, off);
+}
+
+ssize_t pread64(int fd, void* buf, size_t n, off64_t off) {
+    static auto next = real<ssize_t (*)(int, void*, size_t, off64_t)>("pread64");
+    if (const int e = read_fault(fd)) {
+        errno = e;
+        return -1;
+    }
+    return next(fd, buf, n, off);
 }
 
 int fsync(int fd) {

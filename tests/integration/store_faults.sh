@@ -107,6 +107,23 @@ verify "the failed fsync"
 for id in OK-1 FULL-1 SLOW-1 CRASH-1; do [ "$(in_region $id)" = 1 ] || fail "acknowledged $id is missing"; done
 stop
 
+# A region file that cannot be read: the reads of that region answer 503 "Store unavailable" (the
+# store's error, counted as such), not a 500, and show nothing; they work again with the disk.
+PRELOAD="$lib" start --data-dir "$data"
+fault eio-read region-90
+for read in /v1/caseload /v1/caseload/summary "/v1/records/$ok_id" "/v1/caseload/rapportage?van=2020-01-01&tot=2030-12-31"; do
+  [ "$(read_code coordinator-amsterdam "$read")" = 503 ] || fail "GET $read while region-90 cannot be read must be 503, got $(cat "$work/read-body")"
+  grep -q '"Store unavailable"' "$work/read-body" || fail "GET $read: the 503 names the store"
+  grep -q -e "$ok_id" -e '"items"' -e '"rows"' "$work/read-body" && fail "GET $read showed data it could not read"
+done
+metrics=$(curl -s "http://$admin/metrics")
+grep -q '^dg_internal_errors_total 0$' <<<"$metrics" || fail "a store read error counted as an internal error"
+grep -q '^dg_store_errors_total [1-9]' <<<"$metrics" || fail "the failed reads are store errors"
+fault off
+[ "$(read_code coordinator-amsterdam /v1/caseload)" = 200 ] || fail "the caseload reads again once the disk does"
+grep -q "$ok_id" "$work/read-body" || fail "the caseload shows the record again"
+stop
+
 # A slow disk with a short write queue: back-pressure (503 server.busy, Retry-After), and of what
 # was refused nothing is stored, of what was acknowledged everything.
 config=$(config_with 's/"maxWriteQueue": [0-9]*/"maxWriteQueue": 2/')
