@@ -165,4 +165,60 @@ void Api::search(Exchange& x, const Request& req) {
     finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
 }
 
+void Api::caseload(Exchange& x, std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> params;
+    Problems bad;
+    if (!parse_query(query, params)) bad.push_back({problem_code::kMessageSchema, "?", "query string is not well-formed", {}});
+    CaseloadQuery q;
+    const auto scope = read_scope(x);
+    if (!scope) return;
+    q.region = scope->region->code;
+    q.berichttypen = scope->policy->berichttypen;
+    for (const auto& [k, v] : params) {
+        if (k == "berichttype") {
+            if (!x.snapshot->policy->type(v)) bad.push_back({problem_code::kMessageSchema, "?berichttype", "not a berichttype of the catalogue", {}});
+            q.berichttype = v;
+        } else if (k == "gemeente") {
+            if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit))
+                bad.push_back({problem_code::kMessageSchema, "?gemeente", "a gemeentecode has 4 digits", {}});
+            q.gemeente = v;
+        } else if (k == "status") {
+            if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
+            q.status = v;
+        } else if (k == "since") {
+            if (!query_since(v, q.since))
+                bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+        } else if (k == "limit") {
+            if (!query_limit(v, options_.max_page, q.limit))
+                bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});
+        } else if (k == "cursor") {
+            const bool digits = !v.empty() && v.size() <= 18 && v[0] == 'c' && std::all_of(v.begin() + 1, v.end(), ::isdigit) && v.size() > 1;
+            if (!digits) bad.push_back({problem_code::kMessageSchema, "?cursor", "use the nextCursor of the previous page", {}});
+            else q.before_seq = std::stoll(v.substr(1));
+        } else {
+            bad.push_back({problem_code::kMessageSchema, "?" + k, "unknown query parameter", {}});
+        }
+    }
+    if (!bad.empty()) {
+        for (const auto& p : bad) x.event.problem_codes.push_back(p.code);
+        return finish(x, problem_response(400, "Bad query", "fix the query parameters", bad));
+    }
+    // Filters cannot reach past the read scope: another gemeente or an unread type gives nothing.
+    const bool outside = (!scope->gemeente.empty() && !q.gemeente.empty() && q.gemeente != scope->gemeente) ||
+                         (!q.berichttype.empty() && !scope->policy->reads(q.berichttype));
+    if (!scope->gemeente.empty()) q.gemeente = scope->gemeente;
+    CaseloadPage page;
+    if (!outside) page = store_.caseload(q);
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    write_items(w, page.items, x);
+    write_string(w, "nextCursor");
+    if (page.next_before) write_string(w, "c" + std::to_string(*page.next_before));
+    else w.Null();
+    w.EndObject();
+    x.event.berichttype = q.berichttype;
+    finish(x, json_response(200, {buf.GetString(), buf.GetSize()}));
+}
+
 }  // namespace dg
