@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
         const auto t0 = std::chrono::steady_clock::now();
         const auto r = dg::ingest(body, format, ctx);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (r.status != 202 && !refusals) {
-            std::cerr << "batch not accepted: " << r.status << "\n";
+        if (r.outcome != dg::IngestOutcome::Accepted && !refusals) {
+            std::cerr << "batch not accepted: " << dg::http_status(r.outcome) << "\n";
             return 1;
         }
         best = std::min(best, s);

@@ -243,16 +243,17 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         return finish(x, json_response(200, validation_json(r)));
     }
 
-    if (r.status != 202) {
+    if (r.outcome != IngestOutcome::Accepted) {
         const bool malformed = r.message_problems.size() == 1 && r.message_problems[0].code == problem_code::kMessageMalformed;
+        const int status = http_status(r.outcome);
         const char* title = malformed                    ? "Malformed message"
-                            : r.status == 403            ? "Not permitted"
-                            : r.status == 413            ? "Message too large"
+                            : status == 403              ? "Not permitted"
+                            : status == 413              ? "Message too large"
                             : r.message_problems.empty() ? "Nothing acceptable"
                                                          : "Invalid message";
         const std::string detail =
             r.message_problems.empty() ? "no melding was accepted; every problem is listed" : "the message was refused as a whole";
-        return finish(x, refusal_response(r.status, title, detail, r), {}, std::move(bulk_write));
+        return finish(x, refusal_response(status, title, detail, r), {}, std::move(bulk_write));
     }
 
     metrics_.records(r.type->name, "accepted", r.records.size());

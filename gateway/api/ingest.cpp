@@ -82,7 +82,7 @@ public:
         if (!subject.empty()) out_.subjects.push_back(subject);
         if (!d.allowed()) return refused(std::move(d.problems));
         StoredRecord r;
-        r.id = new_record_id();
+        r.id = ctx_.new_id ? ctx_.new_id() : new_record_id();
         r.region = d.region.code;
         r.region_name = d.region.name;
         r.gemeente = d.gemeente;
@@ -244,16 +244,16 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
                              : read_xml_bericht(body, ctx.limits, sink, ctx.snapshot.schemas ? ctx.snapshot.schemas->xsd() : nullptr);
     sink.finish();
     if (!parsed.ok()) {
-        out.status = parsed.malformed ? 400 : parsed.too_many ? 413 : 400;
+        out.outcome = parsed.too_many && !parsed.malformed ? IngestOutcome::TooLarge : IngestOutcome::Refused;
         out.message_problems = std::move(parsed.problems);
     } else if (!sink.envelope_problems().empty()) {
-        out.status = sink.role_refused() ? 403 : 400;
+        out.outcome = sink.role_refused() ? IngestOutcome::Forbidden : IngestOutcome::Refused;
         out.message_problems = sink.envelope_problems();
     } else if (out.records_seen == 0) {
-        out.status = 400;
+        out.outcome = IngestOutcome::Refused;
         out.message_problems.push_back({problem_code::kMessageSchema, "/meldingen", "a bericht holds at least one melding", {}});
     }
-    if (out.status != 0) {
+    if (out.outcome != IngestOutcome::Pending) {
         // A message-level fault rejects the whole message: nothing of it is stored.
         out.accepted.clear();
         out.records.clear();
@@ -263,7 +263,7 @@ IngestResult ingest(std::string_view body, WireFormat format, const IngestContex
         out.reset_counters();
         return out;
     }
-    out.status = out.records.empty() ? 400 : 202;
+    out.outcome = out.records.empty() ? IngestOutcome::Refused : IngestOutcome::Accepted;
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The ingest pipeline without I/O: bytes of a bericht -> canonical records -> checks and policy
 // per record -> routed records ready to store, plus every problem found.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,8 +48,17 @@ public:
     virtual void flush(IngestResult& out) = 0;
 };
 
+// What became of a message as a whole (the API makes it an HTTP status: 202, 400, 403, 413).
+enum class IngestOutcome {
+    Pending,    // while it is judged
+    Accepted,   // at least one record accepted
+    Refused,    // malformed, invalid as a whole, or no record acceptable
+    Forbidden,  // the sender may not send this berichttype (role or mandate)
+    TooLarge,   // more records than the limits allow
+};
+
 struct IngestResult {
-    int status = 0;  // 202 when any record is accepted; else 400/403/413
+    IngestOutcome outcome = IngestOutcome::Pending;
     Problems message_problems;
     Envelope envelope;
     const TypePolicy* type = nullptr;
@@ -111,9 +121,23 @@ struct IngestContext {
     // record keeps the intermediary's OIN.
     const Mandate* mandate = nullptr;
     Date today = {};  // the day of received_at (retention counts from it)
+    // Where each accepted record's id comes from (empty: new_record_id(), 32 random hex digits).
+    std::function<std::string()> new_id = {};
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);
+
+// The HTTP status the contract gives an outcome (interface.md): 202, 400, 403 or 413.
+constexpr int http_status(IngestOutcome o) {
+    switch (o) {
+    case IngestOutcome::Accepted: return 202;
+    case IngestOutcome::Forbidden: return 403;
+    case IngestOutcome::TooLarge: return 413;
+    case IngestOutcome::Pending:
+    case IngestOutcome::Refused: break;
+    }
+    return 400;
+}
 
 // The structural gate after the policy, as serve applies it to a record the policy allowed (and
 // `policy explain` too): the reader's own check (the XSD, for XML) and, for JSON, the type's JSON

@@ -17,6 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const dg::IngestResult r = dg::ingest({reinterpret_cast<const char*>(data + 1), size - 1}, format, ctx);
     for (const auto& rej : r.rejected)
         if (rej.problems.empty() || rej.problems.front().code.empty()) __builtin_trap();
-    if (r.status == 202 && r.records.empty()) __builtin_trap();
+    if (r.outcome == dg::IngestOutcome::Accepted && r.records.empty()) __builtin_trap();
     return 0;
 }

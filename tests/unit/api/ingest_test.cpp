@@ -34,8 +34,8 @@ BOOST_AUTO_TEST_CASE(json_and_xml_of_the_same_content_give_identical_canonical_r
         BOOST_TEST_CONTEXT(type) {
             auto json = run(test::slurp(test::examples_dir() / (std::string(type) + ".json")), WireFormat::Json, nullptr);
             auto xml = run(test::slurp(test::examples_dir() / (std::string(type) + ".xml")), WireFormat::Xml, nullptr);
-            BOOST_TEST(json.status == 202);
-            BOOST_TEST(xml.status == 202);
+            BOOST_TEST((json.outcome == IngestOutcome::Accepted));
+            BOOST_TEST((xml.outcome == IngestOutcome::Accepted));
             BOOST_REQUIRE(json.accepted.size() == xml.accepted.size());
             BOOST_TEST(json.accepted.size() >= 1u);
             for (std::size_t i = 0; i < json.accepted.size(); ++i) {
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(json_and_xml_of_the_same_content_give_identical_canonical_r
 
 BOOST_AUTO_TEST_CASE(school_push_is_routed_to_the_woongemeente_region) {
     auto r = run(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(r.status == 202);
+    BOOST_TEST((r.outcome == IngestOutcome::Accepted));
     BOOST_REQUIRE(r.accepted.size() == 2u);
     BOOST_TEST(r.accepted[0].region == "90");
     BOOST_TEST(r.accepted[0].gemeente == "0363");
@@ -61,11 +61,32 @@ BOOST_AUTO_TEST_CASE(school_push_is_routed_to_the_woongemeente_region) {
     BOOST_TEST(r.accepted[0].legal_basis == snapshot.policy->type("verzuimmelding")->legal_basis);
 }
 
+// Record ids come from the caller's source when it gives one (the pipeline has no randomness of
+// its own then); without one they are 32 random hex digits.
+BOOST_AUTO_TEST_CASE(record_ids_come_from_an_injected_source) {
+    int next = 0;
+    IngestContext ctx{snapshot, pseudonymize, {},     snapshot.parties->find("00000099000000000201"), "2026-11-23T10:00:00.000Z", nullptr,
+                      {},       false,        nullptr};
+    ctx.new_id = [&next] { return "id-" + std::to_string(next++); };
+    const auto r = ingest(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, ctx);
+    BOOST_REQUIRE(r.accepted.size() == 2u);
+    BOOST_TEST(r.accepted[0].id == "id-0");
+    BOOST_TEST(r.accepted[1].id == "id-1");
+    BOOST_TEST(r.records[1].id == "id-1");
+    const auto random = run(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(random.accepted[0].id.size() == 32u);
+    // The outcome is the pipeline's; the HTTP status is the contract's mapping of it.
+    BOOST_TEST(http_status(r.outcome) == 202);
+    BOOST_TEST(http_status(IngestOutcome::Forbidden) == 403);
+    BOOST_TEST(http_status(IngestOutcome::TooLarge) == 413);
+    BOOST_TEST(http_status(IngestOutcome::Refused) == 400);
+}
+
 BOOST_AUTO_TEST_CASE(record_faults_reject_only_that_record) {
     std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
     body.replace(body.find("291417772"), 9, "291417773");
     auto r = run(body, WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(r.status == 202);
+    BOOST_TEST((r.outcome == IngestOutcome::Accepted));
     BOOST_TEST(r.accepted.size() == 1u);
     BOOST_REQUIRE(r.rejected.size() == 1u);
     BOOST_TEST(r.rejected[0].melding_id == "VZ-2026-0001");
@@ -76,7 +97,7 @@ BOOST_AUTO_TEST_CASE(record_faults_reject_only_that_record) {
 BOOST_AUTO_TEST_CASE(no_acceptable_record_is_400) {
     std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
     auto r = run(body, WireFormat::Json, "00000099000000000202");  // school-34CD reports about 12AB
-    BOOST_TEST(r.status == 400);
+    BOOST_TEST((r.outcome == IngestOutcome::Refused));
     BOOST_TEST(r.accepted.empty());
     BOOST_TEST(r.rejected.size() == 2u);
     BOOST_TEST(r.rejected[0].problems[0].code == "scope.not-own-brin");
@@ -84,20 +105,20 @@ BOOST_AUTO_TEST_CASE(no_acceptable_record_is_400) {
 
 BOOST_AUTO_TEST_CASE(message_faults_reject_the_whole_message) {
     auto role = run(test::slurp(test::examples_dir() / "verzuimmelding.json"), WireFormat::Json, "00000099000000000363");
-    BOOST_TEST(role.status == 403);
+    BOOST_TEST((role.outcome == IngestOutcome::Forbidden));
     BOOST_TEST(role.message_problems.at(0).code == "sender.role-not-permitted");
     BOOST_TEST(role.accepted.empty());
     auto malformed = run("{\"berichtId\":", WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(malformed.status == 400);
+    BOOST_TEST((malformed.outcome == IngestOutcome::Refused));
     std::string unknown = test::slurp(test::examples_dir() / "verzuimmelding.json");
     unknown.replace(unknown.find("\"verzuimmelding\""), 16, "\"verzuimbrief\"");
     auto type = run(unknown, WireFormat::Json, "00000099000000000201");
-    BOOST_TEST(type.status == 400);
+    BOOST_TEST((type.outcome == IngestOutcome::Refused));
     BOOST_TEST(type.message_problems.at(0).code == "message.type-unknown");
     BOOST_TEST(type.accepted.empty());
     auto empty = run(R"({"berichtId":"a","berichttype":"verzuimmelding","verzondenOp":"2026-11-23T09:15:00+01:00","meldingen":[]})", WireFormat::Json,
                      "00000099000000000201");
-    BOOST_TEST(empty.status == 400);
+    BOOST_TEST((empty.outcome == IngestOutcome::Refused));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

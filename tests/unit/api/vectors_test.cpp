@@ -66,7 +66,7 @@ struct Vectors {
                     BOOST_TEST(!p.melding_id.empty(), f.filename());
                 }
             BOOST_TEST_CONTEXT(std::filesystem::relative(f, dir).string()) {
-                BOOST_TEST(r.status == e.status);
+                BOOST_TEST(http_status(r.outcome) == e.status);
                 BOOST_TEST((codes == e.codes));
             }
             ++n;
