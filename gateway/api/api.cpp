@@ -137,6 +137,18 @@ bool query_status(const std::string& v) {
     return std::find(statuses.begin(), statuses.end(), v) != statuses.end();
 }
 
+bool status_or_since(const std::string& k, const std::string& v, std::string& status, std::string& since, Problems& bad) {
+    if (k == "status") {
+        if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
+        status = v;
+        return true;
+    }
+    if (k != "since") return false;
+    if (!query_since(v, since))
+        bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+    return true;
+}
+
 bool route_matches(std::string_view tmpl, std::string_view path) {
     const auto brace = tmpl.find('{');
     if (brace == std::string_view::npos) return tmpl == path;

@@ -13,7 +13,10 @@ using Clock = std::chrono::steady_clock;
 bool query_since(const std::string& v, std::string& since);                   // a date or a UTC timestamp -> a UTC timestamp
 bool query_limit(const std::string& v, std::size_t max, std::size_t& limit);  // 1..max
 bool query_status(const std::string& v);                                      // a status a record can have
-bool lower_hex(std::string_view s);                                           // only 0-9 and a-f
+// The filters the list endpoints share: `status` and `since` go into status/since (a problem into
+// `bad` when not valid); false for any other key.
+bool status_or_since(const std::string& k, const std::string& v, std::string& status, std::string& since, Problems& bad);
+bool lower_hex(std::string_view s);  // only 0-9 and a-f
 
 struct Api::Exchange {
     Clock::time_point started = Clock::now();

@@ -61,12 +61,7 @@ void Api::meldingen(Exchange& x, std::string_view query) {
     q.sender_oin = x.party->oin;
     q.limit = 100;
     for (const auto& [k, v] : params) {
-        if (k == "status") {
-            if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
-            q.status = v;
-        } else if (k == "since") {
-            if (!query_since(v, q.since))
-                bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+        if (status_or_since(k, v, q.status, q.since, bad)) {  // taken as it says
         } else if (k == "limit") {
             if (!query_limit(v, 100, q.limit)) bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1..100", {}});
         } else if (k == "cursor") {

@@ -73,8 +73,9 @@ void Api::me(Exchange& x) {
     if (!p.brin.empty()) {  // a school's own locations
         write_string(w, "vestigingen");
         w.StartArray();
-        for (const auto& [key, school] : x.snapshot->regions->schools()) {
-            if (key.compare(0, p.brin.size(), p.brin) != 0) continue;
+        const auto& schools = x.snapshot->regions->schools();  // by BRIN + vestiging: one BRIN's are adjacent
+        for (auto it = schools.lower_bound(p.brin); it != schools.end() && it->first.compare(0, p.brin.size(), p.brin) == 0; ++it) {
+            const auto& [key, school] = *it;
             w.StartObject();
             write_kv(w, "vestiging", key.substr(p.brin.size()));
             write_kv(w, "name", school.name);

@@ -182,12 +182,7 @@ void Api::caseload(Exchange& x, std::string_view query) {
             if (v.size() != 4 || !std::all_of(v.begin(), v.end(), ::isdigit))
                 bad.push_back({problem_code::kMessageSchema, "?gemeente", "a gemeentecode has 4 digits", {}});
             q.gemeente = v;
-        } else if (k == "status") {
-            if (!query_status(v)) bad.push_back({problem_code::kMessageSchema, "?status", "unknown status", {}});
-            q.status = v;
-        } else if (k == "since") {
-            if (!query_since(v, q.since))
-                bad.push_back({problem_code::kMessageSchema, "?since", "since is a date (YYYY-MM-DD) or a UTC timestamp ending in Z", {}});
+        } else if (status_or_since(k, v, q.status, q.since, bad)) {  // taken as it says
         } else if (k == "limit") {
             if (!query_limit(v, options_.max_page, q.limit))
                 bad.push_back({problem_code::kMessageSchema, "?limit", "limit is 1.." + std::to_string(options_.max_page), {}});

@@ -99,9 +99,7 @@ async function verifyHeadSignature(head, keys) {
 let partijen = {};
 export function setParties(p) { partijen = p || {}; }
 function partyCell(oin) {
-  if (!oin) return "—";
-  const el = h("span", {}, partijen[oin] || "", " ", h("span", { class: "code" }, oin));
-  return el;
+  return oin ? h("span", {}, partijen[oin] || "", " ", h("span", { class: "code" }, oin)) : "—";
 }
 
 async function headStatus() {
