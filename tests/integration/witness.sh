@@ -73,7 +73,9 @@ read -r size2 root2 < <("$verify" checkpoint "$work/cp" "$work/log-key.pem" witn
 grep -q '"witnesses":\[{"name":"witness.example","cosignedSize":' <<<"$(curl -sS "http://$admin/readyz")" || fail "/readyz does not show the witness"
 grep -q '^dg_witness_cosigned_size{witness="witness.example"} [1-9]' <<<"$(curl -sS "http://$admin/metrics")" || fail "/metrics does not show the witness"
 # The independent verifier is no rubber stamp: a changed root or another witness key fails.
-sed '3s/^./A/' "$work/cp" > "$work/cp-bad"
+# (each change swaps a character for another: writing 'A' over an 'A' would change nothing)
+sed '3s/^A/B/;t;3s/^./A/' "$work/cp" > "$work/cp-bad"
+cmp -s "$work/cp" "$work/cp-bad" && fail "the changed checkpoint is the same as the served one"
 if "$verify" checkpoint "$work/cp-bad" "$work/log-key.pem" 2>/dev/null; then fail "the verifier accepted a changed root"; fi
 openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out "$work/other.pem"
 if "$verify" checkpoint "$work/cp" "$work/log-key.pem" witness.example "$work/other.pem" 2>/dev/null; then
@@ -85,7 +87,8 @@ checkpoint_body() { grep -v "^— witness.example " "$1"; }   # the log's note w
 printf 'nonsense\n' > "$work/req"; [ "$(wpost "$work/req")" = 400 ] || fail "a malformed body must be 400"
 { echo "old $((size2 + 1))"; echo; checkpoint_body "$work/cp"; } > "$work/req"
 [ "$(wpost "$work/req")" = 400 ] || fail "old above the checkpoint's size must be 400"
-{ echo "old 0"; echo; checkpoint_body "$work/cp" | sed '$s/.\(.\{6\}\)$/A\1/'; } > "$work/req"
+{ echo "old 0"; echo; checkpoint_body "$work/cp" | sed '$s/A\(.\{6\}\)$/B\1/;t;$s/.\(.\{6\}\)$/A\1/'; } > "$work/req"
+grep -qxF "$(tail -n1 "$work/req")" "$work/cp" && fail "the changed signature line is the same as the served one"
 [ "$(wpost "$work/req")" = 403 ] || fail "a checkpoint whose signature does not verify must be 403, got $(cat "$work/w.answer")"
 { echo "old 0"; echo; checkpoint_body "$work/cp"; } > "$work/req"
 [ "$(wpost "$work/req")" = 409 ] || fail "a stale old size must be 409"
