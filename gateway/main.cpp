@@ -57,8 +57,8 @@ constexpr const char* kServeUsage = R"(usage: doorstroom-gateway serve [OPTIONS]
   --listen HOST:PORT     HTTPS listener (default from config, 127.0.0.1:8443)
   --admin-listen H:P     admin listener: /healthz /readyz /metrics (default 127.0.0.1:9090)
   --data-dir DIR         where the store and keys live (default var/)
-  --store URL            sqlite:DIR (default: sqlite under the data dir; one file per region plus
-                         audit.db) or postgresql://USER@HOST/DB (several gateways may share it)
+  --store URL            sqlite:DIR (default: sqlite under the data dir, one file:
+                         store.db) or postgresql://USER@HOST/DB (several gateways may share it)
 
 SIGTERM/SIGINT drain and exit 0; SIGHUP reloads policies, parties, mandates and regions.
 )";

@@ -1,5 +1,5 @@
 #pragma once
-// The audit log of the embedded store as AuditLog reads it (audit.db through its reader pool):
+// The audit log of the embedded store as AuditLog reads it (through the store's reader pool):
 // entries, subtrees, heads, periods, receipts. The writer side (appending entries, nodes and heads
 // in the commit) is sqlite_store.cpp's. Private to gateway/store/.
 #include <functional>
@@ -126,7 +126,7 @@ public:
     }
 
 protected:
-    std::unique_ptr<ReaderPool> main_readers_;  // audit.db, read-only connections
+    std::unique_ptr<ReaderPool> main_readers_;  // the store file's read connections
 
 private:
     // Reads committed subtree hashes through one borrowed read connection.

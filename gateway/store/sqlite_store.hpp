@@ -1,7 +1,7 @@
 #pragma once
-// Embedded store: SQLite files in one directory, WAL mode with synchronous=FULL: audit.db (the
-// audit log and the accepted messages) and region-<code>.db per Doorstroompunt region. One writer
-// thread does group commit; each file has a small pool of read connections.
+// Embedded store: one SQLite file, DIR/store.db, in WAL mode with synchronous=FULL: the audit log,
+// the accepted messages and every region's records. One writer thread does group commit; a small
+// pool of read connections serves the reads.
 #include <filesystem>
 #include <memory>
 

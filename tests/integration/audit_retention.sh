@@ -99,16 +99,16 @@ retention sqlite
 
 # Tampering with the embedded store's copy: a further prefix deleted as a removal would, but
 # without an audit-purge entry; and an altered subtree of the removed prefix's edge.
-p1=$(sqlite3 "$work/sqlite/audit.db" "SELECT value FROM meta WHERE key = 'audit_removed'")
+p1=$(sqlite3 "$work/sqlite/store.db" "SELECT value FROM meta WHERE key = 'audit_removed'")
 cp -r "$work/sqlite" "$work/t1"
 cut=$((p1 + 2))
-sqlite3 "$work/t1/audit.db" "DELETE FROM audit WHERE seq <= $cut; DELETE FROM audit_heads WHERE size < $cut;
+sqlite3 "$work/t1/store.db" "DELETE FROM audit WHERE seq <= $cut; DELETE FROM audit_heads WHERE size < $cut;
   DELETE FROM audit_nodes WHERE idx < (($cut >> level) - (($cut >> level) & 1)); UPDATE meta SET value = $cut WHERE key = 'audit_removed'"
 if "$bin" audit verify --data-dir "$work/t1" > "$work/t1.out"; then fail "a prefix deleted without an audit-purge entry verified"; fi
 grep -q "no audit-purge entry removed them" "$work/t1.out" || fail "why the deleted prefix fails: $(cat "$work/t1.out")"
 cp -r "$work/sqlite" "$work/t2"
-level=$(sqlite3 "$work/t2/audit.db" "SELECT level FROM audit_nodes WHERE ((idx + 1) << level) <= $p1 ORDER BY level DESC LIMIT 1")
-sqlite3 "$work/t2/audit.db" "UPDATE audit_nodes SET hash = zeroblob(32) WHERE level = $level AND ((idx + 1) << level) <= $p1"
+level=$(sqlite3 "$work/t2/store.db" "SELECT level FROM audit_nodes WHERE ((idx + 1) << level) <= $p1 ORDER BY level DESC LIMIT 1")
+sqlite3 "$work/t2/store.db" "UPDATE audit_nodes SET hash = zeroblob(32) WHERE level = $level AND ((idx + 1) << level) <= $p1"
 if "$bin" audit verify --data-dir "$work/t2" > "$work/t2.out"; then fail "an altered edge subtree verified"; fi
 grep -Eq "subtrees were altered|does not match the entries" "$work/t2.out" || fail "why the altered edge fails: $(cat "$work/t2.out")"
 

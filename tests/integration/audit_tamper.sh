@@ -18,7 +18,7 @@ stop
 
 expect_failure() { # name sql expected-index
   rm -rf "$work/t"; cp -r "$work/log" "$work/t"
-  sqlite3 "$work/t/audit.db" "$2"
+  sqlite3 "$work/t/store.db" "$2"
   set +e; out=$("$bin" audit verify --data-dir "$work/t"); rc=$?; set -e
   [ "$rc" = 1 ] || fail "$1 not detected: $out"
   echo "$out" | grep -q "FAILED at index $3:" || fail "$1: expected index $3, got: $out"
@@ -51,7 +51,7 @@ rehash_subtrees() { # db: every stored interior node recomputed from the level b
     done
   done
 }
-forged_copy() { rm -rf "$work/t"; cp -r "$work/log" "$work/t"; rewrite_entry "$work/t/audit.db" 4; }
+forged_copy() { rm -rf "$work/t"; cp -r "$work/log" "$work/t"; rewrite_entry "$work/t/store.db" 4; }
 verify_copy() { set +e; out=$("$bin" audit verify --data-dir "$work/t" "$@"); rc=$?; set -e; }
 
 forged_copy  # entry and leaf rewritten, the subtrees above still the old ones
@@ -59,7 +59,7 @@ verify_copy
 [ "$rc" = 1 ] || fail "entry and leaf rewritten: not detected: $out"
 echo "$out" | grep -q "FAILED at index 2: stored subtree (level 1, index 1) does not match the entries" ||
   fail "entry and leaf rewritten: expected the subtree above entry 3 (leaves 2-3) to be named, got: $out"
-forged_copy; rehash_subtrees "$work/t/audit.db"  # and every subtree: the stored tree is consistent again
+forged_copy; rehash_subtrees "$work/t/store.db"  # and every subtree: the stored tree is consistent again
 verify_copy
 [ "$rc" = 1 ] || fail "entry, leaf and subtrees rewritten: not detected: $out"
 # The head of size 2 still verifies; the next one (size 4, the first to cover entry 3) does not:
@@ -78,7 +78,7 @@ set +e; out=$("$bin" audit verify --data-dir "$work/log" --public-key "$work/out
 [ "$rc" = 1 ] || fail "a log verified with another key must fail: $out"
 echo "$out" | grep -q "is signed with key [0-9a-f]*, which is not among the keys trusted" || fail "another key: expected the heads to be called untrusted, got: $out"
 # A forger who also swaps the key in the data dir: the outside key still refuses the result.
-forged_copy; rehash_subtrees "$work/t/audit.db"
+forged_copy; rehash_subtrees "$work/t/store.db"
 verify_copy --public-key "$work/outside/audit.pub"
 [ "$rc" = 1 ] || fail "a rewritten log must fail against the outside key: $out"
 echo "1 passed, 0 failed"

@@ -38,7 +38,7 @@ done
 missing=$(comm -23 "$work/acked" <(sort -u "$work/seen") | wc -l)
 [ "$missing" = 0 ] || fail "$missing of $acked acknowledged records are missing after kill -9"
 
-sqlite3 "$work/data/audit.db" "SELECT entry FROM audit" > "$work/audit"
+sqlite3 "$work/data/store.db" "SELECT entry FROM audit" > "$work/audit"
 for id in $(cat "$work/acked"); do grep -q "$id" "$work/audit" || fail "record $id acknowledged without its audit entry"; done
 stop
 echo "acknowledged $acked records before kill -9; all present with audit entries after restart"

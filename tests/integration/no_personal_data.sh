@@ -55,7 +55,7 @@ grep -q 291417772 "$work/answer" && fail "the subject report shows the BSN inste
 curl -s "http://$admin/metrics" > "$work/metrics"
 stop
 
-sqlite3 "$work/data/audit.db" "SELECT entry FROM audit" > "$work/audit"
+sqlite3 "$work/data/store.db" "SELECT entry FROM audit" > "$work/audit"
 [ "$(wc -l < "$work/audit")" -ge 18 ] || fail "expected an audit entry per request"
 ls "$work/errors" > "$work/error-list"; [ "$(wc -l < "$work/error-list")" -ge 11 ] || fail "expected the error bodies to check ($(cat "$work/error-list" | tr "\n" " "))"
 for number in $numbers; do

@@ -88,7 +88,7 @@ kill -HUP "$pid"; reloaded 9
 grep -q '"region":"95"' "$work/answer" || fail "the record goes to region 95"
 stop
 # The import took effect with that reload: an entry of its own with both versions; the stop is the last entry.
-sqlite3 "$work/data/audit.db" "SELECT entry FROM audit ORDER BY seq" > "$work/entries"
+sqlite3 "$work/data/store.db" "SELECT entry FROM audit ORDER BY seq" > "$work/entries"
 grep '"action":"regions-import"' "$work/entries" | grep -q '"previousRegionsVersion":' || fail "the region import is not an audit entry"
 [ "$(grep -c '"action":"regions-import"' "$work/entries")" = 1 ] || fail "one import, one regions-import entry"
 tail -1 "$work/entries" | grep -q '^{"action":"stop",' || fail "the stop must be the last audit entry"
@@ -103,7 +103,7 @@ batch() { # BERICHTID: the batch on stdout
   done
   printf ']}'
 }
-stored() { sqlite3 "$work/data-$1/region-90.db" "SELECT count(*) FROM records WHERE bericht_id = '$1'" 2>/dev/null || echo 0; }
+stored() { sqlite3 "$work/data-$1/store.db" "SELECT count(*) FROM records WHERE bericht_id = '$1'" 2>/dev/null || echo 0; }
 in_flight() { # BERICHTID RATE DRAIN-MS: uploads at RATE while SIGTERM comes 1 s in; prints the HTTP status
   batch "$1" > "$work/$1.json"
   local cfg; cfg=$(config_with "s/\"drainTimeoutMs\": [0-9]*/\"drainTimeoutMs\": $3/")

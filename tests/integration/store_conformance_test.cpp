@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <bitset>
+#include <fstream>
 #include <future>
 #include <set>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "audit/merkle.hpp"
 #include "store/group_commit.hpp"
 #include "store/record_store.hpp"
+#include "store/sqlite_store.hpp"
 #include "store_under_test.hpp"
 
 using namespace dg;
@@ -658,7 +660,7 @@ BOOST_AUTO_TEST_CASE(postgres_two_gateways_share_one_log_one_caseload_and_one_id
 
 // ---- SQLite only ----
 
-BOOST_AUTO_TEST_CASE(sqlite_keeps_each_region_in_a_file_of_its_own) {
+BOOST_AUTO_TEST_CASE(sqlite_keeps_records_and_log_in_one_file) {
     Fixture<Sqlite> f;
     BOOST_TEST(f.put({record(kAmsterdam, "ps:a", "F1"), record(kRijnmond, "ps:b", "F2")}).ok);
     const auto dir = f.where.dir() / "store";
@@ -672,10 +674,20 @@ BOOST_AUTO_TEST_CASE(sqlite_keeps_each_region_in_a_file_of_its_own) {
         sqlite3_close(db);
         return v;
     };
-    BOOST_TEST(count(dir / "region-90.db", "SELECT group_concat(melding_id) FROM records") == "F1");
-    BOOST_TEST(count(dir / "region-91.db", "SELECT group_concat(melding_id) FROM records") == "F2");
-    BOOST_TEST(count(dir / "audit.db", "SELECT count(*) FROM audit") == "1");
-    BOOST_TEST(count(dir / "audit.db", "SELECT count(*) FROM sqlite_master WHERE name = 'records'") == "0");
+    BOOST_TEST(count(dir / "store.db", "SELECT group_concat(melding_id) FROM records WHERE region = '90'") == "F1");
+    BOOST_TEST(count(dir / "store.db", "SELECT group_concat(melding_id) FROM records WHERE region = '91'") == "F2");
+    BOOST_TEST(count(dir / "store.db", "SELECT count(*) FROM audit") == "1");
+    BOOST_TEST(!std::filesystem::exists(dir / "audit.db"));
+}
+
+BOOST_AUTO_TEST_CASE(sqlite_refuses_a_store_of_the_region_file_layout) {
+    test::TempDir where;
+    const auto dir = where.path / "old";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "audit.db") << "";  // the earlier layout's log file, without store.db
+    BOOST_CHECK_EXCEPTION(open_sqlite_store(dir), std::runtime_error,
+                          [](const std::runtime_error& e) { return std::string(e.what()).find("earlier layout") != std::string::npos; });
+    BOOST_TEST(!std::filesystem::exists(dir / "store.db"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

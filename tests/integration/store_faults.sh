@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The embedded store on failing disks (fault_inject.so under the real binary): while audit.db or a
-# region file cannot be written the gateway answers 503, acknowledges nothing and /readyz is false;
-# it recovers by itself when the disk works again; a crash between a region file's commit and
-# audit.db's, or a failed fsync of audit.db, leaves the store consistent after a restart.
+# The embedded store on failing disks (fault_inject.so under the real binary): while store.db
+# cannot be written the gateway answers 503, acknowledges nothing and /readyz is false; it
+# recovers by itself when the disk works again; a crash in a commit, or a failed fsync, leaves the
+# store consistent after a restart.
 set -euo pipefail
 bin=${1:?usage: store_faults.sh PATH-TO-BINARY PATH-TO-fault_inject.so}
 lib=${2:?usage: store_faults.sh PATH-TO-BINARY PATH-TO-fault_inject.so}
@@ -13,8 +13,8 @@ export DG_FAULT_FILE="$faults" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_
 fault() { echo "$*" > "$faults"; }
 fault off
 
-in_region() { sqlite3 "$data/region-90.db" "SELECT count(*) FROM records WHERE bericht_id = '$1'"; }
-message_kept() { sqlite3 "$data/audit.db" "SELECT count(*) FROM messages WHERE bericht_id = '$1'"; }
+in_region() { sqlite3 "$data/store.db" "SELECT count(*) FROM records WHERE region = '90' AND bericht_id = '$1'"; }
+message_kept() { sqlite3 "$data/store.db" "SELECT count(*) FROM messages WHERE bericht_id = '$1'"; }
 wait_ready() { for _ in $(seq 1 50); do [ "$(admin_status /readyz)" = 200 ] && return 0; sleep 0.1; done; fail "/readyz did not recover"; }
 verify() { "$bin" audit verify --data-dir "$data" | grep -q '^audit log OK' || fail "audit verify after $1"; }
 
@@ -23,12 +23,12 @@ PRELOAD="$lib" start --data-dir "$data"
 ok_id=$(grep -o '"id":"[0-9a-f]\{32\}"' "$work/last-body" | head -1 | cut -d'"' -f4)
 [ "$(admin_status /readyz)" = 200 ] || fail "ready on a healthy disk"
 
-# audit.db full: the region file commits, audit.db does not, the region's change is taken back.
-fault enospc audit.db
-[ "$(push FULL-1 M2)" = 503 ] || fail "a push while audit.db cannot be written must be 503"
+# The disk full: the commit fails and is rolled back.
+fault enospc store.db
+[ "$(push FULL-1 M2)" = 503 ] || fail "a push while store.db cannot be written must be 503"
 grep -q '"Store unavailable"' "$work/last-body" || fail "503 says the store is unavailable"
 [ "$(admin_status /readyz)" = 503 ] || fail "/readyz must be false while the store fails"
-[ "$(in_region FULL-1)" = 0 ] || fail "a record of an unacknowledged push stayed in the region file"
+[ "$(in_region FULL-1)" = 0 ] || fail "a record of an unacknowledged push was kept"
 [ "$(message_kept FULL-1)" = 0 ] || fail "an unacknowledged message was kept"
 # No read without its audit entry: while the log cannot be written, every read answers 503 and
 # shows nothing of what it would have shown.
@@ -58,48 +58,32 @@ wait_ready
 [ "$(push FULL-1 M2)" = 202 ] || fail "the same message after recovery"
 grep -q '"accepted":1' "$work/last-body" || fail "accepted after recovery, not replayed"
 
-# A region file full: nothing of the request anywhere.
-fault enospc region-90
-[ "$(push FULL-2 M3)" = 503 ] || fail "a push while the region file cannot be written must be 503"
-[ "$(message_kept FULL-2)" = 0 ] || fail "message kept although its region file failed"
-fault off
-wait_ready
-[ "$(in_region FULL-2)" = 0 ] || fail "a record of a failed region commit is there"
-
 # A slow disk is slow, not lossy.
-fault slow-fsync audit.db 200
+fault slow-fsync store.db 200
 [ "$(push SLOW-1 M4)" = 202 ] || fail "a push on a slow disk"
 fault off
 
-# A crash right after the region file committed and before audit.db did. The gateway's own
-# background writes to audit.db (a store probe, a WAL checkpoint) can meet the fault first on a
-# busy machine; then the crash came elsewhere and nothing of CRASH-1 is stored: try again.
-for attempt in 1 2 3 4 5; do
-  fault kill audit.db
-  [ "$(push CRASH-1 M5)" = 000 ] || fail "the process should have died in the commit"
-  wait "$pid" 2>/dev/null || true
-  pid=
-  [ "$(in_region CRASH-1)" = 1 ] && break
-  [ "$(in_region CRASH-1)" = 0 ] || fail "CRASH-1 is in the region file more than once"
-  fault off
-  PRELOAD="$lib" start --data-dir "$data"
-done
-[ "$(in_region CRASH-1)" = 1 ] || fail "the crash should come after the region file's commit (found $(in_region CRASH-1))"
+# A crash in the commit (the process killed at its first write to the file): after the restart
+# nothing of the message is there, and it can be sent again.
+fault kill store.db
+[ "$(push CRASH-1 M5)" = 000 ] || fail "the process should have died in the commit"
+wait "$pid" 2>/dev/null || true
+pid=
 fault off
 PRELOAD="$lib" start --data-dir "$data"
-grep -q 'undoing an uncommitted transaction' "$log" || fail "no recovery at start"
-[ "$(in_region CRASH-1)" = 0 ] || fail "the uncommitted record survived the restart"
+[ "$(in_region CRASH-1)" = 0 ] || fail "a record of the crashed, unacknowledged commit is there"
+[ "$(message_kept CRASH-1)" = 0 ] || fail "the message of the crashed commit is there"
 [ "$(push CRASH-1 M5)" = 202 ] || fail "the message of the crashed request can be sent again"
 grep -q '"accepted":1' "$work/last-body" || fail "accepted after the crash, not replayed"
 verify "the crash"
 
-# fsync of audit.db fails: nobody knows what reached the disk, so the gateway stops (exit 70) and
+# fsync of store.db fails: nobody knows what reached the disk, so the gateway stops (exit 70) and
 # the restart decides; either way message, records and audit entry agree.
-fault fsync-eio audit.db
+fault fsync-eio store.db
 push FSYNC-1 M6 > /dev/null
 rc=0; wait "$pid" 2>/dev/null || rc=$?
 pid=
-[ "$rc" = 70 ] || fail "a failed fsync of audit.db must stop the gateway with 70, got $rc"
+[ "$rc" = 70 ] || fail "a failed fsync of store.db must stop the gateway with 70, got $rc"
 fault off
 PRELOAD="$lib" start --data-dir "$data"
 [ "$(in_region FSYNC-1)" = "$(message_kept FSYNC-1)" ] || fail "records and message disagree after a failed fsync"
@@ -107,12 +91,12 @@ verify "the failed fsync"
 for id in OK-1 FULL-1 SLOW-1 CRASH-1; do [ "$(in_region $id)" = 1 ] || fail "acknowledged $id is missing"; done
 stop
 
-# A region file that cannot be read: the reads of that region answer 503 "Store unavailable" (the
-# store's error, counted as such), not a 500, and show nothing; they work again with the disk.
+# A store file that cannot be read: the reads answer 503 "Store unavailable" (the store's error,
+# counted as such), not a 500, and show nothing; they work again with the disk.
 PRELOAD="$lib" start --data-dir "$data"
-fault eio-read region-90
+fault eio-read store.db
 for read in /v1/caseload /v1/caseload/summary "/v1/records/$ok_id" "/v1/caseload/rapportage?van=2020-01-01&tot=2030-12-31"; do
-  [ "$(read_code coordinator-amsterdam "$read")" = 503 ] || fail "GET $read while region-90 cannot be read must be 503, got $(cat "$work/read-body")"
+  [ "$(read_code coordinator-amsterdam "$read")" = 503 ] || fail "GET $read while store.db cannot be read must be 503, got $(cat "$work/read-body")"
   grep -q '"Store unavailable"' "$work/read-body" || fail "GET $read: the 503 names the store"
   grep -q -e "$ok_id" -e '"items"' -e '"rows"' "$work/read-body" && fail "GET $read showed data it could not read"
 done
@@ -120,6 +104,7 @@ metrics=$(curl -s "http://$admin/metrics")
 grep -q '^dg_internal_errors_total 0$' <<<"$metrics" || fail "a store read error counted as an internal error"
 grep -q '^dg_store_errors_total [1-9]' <<<"$metrics" || fail "the failed reads are store errors"
 fault off
+wait_ready
 [ "$(read_code coordinator-amsterdam /v1/caseload)" = 200 ] || fail "the caseload reads again once the disk does"
 grep -q "$ok_id" "$work/read-body" || fail "the caseload shows the record again"
 stop
@@ -128,7 +113,7 @@ stop
 # was refused nothing is stored, of what was acknowledged everything.
 config=$(config_with 's/"maxWriteQueue": [0-9]*/"maxWriteQueue": 2/')
 PRELOAD="$lib" start --config "$config" --data-dir "$data"
-fault slow-fsync audit.db 300
+fault slow-fsync store.db 300
 for i in $(seq 1 16); do
   ( code=$(verzuim "BP-$i" "MBP-$i" | as school-12AB -D "$work/bp-headers.$i" -o "$work/bp-body.$i" -w '%{http_code}' \
            -H 'Content-Type: application/json' --data-binary @- "https://$https/v1/berichten" 2>/dev/null || true)
