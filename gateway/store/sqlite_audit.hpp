@@ -2,6 +2,7 @@
 // The audit log of the embedded store as AuditLog reads it (through the store's reader pool):
 // entries, subtrees, heads, periods, receipts. The writer side (appending entries, nodes and heads
 // in the commit) is sqlite_store.cpp's. Private to gateway/store/.
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>

@@ -1,17 +1,12 @@
 #pragma once
 // The file of the embedded store (sqlite_store.cpp): its schema, the record columns, the reader
 // pool, and the checkpointer that copies WAL frames beside the writer. Private to gateway/store/.
-#include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "store/connection_pool.hpp"
 #include "store/record_store.hpp"
