@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 
 #include <set>
-#include <unordered_set>
 
 #include "api/api.hpp"
 #include "api/changes.hpp"
@@ -116,7 +115,6 @@ public:
         // The envelope is complete before the first record: its date once per message.
         if (!judging_) judging_.emplace(Judging{snapshot_, format_, parse_rfc3339_local_date(out.envelope.verzonden_op).value_or(Date{})});
         if (auto p = api_.resolve_effect(r, sender_, *judging_, subjects); !p.empty()) return out.reject(r.melding_id, std::move(p));
-        if (!seen_.insert(r.melding_id).second) return out.reject(r.melding_id, {used_before(r)});
         held_.push_back(std::move(r));
         if (held_.size() >= api_.options_.bulk_chunk) decide(out);
     }
@@ -137,10 +135,7 @@ public:
     std::set<std::string> legal_bases;
 
 private:
-    static Problem used_before(const StoredRecord& r) {
-        return {problem_code::kMeldingDuplicateId, melding_path(r.melding_index, "meldingId"),
-                "this sender used this meldingId before; every melding needs its own", r.melding_id};
-    }
+    static Problem used_before(const StoredRecord& r) { return duplicate_melding_id(r.melding_index, r.melding_id); }
 
     void decide(IngestResult& out) {
         if (held_.empty()) return;
@@ -175,7 +170,6 @@ private:
     std::unique_ptr<BulkWrite> bulk_;
     bool keep_, check_taken_;
     std::vector<StoredRecord> held_;
-    std::unordered_set<std::string> seen_;  // meldingIds of this message
 };
 
 void Api::berichten(Exchange& x, const Request& req, bool store) {

@@ -1,77 +1,58 @@
 #include "api/explain.hpp"
 
+#include <algorithm>
 #include <sstream>
 
-#include "adapters/json_reader.hpp"
-#include "adapters/xml_reader.hpp"
+#include "core/dates.hpp"
+#include "core/problem.hpp"
+#include "core/random.hpp"
 
 namespace dg {
 namespace {
 
-class ExplainSink final : public BerichtSink {
+// Writes what the ingest pipeline reports as it judges the message: the report is made by the
+// very code that judges a message for `serve`, not by a copy of its rules.
+class ExplainTrail final : public IngestTrail {
 public:
-    ExplainSink(const Snapshot& s, const Party& as, const Mandate* mandate, WireFormat f, const Date& today, std::ostringstream& out)
-        : s_(s), as_(as), mandate_(mandate), format_(f), today_(today), out_(out) {}
+    ExplainTrail(const Snapshot& s, const Party& as, const Mandate* mandate, std::ostringstream& out)
+        : s_(s), as_(as), mandate_(mandate), out_(out) {}
 
-    void on_envelope(const Envelope& e) override {
-        const PolicySet& policy = *s_.policy;
-        out_ << "policy version " << policy.version() << "\n";
+    void envelope(const Envelope& e, const TypePolicy* type, const Problems& problems) override {
+        out_ << "policy version " << s_.policy->version() << "\n";
         out_ << "sender " << as_.name << " (OIN " << as_.oin << ", role " << as_.role << ")\n";
         out_ << "bericht " << e.bericht_id << ", berichttype " << e.berichttype << ", verzondenOp " << e.verzonden_op << "\n";
-        for (const auto& p : policy.check_envelope(e)) {
-            out_ << "  envelope: " << p.code << " at " << p.path << ": " << p.detail << "\n";
-            refused_ = true;
+        reported = problems;
+        bool role_refused = false, mandate_refused = false;
+        for (const auto& p : problems) {
+            if (p.code == problem_code::kSenderRoleNotPermitted) role_refused = true;
+            else if (p.code == problem_code::kMandateNotPermitted) mandate_refused = true;
+            else out_ << "  envelope: " << p.code << " at " << p.path << ": " << p.detail << "\n";
         }
-        if (refused_) return;
-        type_ = policy.type(e.berichttype);
-        sent_ = *parse_rfc3339_local_date(e.verzonden_op);
-        const bool may = policy.role_may_send(as_.role, e.berichttype);
-        out_ << "  role " << as_.role << " may send " << e.berichttype << ": " << (may ? "yes" : "no -> 403 sender.role-not-permitted") << "\n";
-        if (!may) refused_ = true;
-        if (may && mandate_) {
-            const bool covered = mandate_->covers_type(e.berichttype);
-            out_ << "  mandate covers " << e.berichttype << ": " << (covered ? "yes" : "no -> 403 mandate.not-permitted") << "\n";
-            if (!covered) refused_ = true;
-        }
-        if (!refused_)
-            out_ << "  legal basis: " << type_->legal_basis << "\n  purpose: " << type_->purpose_id << " (" << type_->purpose_name << ")\n";
+        if (!type || problems.size() > static_cast<std::size_t>(role_refused) + static_cast<std::size_t>(mandate_refused)) return;
+        out_ << "  role " << as_.role << " may send " << e.berichttype << ": " << (role_refused ? "no -> 403 sender.role-not-permitted" : "yes")
+             << "\n";
+        if (mandate_ && !role_refused)
+            out_ << "  mandate covers " << e.berichttype << ": " << (mandate_refused ? "no -> 403 mandate.not-permitted" : "yes") << "\n";
+        if (problems.empty())
+            out_ << "  legal basis: " << type->legal_basis << "\n  purpose: " << type->purpose_id << " (" << type->purpose_name << ")\n";
     }
 
-    void on_melding(Melding&& m) override {
-        if (refused_ || !type_) return;
-        if (format_ == WireFormat::Xml) type_->apply_text_types(m);
-        std::vector<std::string> trail;
-        Decision d = s_.policy->decide(*type_, sent_, today_, m, &as_, *s_.regions, &trail);
-        // Then the schemas, exactly as serve applies them to what the policy allowed.
-        if (d.allowed()) {
-            std::string canonical;
-            const bool passed = structural_gate(s_, *type_, format_, m, d, canonical);
-            trail.push_back(std::string(format_ == WireFormat::Xml ? "XML Schema (XSD)" : "JSON Schema") + ": " +
-                            (passed ? "ok" : "refused: " + d.problems.front().code));
-        }
+    void record(const Melding& m, const Decision& d, const std::vector<std::string>& trail) override {
         out_ << "\nmelding " << m.index << " (" << (m.melding_id.empty() ? "no meldingId" : m.melding_id) << ")\n";
         for (const auto& line : trail) out_ << "  - " << line << "\n";
         for (const auto& p : d.problems) out_ << "    " << p.code << " at " << p.path << ": " << p.detail << "\n";
         out_ << "  => " << (d.allowed() ? "ALLOWED" : "REFUSED");
         if (d.allowed() && !d.region.code.empty()) out_ << ", region " << d.region.code << " (" << d.region.name << ")";
         out_ << "\n";
-        if (!d.allowed()) any_refused_ = true;
-        ++count_;
     }
 
-    bool all_allowed() const { return !refused_ && !any_refused_ && count_ > 0; }
+    Problems reported;  // the envelope's problems, written already
 
 private:
     const Snapshot& s_;
     const Party& as_;
     const Mandate* mandate_;
-    WireFormat format_;
-    Date today_;
     std::ostringstream& out_;
-    const TypePolicy* type_ = nullptr;
-    Date sent_;
-    bool refused_ = false, any_refused_ = false;
-    std::size_t count_ = 0;
 };
 
 }  // namespace
@@ -97,12 +78,21 @@ std::string explain_bericht(std::string_view body, WireFormat format, const Snap
             return out.str();
         }
     }
-    ExplainSink sink(snapshot, as, mandate, format, today, out);
-    ParseLimits limits;
-    const ParseResult r = format == WireFormat::Json ? read_json_bericht(body, limits, sink)
-                                                     : read_xml_bericht(body, limits, sink, snapshot.schemas ? snapshot.schemas->xsd() : nullptr);
-    for (const auto& p : r.problems) out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";
-    all_allowed = r.ok() && sink.all_allowed();
+    ExplainTrail trail(snapshot, as, mandate, out);
+    // Offline: the records are judged as serve judges them, but not against what is stored (whose
+    // melding an intrekking or wijziging names, a meldingId used in an earlier message).
+    const Pseudonymizer pseudonymize(random_hex(32));  // explain shows no pseudonym: any key will do
+    IngestContext ctx{snapshot, pseudonymize, ParseLimits{}, &as, now_rfc3339_utc(), nullptr, ReportLimits{}, false, mandate, today};
+    ctx.trail = &trail;
+    ctx.new_id = [] { return std::string(); };
+    const IngestResult r = ingest(body, format, ctx);
+    for (const auto& p : r.message_problems)
+        if (std::none_of(trail.reported.begin(), trail.reported.end(), [&](const Problem& q) { return q.code == p.code && q.path == p.path; }))
+            out << "message: " << p.code << (p.path.empty() ? "" : " at " + p.path) << ": " << p.detail << "\n";
+    if (r.outcome == IngestOutcome::Accepted && !r.accepted.empty())
+        out << "\nnot judged offline: what serve checks against the stored records (whose melding an intrekking or wijziging names, "
+               "a meldingId used in an earlier message)\n";
+    all_allowed = r.outcome == IngestOutcome::Accepted && r.rejected_total == 0;
     return out.str();
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <set>
+#include <unordered_set>
 
 #include "adapters/json_reader.hpp"
 #include "adapters/xml_reader.hpp"
@@ -60,6 +61,7 @@ public:
             envelope_problems_.push_back(
                 {problem_code::kMandateNotPermitted, "/berichttype", "the mandate for this principal does not cover " + e.berichttype, {}});
         }
+        if (ctx_.trail) ctx_.trail->envelope(e, out_.type, envelope_problems_);
     }
 
     void on_melding(Melding&& m) override {
@@ -67,7 +69,9 @@ public:
         if (!envelope_problems_.empty() || !out_.type) return;
         if (format_ == WireFormat::Xml) out_.type->apply_text_types(m);
         Decision& d = decision_;
-        ctx_.snapshot.policy->decide_into(d, *out_.type, sent_, ctx_.today, m, ctx_.sender, *ctx_.snapshot.regions, nullptr, !out_.listing());
+        std::vector<std::string>* trail = ctx_.trail ? &trail_ : nullptr;
+        if (trail) trail->clear();
+        ctx_.snapshot.policy->decide_into(d, *out_.type, sent_, ctx_.today, m, ctx_.sender, *ctx_.snapshot.regions, trail, !trail && !out_.listing());
         // What the content hash covers of a record the checks refuse: its canonical form all the same.
         auto refused = [&](Problems problems) {
             if (ctx_.hash_content) digest(melding_to_json(m));
@@ -77,7 +81,17 @@ public:
         // The schemas are a second, structural gate: their findings count when the policy found none
         // (and are only looked for then).
         std::string data;
-        if (d.allowed()) structural_gate(ctx_.snapshot, *out_.type, format_, m, d, data);
+        if (d.allowed()) {
+            const bool passed = structural_gate(ctx_.snapshot, *out_.type, format_, m, d, data);
+            if (trail)
+                trail->push_back(std::string(format_ == WireFormat::Xml ? "XML Schema (XSD)" : "JSON Schema") + ": " +
+                                 (passed ? "ok" : "refused: " + d.problems.front().code));
+        }
+        // Every melding of a message needs its own meldingId (whether an earlier message used it is
+        // the store's to say).
+        if (d.allowed() && !m.melding_id.empty() && !seen_.insert(m.melding_id).second)
+            d.problems.push_back(duplicate_melding_id(m.index, m.melding_id));
+        if (trail) ctx_.trail->record(m, d, *trail);
         std::string subject = d.subject.empty() ? std::string() : ctx_.pseudonymize(d.subject);
         if (!subject.empty()) out_.subjects.push_back(subject);
         if (!d.allowed()) return refused(std::move(d.problems));
@@ -149,7 +163,9 @@ private:
     }
 
     const IngestContext& ctx_;
-    Decision decision_;  // reused from record to record
+    Decision decision_;                     // reused from record to record
+    std::vector<std::string> trail_;        // the rules applied to the record (with a trail)
+    std::unordered_set<std::string> seen_;  // meldingIds of the records allowed so far
     std::shared_ptr<const std::vector<EffectScope>> status_of_;
     WireFormat format_;
     IngestResult& out_;
@@ -212,6 +228,11 @@ std::vector<std::string> IngestResult::problem_codes() const {
         for (const auto& p : r.problems) codes.insert(p.code);
     for (const auto& [code, n] : omitted) codes.insert(code);
     return {codes.begin(), codes.end()};
+}
+
+Problem duplicate_melding_id(std::size_t melding_index, const std::string& melding_id) {
+    return {problem_code::kMeldingDuplicateId, melding_path(melding_index, "meldingId"),
+            "this sender used this meldingId before; every melding needs its own", melding_id};
 }
 
 bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d, std::string& canonical) {

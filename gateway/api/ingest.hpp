@@ -108,6 +108,16 @@ private:
     std::size_t last_run_ = 0;  // records with last_codes_ not yet added to their counters
 };
 
+// Follows the pipeline rule by rule (`policy explain`): told about the envelope once its checks
+// (the sender's role, the mandate) are made, and about every record once the policy and the
+// schemas have judged it, with the trail of rules applied.
+class IngestTrail {
+public:
+    virtual ~IngestTrail() = default;
+    virtual void envelope(const Envelope& e, const TypePolicy* type, const Problems& problems) = 0;
+    virtual void record(const Melding& m, const Decision& d, const std::vector<std::string>& trail) = 0;
+};
+
 struct IngestContext {
     const Snapshot& snapshot;
     const Pseudonymizer& pseudonymize;
@@ -123,6 +133,7 @@ struct IngestContext {
     Date today = {};  // the day of received_at (retention counts from it)
     // Where each accepted record's id comes from (empty: new_record_id(), 32 random hex digits).
     std::function<std::string()> new_id = {};
+    IngestTrail* trail = nullptr;  // set by `policy explain`
 };
 
 IngestResult ingest(std::string_view body, WireFormat format, const IngestContext& ctx);
@@ -144,6 +155,10 @@ constexpr int http_status(IngestOutcome o) {
 // Schema over the record's canonical form. Its findings become d.problems; `canonical` receives
 // the record's canonical JSON when it passes. Returns whether it passed.
 bool structural_gate(const Snapshot& snapshot, const TypePolicy& type, WireFormat format, Melding& m, Decision& d, std::string& canonical);
+
+// melding.duplicate-id for the record at `melding_index`: its meldingId was used before by this
+// sender (in this message, or stored).
+Problem duplicate_melding_id(std::size_t melding_index, const std::string& melding_id);
 
 // Record id: 32 lower-case hex characters, time-ordered with 80 random bits.
 std::string new_record_id();

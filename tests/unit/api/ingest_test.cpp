@@ -149,4 +149,57 @@ BOOST_AUTO_TEST_CASE(explains_each_rule_and_outcome_per_record) {
     BOOST_TEST(role.find("melding 0") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_a_meldingid_used_twice_in_one_message_as_serve_does) {
+    // messages.md: a meldingId is unique per sender, within a message too (melding.duplicate-id).
+    std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
+    const auto second = body.find("\"VZ-2026-0002\"");
+    BOOST_REQUIRE(second != std::string::npos);
+    body.replace(second, 14, "\"VZ-2026-0001\"");
+    bool ok = true;
+    const std::string out = explain_bericht(body, WireFormat::Json, snapshot, *snapshot.parties->find_by_name("school-12AB"), ok);
+    BOOST_TEST(!ok);
+    BOOST_TEST(out.find("melding.duplicate-id at /meldingen/1/meldingId") != std::string::npos);
+    BOOST_TEST(out.find("=> ALLOWED") < out.find("=> REFUSED"));
+    const auto r = run(body, WireFormat::Json, "00000099000000000201");
+    BOOST_TEST(r.rejected_total == 1u);
+    BOOST_REQUIRE(r.rejected.size() == 1u);
+    BOOST_TEST(r.rejected[0].problems[0].code == "melding.duplicate-id");
+}
+
+BOOST_AUTO_TEST_CASE(says_allowed_exactly_where_the_pipeline_accepts) {
+    // For every example in both formats and every dev party as sender: explain's verdicts per
+    // record are the pipeline's (records accepted, refused, or the message refused as a whole).
+    std::size_t allowed_somewhere = 0, refused_somewhere = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(test::examples_dir())) {
+        const auto ext = entry.path().extension();
+        if (ext != ".json" && ext != ".xml") continue;
+        const WireFormat f = ext == ".xml" ? WireFormat::Xml : WireFormat::Json;
+        const std::string body = test::slurp(entry.path());
+        for (const Party* p : snapshot.parties->all()) {
+            const Party& party = *p;
+            BOOST_TEST_CONTEXT(entry.path().filename().string() << " as " << party.name) {
+                bool ok = false;
+                const std::string out = explain_bericht(body, f, snapshot, party, ok, nullptr, Date{2026, 11, 23});
+                IngestContext ctx{snapshot, pseudonymize, {}, &party, "2026-11-23T10:00:00.000Z", nullptr, {}, false, nullptr, Date{2026, 11, 23}};
+                const auto r = ingest(body, f, ctx);
+                std::size_t allowed = 0, refused = 0;
+                for (auto at = out.find("=> ALLOWED"); at != std::string::npos; at = out.find("=> ALLOWED", at + 1)) ++allowed;
+                for (auto at = out.find("=> REFUSED"); at != std::string::npos; at = out.find("=> REFUSED", at + 1)) ++refused;
+                BOOST_TEST(ok == (r.outcome == IngestOutcome::Accepted && r.rejected_total == 0));
+                if (r.outcome == IngestOutcome::Accepted || (r.outcome == IngestOutcome::Refused && r.message_problems.empty())) {
+                    BOOST_TEST(allowed == r.accepted.size());
+                    BOOST_TEST(refused == r.rejected_total);
+                } else {
+                    BOOST_TEST(allowed == 0u);
+                    for (const auto& p : r.message_problems) BOOST_TEST(out.find(p.code) != std::string::npos);
+                }
+                allowed_somewhere += allowed;
+                refused_somewhere += refused + (r.message_problems.empty() ? 0 : 1);
+            }
+        }
+    }
+    BOOST_TEST(allowed_somewhere > 0u);
+    BOOST_TEST(refused_somewhere > 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
