@@ -15,6 +15,7 @@
 #include "api/responses.hpp"
 #include "app/audit_verify.hpp"
 #include "app/purge.hpp"
+#include "app/region_export.hpp"
 #include "app/service.hpp"
 #include "app/witness.hpp"
 #include "audit/keyring.hpp"
@@ -47,6 +48,8 @@ commands:
               an independent C2SP tlog-witness of the audit log (plain HTTP POST /add-checkpoint)
   regions import FILE
               import DUO's school-location CSV as the region table (versioned, in the data dir)
+  regions export CODE FILE
+              one region's records and history as a new SQLite file (to hand a region over)
   --version   print the version
   --help      this text; COMMAND --help for a command's options
 )";
@@ -132,12 +135,20 @@ gateway first.
 )";
 
 constexpr const char* kRegionsUsage = R"(usage: doorstroom-gateway regions import [--config FILE] [--data-dir DIR] FILE
+       doorstroom-gateway regions export [--config FILE] [--data-dir DIR] [--store URL] CODE FILE
 
 Reads DUO's school-location CSV layout (columns GEMEENTENUMMER, RMC-REGIO CODE, RMC-REGIO NAAM;
 ';' or ',' separated; other columns are ignored) and makes it the region table: it is kept as
 DATA_DIR/regions/<version>.csv and DATA_DIR/regions/current names the version in force (earlier
 versions stay). A gemeente listed in two regions is a conflict: they are reported and nothing is
 imported (exit 1). A running gateway takes the new table on SIGHUP.
+
+export writes every record of region CODE (active ones, tombstones and the notices a move left)
+with its history into FILE, a new SQLite file (tables region_export, records, record_history, with
+the store's column names): a region handed over as one file, from either store. It holds the
+records' content, BSN included, as the store does: FILE is created mode 0600; hand it over as
+personal data. FILE must not exist; it appears only once complete. With the embedded store, stop
+the gateway first.
 )";
 
 dg::WireFormat sniff_format(const std::string& body) {
@@ -394,8 +405,10 @@ int regions(const std::vector<std::string>& a, const char* argv0) {
         std::cout << kRegionsUsage;
         return a.empty() ? 2 : 0;
     }
-    if (a[0] != "import") throw std::runtime_error("regions: unknown subcommand " + a[0] + " (use: regions import)");
-    std::string config_file, data_dir, file;
+    if (a[0] != "import" && a[0] != "export") throw std::runtime_error("regions: unknown subcommand " + a[0] + " (use: regions import|export)");
+    const bool exporting = a[0] == "export";
+    std::string config_file, data_dir, store_arg;
+    std::vector<std::string> operands;
     Args args;
     for (std::size_t i = 1; i < a.size(); ++i) {
         if (a[i] == "--help" || a[i] == "-h") {
@@ -403,15 +416,32 @@ int regions(const std::vector<std::string>& a, const char* argv0) {
             return 0;
         } else if (a[i] == "--config") config_file = args.value(a[i], i, a);
         else if (a[i] == "--data-dir") data_dir = args.value(a[i], i, a);
-        else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("regions import: unknown option " + a[i]);
-        else file = a[i];
+        else if (exporting && a[i] == "--store") store_arg = args.value(a[i], i, a);
+        else if (a[i].rfind("--", 0) == 0) throw std::runtime_error("regions " + a[0] + ": unknown option " + a[i]);
+        else operands.push_back(a[i]);
     }
-    if (file.empty()) {
+    if (operands.size() != (exporting ? 2u : 1u)) {
         std::cerr << kRegionsUsage;
         return 2;
     }
     dg::Config c = config_from(config_file, argv0);
     if (!data_dir.empty()) c.data_dir = std::filesystem::absolute(data_dir);
+    if (exporting) {
+        if (!store_arg.empty()) c.store = store_arg;
+        const std::string& code = operands[0];
+        const auto snapshot = dg::load_snapshot(c);
+        const auto gemeenten = snapshot->regions->gemeenten_of(code);
+        // A region no longer in the table may still have records to hand over: its name is then the stored one.
+        const dg::Region* region = gemeenten.empty() ? nullptr : snapshot->regions->region_of(gemeenten.front());
+        auto store = dg::open_store(dg::store_url(c));
+        const auto r = dg::export_region(*store, code, region ? region->name : std::string(), operands[1], dg::now_rfc3339_utc());
+        store->close();
+        std::cout << "exported region " << code << ": " << r.records << " records (" << r.active << " active), " << r.history << " history events to "
+                  << operands[1] << "\n";
+        if (!region && r.records == 0) std::cerr << "note: region " << code << " is not in the region table in force and has no records\n";
+        return 0;
+    }
+    const std::string& file = operands[0];
     const auto result = dg::RegionTable::load(file);
     if (!result.conflicts.empty()) {
         std::cerr << file << ": " << result.conflicts.size() << " conflict(s), nothing imported:\n";

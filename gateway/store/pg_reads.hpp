@@ -24,7 +24,8 @@ public:
     CaseloadPage caseload(const CaseloadQuery& q) override {
         Params p;
         p.add(q.region);
-        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = $1 AND active";
+        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = $1";
+        if (!q.include_inactive) sql += " AND active";
         auto filter = [&](const char* column, const std::string& value, const char* op = " = ") {
             if (value.empty()) return;
             p.add(value);

@@ -106,6 +106,7 @@ struct CaseloadQuery {
     std::vector<std::string> berichttypen;             // the types the caller may read (empty = any)
     std::size_t limit = 50;
     std::optional<std::int64_t> before_seq;  // cursor: only records older than this
+    bool include_inactive = false;           // also tombstones and notices (regions export), not only the caseload
 };
 
 // What one sender sent, newest first (GET /v1/meldingen): every record under its OIN, in any

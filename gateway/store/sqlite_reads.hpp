@@ -24,7 +24,8 @@ public:
 
     CaseloadPage caseload(const CaseloadQuery& q) override {
         CaseloadPage page;
-        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = ?1 AND active = 1";
+        std::string sql = std::string("SELECT ") + kColumns + " FROM records WHERE region = ?1";
+        if (!q.include_inactive) sql += " AND active = 1";
         if (!q.berichttype.empty()) sql += " AND berichttype = ?2";
         if (!q.gemeente.empty()) sql += " AND gemeente = ?3";
         if (!q.status.empty()) sql += " AND status = ?4";
