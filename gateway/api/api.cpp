@@ -1,6 +1,7 @@
 // The request's way through the API: who is asking (party, principal, rate), which route, the one
-// place where a failed read becomes an answer, and finish(), which audits every answer and sends
-// it once its audit entry (and what it writes) is durable. The handlers live in the *_api.cpp files.
+// place where a failed read becomes an answer. A handler's answer is a response plus what must be
+// written (finish() adds the request's audit entry); commit() writes it and sends the response once
+// it is durable. The handlers live in the *_api.cpp files.
 #include "api/api.hpp"
 
 #include <chrono>
@@ -243,6 +244,7 @@ void Api::refuse(const Request& head, const Caller& caller, int status, Problem 
                                     detail, {std::move(problem)});
     if (status == 503 || status == 429) res.set(http::field::retry_after, "2");
     finish(x, std::move(res));
+    commit(x);
 }
 
 bool Api::registered(std::string_view oin) const { return !oin.empty() && snapshots_.get()->parties->find(oin) != nullptr; }
@@ -259,11 +261,24 @@ void Api::dispatch(std::size_t body_bytes, std::function<void()> job) {
 }
 
 void Api::serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt) {
-    const Request& req = *request;
-    Exchange x = begin(req, caller, std::move(reply));
+    Exchange x = begin(*request, caller, std::move(reply));
     x.request = request;
     x.caller = caller;
     x.attempt = attempt;
+    respond(x, *request);
+    commit(x);
+}
+
+Api::Answer Api::answer(std::shared_ptr<const Request> request, const Caller& caller) {
+    Exchange x = begin(*request, caller, [](Response&&) {});
+    x.request = request;
+    x.caller = caller;
+    respond(x, *request);
+    return std::move(*x.answer);
+}
+
+void Api::respond(Exchange& x, const Request& req) {
+    const Caller& caller = x.caller;
     const std::string_view target(req.target().data(), req.target().size());
     const auto qpos = target.find('?');
     const std::string_view path = target.substr(0, qpos);
@@ -319,6 +334,11 @@ void Api::serve(const std::shared_ptr<const Request>& request, const Caller& cal
         metrics_.internal_error();
         log_error("internal error while serving a request", {{"route", x.route}, {"what", e.what()}});
         if (!x.answered) finish(x, problem_response(500, "Internal error", "the gateway failed to answer; nothing was stored", {}));
+    }
+    if (!x.answered) {  // a handler that returned without an answer is a bug: never silence
+        metrics_.internal_error();
+        log_error("a handler returned no answer", {{"route", x.route}});
+        finish(x, problem_response(500, "Internal error", "the gateway failed to answer; nothing was stored", {}));
     }
 }
 
@@ -424,13 +444,19 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
         }
     if (const ProcessingActivity* a = x.snapshot->policy->activity(x.event.purpose)) x.event.processing_activity = a->id;
     x.event.end_time = now_rfc3339_utc();
-    std::optional<MessageRow> message = std::move(batch.message);
     // Should a concurrent copy of this message commit first, the store refuses this one and the
     // answer is decided again from what that copy stored.
-    auto retry = message ? std::make_shared<Exchange>(x.header()) : nullptr;
-    std::string entry = canonical_json(std::move(x.event));
-    auto shared = std::make_shared<Response>(std::move(response));
-    auto done = [this, retry, reply = std::move(x.reply), shared, route = x.route, started = x.started,
+    if (batch.message) x.retry = std::make_shared<Exchange>(x.header());
+    batch.audit_entries.push_back(canonical_json(std::move(x.event)));
+    x.answer.emplace(Answer{std::move(response), std::move(batch), std::move(bulk)});
+}
+
+void Api::commit(Exchange& x) {
+    Answer a = std::move(*x.answer);
+    x.answer.reset();
+    const int status = static_cast<int>(a.response.result_int());
+    auto shared = std::make_shared<Response>(std::move(a.response));
+    auto done = [this, retry = std::move(x.retry), reply = std::move(x.reply), shared, route = x.route, started = x.started,
                  &metrics = metrics_](const CommitResult& commit) {
         // A meldingId of this message was stored meanwhile by another one: nothing of this one
         // was written; judged again (off the writer's thread), it refuses that record.
@@ -448,7 +474,8 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
             }
             if (stored) {
                 retry->reply = reply;
-                return known_message(*retry, *stored, retry->content_hash);
+                known_message(*retry, *stored, retry->content_hash);
+                return this->commit(*retry);
             }
         }
         Response out = commit.ok ? std::move(*shared) : not_stored(commit);
@@ -462,10 +489,8 @@ void Api::finish(Exchange& x, Response response, WriteBatch batch, std::unique_p
         metrics.request(route, static_cast<int>(out.result_int()), std::chrono::duration<double>(Clock::now() - started).count());
         reply(std::move(out));
     };
-    if (bulk) return bulk->finish(status == 202, {std::move(entry)}, std::move(message), std::move(done));
-    batch.message = std::move(message);
-    batch.audit_entries.push_back(std::move(entry));
-    store_.submit(std::move(batch), std::move(done));
+    if (a.bulk) return a.bulk->finish(status == 202, std::move(a.writes.audit_entries), std::move(a.writes.message), std::move(done));
+    store_.submit(std::move(a.writes), std::move(done));
 }
 
 }  // namespace dg

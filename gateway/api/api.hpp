@@ -91,6 +91,16 @@ public:
     static std::string action_of(const Request& request);
 
     Api(SnapshotHolder& snapshots, RecordStore& store, Pseudonymizer pseudonymize, HeadSigner signer, Metrics& metrics, ApiOptions options = {});
+    // What a handler produced for a request: the response and everything that must be written with
+    // it, the request's audit entry last; none of it is written yet.
+    struct Answer {
+        Response response;                // a 202's receipt is sealed into it by the commit
+        WriteBatch writes;                // records, the message, the audit entry
+        std::unique_ptr<BulkWrite> bulk;  // a large message's records, streamed but not committed
+    };
+    // The handlers' answer, judged against the store as it is but not written (what `handle`
+    // commits before it replies). A `bulk` in it is the caller's to finish.
+    Answer answer(std::shared_ptr<const Request> request, const Caller& caller);
     // Handled on options.run_work; `reply` may run on another thread (the store's); it is called
     // exactly once.
     void handle(std::shared_ptr<const Request> request, const Caller& caller, Reply reply);
@@ -110,6 +120,8 @@ private:
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
     // `attempt` > 0: judged again because a meldingId of an earlier attempt was stored meanwhile.
     void serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt);
+    void respond(Exchange& x, const Request& req);  // routes, checks, runs the handler: x.answer is set
+    void commit(Exchange& x);                       // writes x.answer, then replies
     void run(Exchange& x, const Request& req, const Route& route, std::string_view path, std::string_view query);  // the route's handler
     void dispatch(std::size_t body_bytes, std::function<void()> job);
     // Namens: judges the rest of the request as the principal's when a mandate allows it; else
@@ -158,7 +170,8 @@ private:
     void rapportage(Exchange& x, const Request& req, std::string_view query);
     void processing_register(Exchange& x);
     void processing_activities(Exchange& x, const Request& req);
-    // Audits the request and answers once the entry (and `batch`, or the `bulk` message) is durable.
+    // The handler's answer: the response, what it writes, and the request's audit entry, kept in
+    // x.answer for commit() (which replies once it is durable).
     void finish(Exchange& x, Response response, WriteBatch batch = {}, std::unique_ptr<BulkWrite> bulk = nullptr);
     // (sender, berichtId) was accepted before: the original receipt for the same content, else 409.
     void known_message(Exchange& x, const MessageRow& stored, const std::string& content_hash);

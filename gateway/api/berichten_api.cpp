@@ -213,9 +213,10 @@ void Api::berichten(Exchange& x, const Request& req, bool store) {
         }
         if (stored) {
             if (bulk_write) bulk_write->finish(false, {}, std::nullopt, [](const CommitResult&) {});
-            Exchange h = x.header();
+            Exchange h = x.header();  // answered without the (possibly large) record lists
             h.reply = std::move(x.reply);
-            return known_message(h, *stored, x.content_hash);
+            x = std::move(h);
+            return known_message(x, *stored, x.content_hash);
         }
     }
     x.event.subjects = std::move(r.subjects);

@@ -32,7 +32,9 @@ struct Api::Exchange {
     Caller caller;
     int attempt = 0;
     bool bad_transaction_id = false;  // Fsc-Transaction-Id present but not a UUIDv7: 400
-    bool answered = false;            // finish() ran: the reply is on its way
+    bool answered = false;            // finish() ran: x.answer holds the answer
+    std::optional<Answer> answer;     // what commit() writes and sends
+    std::shared_ptr<Exchange> retry;  // a message's request without its lists, to judge it again after a lost race
 
     // The (UTC) day the request arrived: what mandates are judged on.
     Date day() const { return parse_rfc3339_local_date(event.time).value_or(today_utc()); }

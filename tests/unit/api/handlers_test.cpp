@@ -129,4 +129,40 @@ BOOST_AUTO_TEST_CASE(a_refused_record_is_listed_and_its_sibling_stored) {
     BOOST_TEST(meldingen.body().find("VZ-2026-0001") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_handler_answers_with_its_response_and_writes_before_anything_is_written) {
+    auto request = [](const char* target, std::string body) {
+        auto req = std::make_shared<Request>(http::verb::post, target, 11);
+        req->set(http::field::content_type, "application/json");
+        req->body() = std::move(body);
+        req->prepare_payload();
+        return req;
+    };
+    Api::Answer a = api.answer(request("/v1/berichten", example("verzuimmelding.json")), Caller{kSchool, std::string(64, 'f')});
+    BOOST_TEST(a.response.result_int() == 202u);
+    BOOST_TEST(!a.bulk);
+    BOOST_REQUIRE(a.writes.records.size() == 2u);
+    for (const auto& r : a.writes.records) {
+        BOOST_TEST(r.region == "90");                 // both pupils live in region 90's gemeenten (0363, 0384)
+        BOOST_TEST(r.subject.rfind("ps:", 0) == 0u);  // a pseudonym (ps:bsn: or ps:onr:), never the number
+    }
+    BOOST_REQUIRE(a.writes.message.has_value());
+    BOOST_REQUIRE(a.writes.audit_entries.size() == 1u);
+    BOOST_TEST(a.writes.audit_entries[0].find("\"status\":202") != std::string::npos);
+    BOOST_TEST(audited() == 0u);  // nothing written yet
+    BOOST_TEST(call(kCoordinator, http::verb::get, "/v1/caseload").body().find("VZ-2026-") == std::string::npos);
+
+    std::promise<CommitResult> committed;
+    store->submit(std::move(a.writes), [&](const CommitResult& c) { committed.set_value(c); });
+    BOOST_TEST(committed.get_future().get().ok);
+    BOOST_TEST(call(kCoordinator, http::verb::get, "/v1/caseload").body().find("VZ-2026-0002") != std::string::npos);
+
+    // A refusal writes its audit entry and nothing else.
+    Api::Answer refused = api.answer(request("/v1/berichten", example("verzuimmelding.json")), Caller{kGemeente, std::string(64, 'f')});
+    BOOST_TEST(refused.response.result_int() == 403u);
+    BOOST_TEST(refused.writes.records.empty());
+    BOOST_TEST(!refused.writes.message.has_value());
+    BOOST_REQUIRE(refused.writes.audit_entries.size() == 1u);
+    BOOST_TEST(refused.writes.audit_entries[0].find("\"outcome\":\"refused\"") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
