@@ -40,7 +40,10 @@ public:
         content_.update("\n");
         const PolicySet& policy = *ctx_.snapshot.policy;
         envelope_problems_ = policy.check_envelope(e);
-        if (!envelope_problems_.empty()) return;
+        if (!envelope_problems_.empty()) {
+            if (ctx_.trail) ctx_.trail->envelope(e, nullptr, envelope_problems_);
+            return;
+        }
         out_.type = policy.type(e.berichttype);
         if (out_.type && !out_.type->status_of.empty()) {  // one copy per message, shared by its records
             auto scopes = std::make_shared<std::vector<EffectScope>>();

@@ -166,6 +166,19 @@ BOOST_AUTO_TEST_CASE(refuses_a_meldingid_used_twice_in_one_message_as_serve_does
     BOOST_TEST(r.rejected[0].problems[0].code == "melding.duplicate-id");
 }
 
+BOOST_AUTO_TEST_CASE(names_an_envelope_refusal_once_under_the_message_it_read) {
+    std::string body = test::slurp(test::examples_dir() / "verzuimmelding.json");
+    body.replace(body.find("\"verzuimmelding\""), 16, "\"verzuimmeldingx\"");
+    bool ok = true;
+    const std::string out = explain_bericht(body, WireFormat::Json, snapshot, *snapshot.parties->find_by_name("school-12AB"), ok);
+    BOOST_TEST(!ok);
+    BOOST_TEST(out.find("berichttype verzuimmeldingx") != std::string::npos);
+    const auto first = out.find("message.type-unknown");  // messages.md: a berichttype not in the catalogue
+    BOOST_TEST(first != std::string::npos);
+    BOOST_TEST(out.find("message.type-unknown", first + 1) == std::string::npos);
+    BOOST_TEST(out.find("melding 0") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(says_allowed_exactly_where_the_pipeline_accepts) {
     // For every example in both formats and every dev party as sender: explain's verdicts per
     // record are the pipeline's (records accepted, refused, or the message refused as a whole).
