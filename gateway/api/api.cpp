@@ -209,6 +209,7 @@ Api::Exchange Api::begin(const Request& req, const Caller& caller, Reply reply) 
     }
     x.event.party_oin = caller.oin;
     x.event.cert_fingerprint = caller.fingerprint;
+    x.caller = caller;
     x.event.policy_version = x.snapshot->policy->version();
     x.party = x.snapshot->parties->find(caller.oin);
     if (x.party) x.event.party_role = x.party->role;
@@ -262,22 +263,20 @@ void Api::dispatch(std::size_t body_bytes, std::function<void()> job) {
 
 void Api::serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt) {
     Exchange x = begin(*request, caller, std::move(reply));
-    x.request = request;
-    x.caller = caller;
     x.attempt = attempt;
-    respond(x, *request);
+    respond(x, request);
     commit(x);
 }
 
 Api::Answer Api::answer(std::shared_ptr<const Request> request, const Caller& caller) {
     Exchange x = begin(*request, caller, [](Response&&) {});
-    x.request = request;
-    x.caller = caller;
-    respond(x, *request);
+    respond(x, request);
     return std::move(*x.answer);
 }
 
-void Api::respond(Exchange& x, const Request& req) {
+void Api::respond(Exchange& x, const std::shared_ptr<const Request>& request) {
+    x.request = request;
+    const Request& req = *request;
     const Caller& caller = x.caller;
     const std::string_view target(req.target().data(), req.target().size());
     const auto qpos = target.find('?');

@@ -120,8 +120,8 @@ private:
     Exchange begin(const Request& request, const Caller& caller, Reply reply);
     // `attempt` > 0: judged again because a meldingId of an earlier attempt was stored meanwhile.
     void serve(const std::shared_ptr<const Request>& request, const Caller& caller, Reply reply, int attempt);
-    void respond(Exchange& x, const Request& req);  // routes, checks, runs the handler: x.answer is set
-    void commit(Exchange& x);                       // writes x.answer, then replies
+    void respond(Exchange& x, const std::shared_ptr<const Request>& request);  // routes, checks, runs the handler: x.answer is set
+    void commit(Exchange& x);                                                  // writes x.answer, then replies
     void run(Exchange& x, const Request& req, const Route& route, std::string_view path, std::string_view query);  // the route's handler
     void dispatch(std::size_t body_bytes, std::function<void()> job);
     // Namens: judges the rest of the request as the principal's when a mandate allows it; else

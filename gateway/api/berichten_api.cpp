@@ -135,8 +135,6 @@ public:
     std::set<std::string> legal_bases;
 
 private:
-    static Problem used_before(const StoredRecord& r) { return duplicate_melding_id(r.melding_index, r.melding_id); }
-
     void decide(IngestResult& out) {
         if (held_.empty()) return;
         std::set<std::string> taken;
@@ -148,7 +146,7 @@ private:
         }
         for (auto& r : held_) {
             if (taken.contains(r.melding_id)) {
-                out.reject(r.melding_id, {used_before(r)});
+                out.reject(r.melding_id, {duplicate_melding_id(r.melding_index, r.melding_id)});
                 continue;
             }
             legal_bases.insert(r.legal_basis);
