@@ -41,15 +41,13 @@ void Api::rapportage(Exchange& x, const Request& req, std::string_view query) {
     RecordStore::ReportQuery q;
     q.region = scope->region->code;
     q.gemeente = scope->gemeente;
-    q.from = van->iso() + "T00:00:00.000Z";
-    q.to = Date::from_days(tot->days() + 1).iso() + "T00:00:00.000Z";
+    q.from = van->iso();
+    q.to = Date::from_days(tot->days() + 1).iso();
     q.closed_statuses = policy.closed_statuses();
+    q.details = policy.report_details();  // all of them: the rows of types this reader does not read go below
     std::set<std::string> detail_fields;
-    for (const auto& t : policy.type_names())
-        if (const TypePolicy* tp = policy.type(t); !tp->report_by.empty() && scope->policy->reads(t)) {
-            q.details.emplace_back(t, tp->report_by);
-            detail_fields.insert(tp->report_by);
-        }
+    for (const auto& [type, field] : q.details)
+        if (scope->policy->reads(type)) detail_fields.insert(field);
     std::vector<RecordStore::ReportRow> rows;
     rows = store_.report(q);
     // Only records of their own: updates, changes and withdrawals (the policy's status, change and withdraw effects)

@@ -33,9 +33,10 @@ tcp::endpoint parse_endpoint(const std::string& text, const char* what) {
 
 namespace {
 
-StoreOptions store_options(const Config& c) {
+StoreOptions store_options(const Config& c, const PolicySet& policy) {
     StoreOptions o;
     o.max_queue = c.max_write_queue;
+    o.report_details = policy.report_details();
     return o;
 }
 
@@ -91,7 +92,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const Config& config) {
 Service::Service(Config config)
     : config_(std::move(config)),
       snapshots_(load_snapshot(config_)),
-      store_(open_store(store_url(config_), store_options(config_))),
+      store_(open_store(store_url(config_), store_options(config_, *snapshots_.get()->policy))),
       tls_(make_server_tls_context(config_.tls)) {
     work_ = std::make_unique<net::thread_pool>(config_.workers ? config_.workers : std::max(2u, std::thread::hardware_concurrency()));
     ApiOptions options;
@@ -179,6 +180,11 @@ void Service::housekeeping() {
         if (!store_->ready() || now >= next_probe) {
             store_->probe();
             next_probe = now + std::chrono::seconds(5);
+            if (store_->ready()) try {
+                    store_->maintain();
+                } catch (const std::exception& e) {
+                    log_warn("store upkeep failed; the next round tries again", {{"reason", e.what()}});
+                }
         }
         const bool ready = store_->ready();
         metrics_.set_store_ready(ready);

@@ -82,6 +82,13 @@ std::vector<std::string> PolicySet::type_names() const {
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> PolicySet::report_details() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, t] : types_)
+        if (!t.report_by.empty()) out.emplace_back(name, t.report_by);
+    return out;
+}
+
 const ReadPolicy* PolicySet::read_policy(std::string_view role) const {
     auto it = reads_.find(role);
     return it == reads_.end() ? nullptr : &it->second;

@@ -196,6 +196,8 @@ public:
     const ProcessingActivity* activity(std::string_view purpose_id) const;
     // Statuses that count as closed in the rapportage (besides records no longer active).
     const std::vector<std::string>& closed_statuses() const { return closed_statuses_; }
+    // The rapportage's extra grouping: (berichttype, reportBy field path) of every type that has one, by name.
+    std::vector<std::pair<std::string, std::string>> report_details() const;
     // nullptr: the role reads no records.
     const ReadPolicy* read_policy(std::string_view role) const;
 

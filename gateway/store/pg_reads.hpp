@@ -63,23 +63,34 @@ public:
         ArrayLiteral closed;
         for (const auto& s : q.closed_statuses) closed.add(s);
         p.add(q.region).add(q.from).add(q.to).add(closed.take());
-        std::string detail = "''";
-        if (!q.details.empty()) {
-            detail = "CASE";
-            for (const auto& [type, path] : q.details) {
-                std::string array = "{" + path + "}";
-                std::replace(array.begin(), array.end(), '/', ',');
-                p.add(type).add(array);
-                detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" + std::to_string(p.size()) +
-                          "::text[], '')";
+        std::string sql;
+        if (!report_fingerprint_.empty() && report_sql::fingerprint(q.details) == report_fingerprint_) {
+            // The per-day counts, and what the upkeep has not folded into them yet.
+            sql =
+                "SELECT gemeente, berichttype, status, detail, sum(n), COALESCE(sum(n) FILTER (WHERE active), 0),"
+                " COALESCE(sum(n) FILTER (WHERE NOT active OR status = ANY($4::text[])), 0) FROM ("
+                "SELECT gemeente, berichttype, status, detail, active, n FROM report_counts WHERE region = $1 AND day >= $2 AND day < $3"
+                " UNION ALL SELECT gemeente, berichttype, status, detail, active, n FROM report_deltas"
+                " WHERE region = $1 AND day >= $2 AND day < $3) c GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0 ORDER BY 1, 2, 3, 4";
+        } else {
+            std::string detail = "''";
+            if (!q.details.empty()) {
+                detail = "CASE";
+                for (const auto& [type, path] : q.details) {
+                    std::string array = "{" + path + "}";
+                    std::replace(array.begin(), array.end(), '/', ',');
+                    p.add(type).add(array);
+                    detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" + std::to_string(p.size()) +
+                              "::text[], '')";
+                }
+                detail += " ELSE '' END";
             }
-            detail += " ELSE '' END";
+            sql = "SELECT gemeente, berichttype, status, " + detail +
+                  ", COUNT(*), COUNT(*) FILTER (WHERE active), COUNT(*) FILTER (WHERE NOT active OR status = ANY($4::text[]))"
+                  " FROM records WHERE region = $1 AND (active OR data <> 'null') AND received_at >= $2 AND received_at < $3"
+                  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
         }
         auto c = readers_.borrow();
-        const std::string sql = "SELECT gemeente, berichttype, status, " + detail +
-                                ", COUNT(*), COUNT(*) FILTER (WHERE active), COUNT(*) FILTER (WHERE NOT active OR status = ANY($4::text[]))"
-                                " FROM records WHERE region = $1 AND (active OR data <> 'null') AND received_at >= $2 AND received_at < $3"
-                                " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
         const auto r = c->query_in_region(q.region, sql.c_str(), p, q.gemeente);
         std::vector<ReportRow> out;
         for (int i = 0; i < r.rows(); ++i)
@@ -169,6 +180,7 @@ protected:
     }
 
     pg::Pool readers_;
+    std::string report_fingerprint_;  // the details report_counts is kept for ("" : none); set at open
 };
 
 }  // namespace dg::pg_store

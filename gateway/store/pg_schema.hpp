@@ -2,6 +2,7 @@
 // The PostgreSQL store's schema: its migrations (entry i brings version i to i + 1) and how they
 // are applied, the role check, the record columns as read_records expects them, the audit log's
 // hashes as stored. Private to gateway/store/.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "core/log.hpp"
 #include "store/pg_util.hpp"
 #include "store/record_store.hpp"
+#include "store/report_sql.hpp"
 
 namespace dg::pg_store {
 
@@ -89,7 +91,78 @@ CREATE INDEX records_report ON records(region, received_at);
 CREATE TABLE audit_periods(size bigint PRIMARY KEY, closed_at text NOT NULL);
 ALTER TABLE audit_state ADD COLUMN removed bigint NOT NULL DEFAULT 0;
 )sql",
+    // 9: the rapportage's counts per day. Each statement on records adds its changes to
+    // report_deltas (insert-only: gateways sharing the database never wait on each other's
+    // counters); the upkeep folds them into report_counts. dg_report_detail() is the policy's
+    // reportBy, written at open (report_setup says for which details).
+    R"sql(
+CREATE TABLE report_counts(region text NOT NULL, day text NOT NULL, gemeente text NOT NULL, berichttype text NOT NULL,
+  status text NOT NULL, active boolean NOT NULL, detail text NOT NULL, n bigint NOT NULL,
+  PRIMARY KEY(region, day, gemeente, berichttype, status, active, detail));
+CREATE TABLE report_deltas(region text NOT NULL, day text NOT NULL, gemeente text NOT NULL, berichttype text NOT NULL,
+  status text NOT NULL, active boolean NOT NULL, detail text NOT NULL, n bigint NOT NULL);
+CREATE INDEX report_deltas_day ON report_deltas(region, day);
+CREATE TABLE report_setup(id integer PRIMARY KEY CHECK (id = 1), details text NOT NULL);
+ALTER TABLE report_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE report_counts FORCE ROW LEVEL SECURITY;
+CREATE POLICY region_scope ON report_counts
+  USING (current_setting('dg.region', true) IN ('*', region) AND coalesce(current_setting('dg.gemeente', true), '') IN ('', gemeente))
+  WITH CHECK (current_setting('dg.region', true) = '*');
+ALTER TABLE report_deltas ENABLE ROW LEVEL SECURITY;
+ALTER TABLE report_deltas FORCE ROW LEVEL SECURITY;
+CREATE POLICY region_scope ON report_deltas
+  USING (current_setting('dg.region', true) IN ('*', region) AND coalesce(current_setting('dg.gemeente', true), '') IN ('', gemeente))
+  WITH CHECK (current_setting('dg.region', true) = '*');
+CREATE FUNCTION dg_report_detail(berichttype text, data text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT ''::text $$;
+CREATE FUNCTION dg_report_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_deltas SELECT region, left(received_at, 10), gemeente, berichttype, status, active,
+      dg_report_detail(berichttype, data), count(*) FROM new_rows WHERE active OR data <> 'null' GROUP BY 1, 2, 3, 4, 5, 6, 7;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_deltas SELECT region, left(received_at, 10), gemeente, berichttype, status, active,
+      dg_report_detail(berichttype, data), -count(*) FROM old_rows WHERE active OR data <> 'null' GROUP BY 1, 2, 3, 4, 5, 6, 7;
+  ELSE
+    INSERT INTO report_deltas SELECT region, day, gemeente, berichttype, status, active, detail, sum(n) FROM (
+      SELECT region, left(received_at, 10) AS day, gemeente, berichttype, status, active, dg_report_detail(berichttype, data) AS detail, -1 AS n
+        FROM old_rows WHERE active OR data <> 'null'
+      UNION ALL
+      SELECT region, left(received_at, 10), gemeente, berichttype, status, active, dg_report_detail(berichttype, data), 1
+        FROM new_rows WHERE active OR data <> 'null') c
+      GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER report_insert AFTER INSERT ON records REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dg_report_changes();
+CREATE TRIGGER report_delete AFTER DELETE ON records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dg_report_changes();
+CREATE TRIGGER report_update AFTER UPDATE ON records REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dg_report_changes();
+)sql",
 };
+
+constexpr std::int64_t kReportLock = 7310042002;  // the counts' rebuild and upkeep, one gateway at a time
+
+// dg_report_detail() for these details: the value of the record's reportBy field, '' without one.
+inline std::string report_detail_function(const ReportDetails& details) {
+    std::string body = "''::text";
+    if (!details.empty()) {
+        body = "CASE";
+        for (const auto& [type, path] : details) {
+            std::string keys = "ARRAY[";
+            for (std::size_t at = 0; at <= path.size();) {
+                const std::size_t end = std::min(path.find('/', at), path.size());
+                if (at) keys += ',';
+                keys += report_sql::literal(path.substr(at, end - at));
+                at = end + 1;
+            }
+            body += " WHEN berichttype = " + report_sql::literal(type) + " THEN COALESCE(data::jsonb #>> " + keys + "]::text[], '')";
+        }
+        body += " ELSE '' END";
+    }
+    if (body.find('$') != std::string::npos) throw std::runtime_error("a reportBy field or berichttype holds a '$'");
+    return "CREATE OR REPLACE FUNCTION dg_report_detail(berichttype text, data text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT " + body +
+           " $$";
+}
 
 constexpr const char* kColumns =
     "seq, id, region, region_name, gemeente, berichttype, status, sender_oin, bericht_id, melding_id,"

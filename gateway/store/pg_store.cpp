@@ -14,6 +14,7 @@
 #include "store/pg_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -65,6 +66,8 @@ public:
             if (options_.read_only) check_schema(c);
             else migrate(c);
         }
+        if (!options_.read_only && options_.report_details) configure_report(*options_.report_details);
+        else load_report_fingerprint();
         if (!options_.read_only)
             writer_ = std::make_unique<GroupCommit>(
                 options_.max_group, options_.max_queue, [this](std::vector<GroupCommit::Pending>& g) { return commit_group(g); },
@@ -91,7 +94,66 @@ public:
     }
     AuditLog& audit() override { return *this; }
 
+    // Folds the rapportage's deltas into the per-day counts; one gateway at a time (a busy lock:
+    // another one is at it, the next round will do).
+    void maintain() override {
+        if (!writer_) return;
+        if (!upkeep_) upkeep_ = write_connection();
+        try {
+            upkeep_->exec("BEGIN");
+            if (upkeep_->query("SELECT pg_try_advisory_xact_lock($1)", Params().add(kReportLock)).boolean(0, 0))
+                upkeep_->exec(
+                    "WITH moved AS (DELETE FROM report_deltas RETURNING *)"
+                    " INSERT INTO report_counts SELECT region, day, gemeente, berichttype, status, active, detail, sum(n) FROM moved"
+                    " GROUP BY 1, 2, 3, 4, 5, 6, 7 ON CONFLICT (region, day, gemeente, berichttype, status, active, detail)"
+                    " DO UPDATE SET n = report_counts.n + EXCLUDED.n");
+            upkeep_->exec("COMMIT");
+        } catch (...) {
+            upkeep_.reset();  // a new connection next round
+            throw;
+        }
+    }
+
 private:
+    // dg_report_detail() and the counts for these details, when the database holds them for
+    // others (or none yet). The records are locked against writes meanwhile (other gateways wait).
+    void configure_report(const ReportDetails& details) {
+        const std::string fingerprint = report_sql::fingerprint(details);
+        auto c = write_connection();
+        c->exec("SET statement_timeout = '10min'");
+        c->exec("BEGIN");
+        try {
+            c->query("SELECT pg_advisory_xact_lock($1)", Params().add(kReportLock));
+            const auto held = c->query("SELECT details FROM report_setup WHERE id = 1");
+            if (held.rows() == 1 && held.str(0, 0) == fingerprint) {
+                c->exec("COMMIT");
+            } else {
+                const auto started = std::chrono::steady_clock::now();
+                c->exec("LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE");
+                c->exec(report_detail_function(details).c_str());
+                c->exec(
+                    "DELETE FROM report_deltas; DELETE FROM report_counts;"
+                    " INSERT INTO report_counts SELECT region, left(received_at, 10), gemeente, berichttype, status, active,"
+                    " dg_report_detail(berichttype, data), count(*) FROM records WHERE active OR data <> 'null' GROUP BY 1, 2, 3, 4, 5, 6, 7");
+                c->query("INSERT INTO report_setup(id, details) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET details = EXCLUDED.details",
+                         Params().add(fingerprint));
+                c->exec("COMMIT");
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+                log_info("rapportage counts rebuilt for the policy's reportBy", {{"details", fingerprint}, {"ms", std::to_string(ms)}});
+            }
+        } catch (...) {
+            if (PQtransactionStatus(c->get()) != PQTRANS_IDLE) PQclear(PQexec(c->get(), "ROLLBACK"));
+            throw;
+        }
+        report_fingerprint_ = fingerprint;
+    }
+
+    void load_report_fingerprint() {
+        pg::Conn c(url_);
+        const auto held = c.query("SELECT details FROM report_setup WHERE id = 1");
+        if (held.rows() == 1) report_fingerprint_ = held.str(0, 0);
+    }
+
     friend class PgBulk;
 
     // ---- writing (the writer thread, and PgBulk on its request thread) ----
@@ -512,6 +574,7 @@ private:
     std::mutex log_mu_;
     std::optional<LogState> log_;  // as last committed by this gateway (another may have appended since)
     std::unique_ptr<GroupCommit> writer_;
+    std::unique_ptr<pg::Conn> upkeep_;  // maintain()'s connection (the service's housekeeping thread)
 };
 
 PgBulk::~PgBulk() {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_log.hpp"
@@ -27,6 +28,9 @@ enum class RecordEffect {
 
 // Which of a subject's records a Status effect without a target concerns: those of this type
 // whose content has these values (field paths '/'-separated; booleans "true"/"false").
+// The rapportage's extra grouping per berichttype: the field path ("a/b") whose value it counts by.
+using ReportDetails = std::vector<std::pair<std::string, std::string>>;
+
 struct EffectScope {
     std::string berichttype;
     std::vector<std::pair<std::string, std::string>> when;
@@ -151,13 +155,16 @@ public:
         std::uint64_t count = 0;
     };
     virtual std::vector<SummaryRow> summary(const std::string& region, const std::string& gemeente = {}) = 0;
-    // Counts of the records of a region (one gemeente, when given) received in [from, to) (RFC 3339
-    // UTC), per gemeente × berichttype × status, and per the value at `details[type]` (a field path
-    // of the record, "a/b") for the types listed: the policy's reportBy.
+    // Counts of the records of a region (one gemeente, when given) received on the days [from, to)
+    // (YYYY-MM-DD, UTC), per gemeente × berichttype × status, and per the value at `details[type]`
+    // (a field path of the record, "a/b") for the types listed: the policy's reportBy. A notice a
+    // move left behind is not counted. When `details` are those the store was opened with
+    // (StoreOptions::report_details) the counts come from what the store keeps per day, whatever
+    // the number of records; otherwise (a policy reloaded with other reportBy) from the records.
     struct ReportQuery {
         std::string region, gemeente, from, to;
-        std::vector<std::pair<std::string, std::string>> details;  // berichttype -> field path
-        std::vector<std::string> closed_statuses;                  // besides inactive records, these count as closed
+        ReportDetails details;
+        std::vector<std::string> closed_statuses;  // besides inactive records, these count as closed
     };
     struct ReportRow {
         std::string gemeente, berichttype, status, detail;
@@ -187,10 +194,17 @@ public:
     virtual void probe() = 0;
     // Commits what is queued and stops accepting writes.
     virtual void close() = 0;
+    // Upkeep off the request path, called every few seconds by the service (PostgreSQL: folds the
+    // rapportage's per-statement counts into its per-day counts).
+    virtual void maintain() {}
 };
 
 struct StoreOptions {
-    bool read_only = false;         // for audit verify: no schema changes, no recovery, no writer
+    bool read_only = false;  // for audit verify: no schema changes, no recovery, no writer
+    // The policy's reportBy (berichttype -> field path) the store keeps the rapportage's per-day
+    // counts by; when they differ from what the store holds, the counts are rebuilt at open. Unset
+    // (commands, benches): the store counts by what it was last opened with.
+    std::optional<ReportDetails> report_details;
     std::size_t max_group = 512;    // requests per transaction at most
     std::size_t readers = 4;        // read connections (per region file for SQLite)
     std::size_t max_queue = 20000;  // requests waiting for the writer at most; more are refused as busy

@@ -59,30 +59,25 @@ public:
     }
 
     std::vector<ReportRow> report(const ReportQuery& q) override {
-        std::vector<ReportRow> out;
-        std::string detail = "''";
-        if (!q.details.empty()) {
-            detail = "CASE";
-            for (std::size_t i = 0; i < q.details.size(); ++i)
-                detail += " WHEN berichttype = ?" + std::to_string(10 + 2 * i) + " THEN COALESCE(json_extract(data, ?" + std::to_string(11 + 2 * i) +
-                          "), '')";
-            detail += " ELSE '' END";
-        }
-        auto lease = readers_->borrow();
-        Stmt st(lease->db, "SELECT gemeente, berichttype, status, " + detail +
-                               " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
-                               " WHERE region = ?9 AND received_at >= ?2 AND received_at < ?3 AND (?1 = '' OR gemeente = ?1)"
-                               " AND (active = 1 OR data <> 'null')"
-                               " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+        // From the per-day counts when they are kept for these details, else from the records.
+        const bool counted = !report_fingerprint_.empty() && report_sql::fingerprint(q.details) == report_fingerprint_;
+        const std::string sql =
+            counted ? "SELECT gemeente, berichttype, status, detail, SUM(n), SUM(n * active),"
+                      " SUM(CASE WHEN active = 0 OR status IN (SELECT value FROM json_each(?4)) THEN n ELSE 0 END) FROM report_counts"
+                      " WHERE region = ?9 AND day >= ?2 AND day < ?3 AND (?1 = '' OR gemeente = ?1)"
+                      " GROUP BY 1, 2, 3, 4 HAVING SUM(n) > 0 ORDER BY 1, 2, 3, 4"
+                    : "SELECT gemeente, berichttype, status, " + report_detail_sql(q.details, "records") +
+                          " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
+                          " WHERE region = ?9 AND received_at >= ?2 AND received_at < ?3 AND (?1 = '' OR gemeente = ?1)"
+                          " AND (active = 1 OR data <> 'null')"
+                          " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
         std::string closed = "[";
         for (const auto& s : q.closed_statuses) closed += (closed.size() > 1 ? ",\"" : "\"") + s + "\"";
         closed += "]";
+        auto lease = readers_->borrow();
+        Stmt st(lease->db, sql);
         st.text(1, q.gemeente).text(2, q.from).text(3, q.to).text(4, closed).text(9, q.region);
-        for (std::size_t i = 0; i < q.details.size(); ++i) {
-            std::string path = "$." + q.details[i].second;
-            std::replace(path.begin(), path.end(), '/', '.');
-            st.text(static_cast<int>(10 + 2 * i), q.details[i].first).text(static_cast<int>(11 + 2 * i), path);
-        }
+        std::vector<ReportRow> out;
         while (st.row())
             out.push_back({st.str(0), st.str(1), st.str(2), st.str(3), static_cast<std::uint64_t>(st.i64(4)), static_cast<std::uint64_t>(st.i64(5)),
                            static_cast<std::uint64_t>(st.i64(6))});
@@ -158,7 +153,8 @@ protected:
 
     std::filesystem::path dir_;
     StoreOptions options_;
-    ReaderPool* readers_ = nullptr;  // the store's (AuditReads holds them)
+    ReaderPool* readers_ = nullptr;   // the store's (AuditReads holds them)
+    std::string report_fingerprint_;  // the details report_counts is kept for ("" : none)
 };
 
 }  // namespace dg::sqlite_store

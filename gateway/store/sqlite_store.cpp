@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include "audit/merkle.hpp"
@@ -55,14 +56,19 @@ public:
         }
         main_readers_ = readers_of(file, options_.readers, options_.read_only);
         readers_ = main_readers_.get();
-        if (options_.read_only) return;
+        if (options_.read_only) {
+            load_report_fingerprint();
+            return;
+        }
         db_ = sqlite::open(file, false);
         try {
             configure_writer(db_);
             check_schema_version();
             sqlite::exec(db_, kSchema);
             sqlite::exec(db_, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+            if (options_.report_details) configure_report(*options_.report_details);
             prepare();
+            if (!options_.report_details) load_report_fingerprint();
             load_log_state();
         } catch (...) {
             close_files();
@@ -130,6 +136,41 @@ private:
         if (existing && version != kSchemaVersion)
             throw std::runtime_error((dir_ / kStoreFile).string() + ": store schema " + std::to_string(version) + " is not this gateway's (" +
                                      std::to_string(kSchemaVersion) + ")");
+    }
+
+    // The triggers that keep the rapportage's counts, for these details; rebuilt with the counts
+    // when the store holds them for other details (or none: a store of before them).
+    void configure_report(const ReportDetails& details) {
+        const std::string fingerprint = report_sql::fingerprint(details);
+        Stmt held(db_, "SELECT details FROM report_setup WHERE id = 1");
+        const bool same = held.row() && held.str(0) == fingerprint;
+        held.reset();
+        if (!same) {
+            const auto started = std::chrono::steady_clock::now();
+            begin();
+            try {
+                sqlite::exec(db_, report_triggers_sql(details).c_str());
+                Stmt(db_, "INSERT OR REPLACE INTO report_setup(id, details) VALUES(1, ?1)").text(1, fingerprint).run();
+                commit();
+            } catch (...) {
+                rollback();
+                throw;
+            }
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+            log_info("rapportage counts rebuilt for the policy's reportBy", {{"details", fingerprint}, {"ms", std::to_string(ms)}});
+        }
+        report_fingerprint_ = fingerprint;
+    }
+
+    void load_report_fingerprint() {
+        auto lease = main_readers_->borrow();
+        Stmt exists(lease->db, "SELECT count(*) FROM sqlite_master WHERE name = 'report_setup'");
+        const bool there = exists.row() && exists.i64(0) > 0;
+        exists.reset();
+        if (!there) return;
+        Stmt held(lease->db, "SELECT details FROM report_setup WHERE id = 1");
+        if (held.row()) report_fingerprint_ = held.str(0);
+        held.reset();
     }
 
     void prepare() {
