@@ -80,8 +80,9 @@ public:
                     std::string array = "{" + path + "}";
                     std::replace(array.begin(), array.end(), '/', ',');
                     p.add(type).add(array);
-                    detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN COALESCE(data::jsonb #>> $" + std::to_string(p.size()) +
-                              "::text[], '')";
+                    const std::string keys = "$" + std::to_string(p.size()) + "::text[]";
+                    detail += " WHEN berichttype = $" + std::to_string(p.size() - 1) + " THEN CASE WHEN jsonb_typeof(data::jsonb #> " + keys +
+                              ") = 'string' THEN data::jsonb #>> " + keys + " ELSE '' END";
                 }
                 detail += " ELSE '' END";
             }

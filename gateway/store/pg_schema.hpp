@@ -142,7 +142,8 @@ CREATE TRIGGER report_update AFTER UPDATE ON records REFERENCING OLD TABLE AS ol
 
 constexpr std::int64_t kReportLock = 7310042002;  // the counts' rebuild and upkeep, one gateway at a time
 
-// dg_report_detail() for these details: the value of the record's reportBy field, '' without one.
+// dg_report_detail() for these details: the value of the record's reportBy field (a string; ''
+// without one), as report_sql::detail_of() says.
 inline std::string report_detail_function(const ReportDetails& details) {
     std::string body = "''::text";
     if (!details.empty()) {
@@ -155,7 +156,9 @@ inline std::string report_detail_function(const ReportDetails& details) {
                 keys += report_sql::literal(path.substr(at, end - at));
                 at = end + 1;
             }
-            body += " WHEN berichttype = " + report_sql::literal(type) + " THEN COALESCE(data::jsonb #>> " + keys + "]::text[], '')";
+            keys += "]::text[]";
+            body += " WHEN berichttype = " + report_sql::literal(type) + " THEN CASE WHEN jsonb_typeof(data::jsonb #> " + keys +
+                    ") = 'string' THEN data::jsonb #>> " + keys + " ELSE '' END";
         }
         body += " ELSE '' END";
     }

@@ -61,13 +61,14 @@ CREATE TABLE IF NOT EXISTS report_counts(region TEXT NOT NULL, day TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS report_setup(id INTEGER PRIMARY KEY CHECK (id = 1), details TEXT NOT NULL);
 )sql";
 
-// The rapportage's per-day counts (report_counts) follow the records through triggers: every
-// record but a move's notice counts once, under its region, day of receipt, gemeente, berichttype,
-// status, active flag and the value of its type's reportBy field. The triggers hold that field
-// path, so they are written from the policy's details (report_setup keeps which) when the store
-// opens with other details than it holds, and the counts are rebuilt with them.
-// The value of the row's (`row`: NEW, OLD or a table) reportBy field, '' when its type has none.
-inline std::string report_detail_sql(const ReportDetails& details, const std::string& row) {
+// The rapportage's per-day counts (report_counts): every record but a move's notice counts once,
+// under its region, day of receipt, gemeente, berichttype, status, active flag and the value of
+// its type's reportBy field (report_setup keeps for which details). The writer keeps them as it
+// changes records (sqlite_store.cpp); this SQL is for a rebuild and for counting the records
+// themselves.
+
+// The value of the row's reportBy field (report_sql::detail_of in SQL), '' when its type has none.
+inline std::string report_detail_sql(const ReportDetails& details) {
     if (details.empty()) return "''";
     std::string sql = "CASE";
     for (const auto& [type, path] : details) {
@@ -77,35 +78,18 @@ inline std::string report_detail_sql(const ReportDetails& details, const std::st
             json_path += ".\"" + path.substr(at, end - at) + "\"";
             at = end + 1;
         }
-        sql += " WHEN " + row + ".berichttype = " + report_sql::literal(type) + " THEN COALESCE(json_extract(" + row + ".data, " +
-               report_sql::literal(json_path) + "), '')";
+        const std::string p = report_sql::literal(json_path);
+        sql += " WHEN berichttype = " + report_sql::literal(type) + " THEN CASE WHEN json_type(data, " + p + ") = 'text' THEN json_extract(data, " +
+               p + ") ELSE '' END";
     }
     return sql + " ELSE '' END";
 }
 
-inline std::string report_triggers_sql(const ReportDetails& details) {
-    auto key = [&](const std::string& r) {
-        return r + ".region, substr(" + r + ".received_at, 1, 10), " + r + ".gemeente, " + r + ".berichttype, " + r + ".status, " + r + ".active, " +
-               report_detail_sql(details, r);
-    };
-    auto counted = [](const std::string& r) { return "NOT (" + r + ".active = 0 AND " + r + ".data = 'null')"; };
-    auto add = [&](const std::string& r) {
-        return "INSERT INTO report_counts(region, day, gemeente, berichttype, status, active, detail, n) SELECT " + key(r) + ", 1 WHERE " +
-               counted(r) + " ON CONFLICT DO UPDATE SET n = n + 1;";
-    };
-    auto remove = [&](const std::string& r) {
-        return "UPDATE report_counts SET n = n - 1 WHERE (region, day, gemeente, berichttype, status, active, detail) = (" + key(r) + ") AND " +
-               counted(r) + ";";
-    };
-    return "DROP TRIGGER IF EXISTS report_insert; DROP TRIGGER IF EXISTS report_delete; DROP TRIGGER IF EXISTS report_update;"
-           " CREATE TRIGGER report_insert AFTER INSERT ON records BEGIN " +
-           add("NEW") + " END; CREATE TRIGGER report_delete AFTER DELETE ON records BEGIN " + remove("OLD") +
-           " END; CREATE TRIGGER report_update AFTER UPDATE OF region, gemeente, berichttype, status, active, data, received_at ON records BEGIN " +
-           remove("OLD") + " " + add("NEW") +
-           " END;"
-           " DELETE FROM report_counts;"
-           " INSERT INTO report_counts(region, day, gemeente, berichttype, status, active, detail, n) SELECT " +
-           key("records") + ", COUNT(*) FROM records WHERE " + counted("records") + " GROUP BY 1, 2, 3, 4, 5, 6, 7;";
+inline std::string report_rebuild_sql(const ReportDetails& details) {
+    return "DELETE FROM report_counts;"
+           " INSERT INTO report_counts(region, day, gemeente, berichttype, status, active, detail, n)"
+           " SELECT region, substr(received_at, 1, 10), gemeente, berichttype, status, active, " +
+           report_detail_sql(details) + ", COUNT(*) FROM records WHERE NOT (active = 0 AND data = 'null') GROUP BY 1, 2, 3, 4, 5, 6, 7;";
 }
 
 // Columns as read_record() expects them.

@@ -66,7 +66,7 @@ public:
                       " SUM(CASE WHEN active = 0 OR status IN (SELECT value FROM json_each(?4)) THEN n ELSE 0 END) FROM report_counts"
                       " WHERE region = ?9 AND day >= ?2 AND day < ?3 AND (?1 = '' OR gemeente = ?1)"
                       " GROUP BY 1, 2, 3, 4 HAVING SUM(n) > 0 ORDER BY 1, 2, 3, 4"
-                    : "SELECT gemeente, berichttype, status, " + report_detail_sql(q.details, "records") +
+                    : "SELECT gemeente, berichttype, status, " + report_detail_sql(q.details) +
                           " AS detail, COUNT(*), SUM(active), SUM(active = 0 OR status IN (SELECT value FROM json_each(?4))) FROM records"
                           " WHERE region = ?9 AND received_at >= ?2 AND received_at < ?3 AND (?1 = '' OR gemeente = ?1)"
                           " AND (active = 1 OR data <> 'null')"

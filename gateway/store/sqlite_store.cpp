@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
+#include <tuple>
 
 #include "audit/merkle.hpp"
 #include "core/log.hpp"
@@ -149,7 +151,7 @@ private:
             const auto started = std::chrono::steady_clock::now();
             begin();
             try {
-                sqlite::exec(db_, report_triggers_sql(details).c_str());
+                sqlite::exec(db_, report_rebuild_sql(details).c_str());
                 Stmt(db_, "INSERT OR REPLACE INTO report_setup(id, details) VALUES(1, ?1)").text(1, fingerprint).run();
                 commit();
             } catch (...) {
@@ -160,6 +162,7 @@ private:
             log_info("rapportage counts rebuilt for the policy's reportBy", {{"details", fingerprint}, {"ms", std::to_string(ms)}});
         }
         report_fingerprint_ = fingerprint;
+        counted_for_ = details;
     }
 
     void load_report_fingerprint() {
@@ -171,6 +174,7 @@ private:
         Stmt held(lease->db, "SELECT details FROM report_setup WHERE id = 1");
         if (held.row()) report_fingerprint_ = held.str(0);
         held.reset();
+        counted_for_ = report_sql::details_of(report_fingerprint_);  // unset (nothing to keep) when none
     }
 
     void prepare() {
@@ -202,6 +206,65 @@ private:
         change_ = Stmt(db_, "UPDATE records SET data = ?2, retention_until = ?3 WHERE id = ?1 AND region = ?9 AND active = 1");
         delete_record_ = Stmt(db_, "DELETE FROM records WHERE id = ?1 AND region = ?9");
         delete_history_ = Stmt(db_, "DELETE FROM record_history WHERE record_id = ?1 AND region = ?9");
+        counted_row_ = Stmt(db_, "SELECT received_at, gemeente, berichttype, status, active, data FROM records WHERE id = ?1 AND region = ?9");
+        add_count_ = Stmt(db_,
+                          "INSERT INTO report_counts(region, day, gemeente, berichttype, status, active, detail, n) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
+                          " ON CONFLICT DO UPDATE SET n = n + excluded.n");
+    }
+
+    // ---- the rapportage's counts, kept by the writer as it changes records ----
+
+    // What a record counts under (report_counts' key), as far as the writer changes it.
+    struct Counted {
+        std::string region, received_at, gemeente, berichttype, status, data;
+        bool active = false;
+    };
+    using CountKey = std::tuple<std::string, std::string, std::string, std::string, std::string, bool, std::string>;
+
+    void count(const Counted& c, std::int64_t delta) {
+        if (!counted_for_ || (!c.active && c.data == "null")) return;  // a move's notice is not counted
+        count_deltas_[CountKey{c.region, c.received_at.substr(0, 10), c.gemeente, c.berichttype, c.status, c.active,
+                               report_sql::detail_of(*counted_for_, c.berichttype, c.data)}] += delta;
+    }
+
+    // The stored record as it counts now (nullopt: no such record, or no counts kept).
+    std::optional<Counted> counted_row(const std::string& id, const std::string& region) {
+        if (!counted_for_) return std::nullopt;
+        counted_row_.text(1, id).text(9, region);
+        std::optional<Counted> c;
+        if (counted_row_.row())
+            c = Counted{region,
+                        counted_row_.str(0),
+                        counted_row_.str(1),
+                        counted_row_.str(2),
+                        counted_row_.str(3),
+                        counted_row_.str(5),
+                        counted_row_.i64(4) != 0};
+        counted_row_.reset();
+        return c;
+    }
+
+    // Runs `update` (one statement on the record id/region); when it changed the record, the
+    // record counts as `change` makes it instead of as it was.
+    template <class Update, class Change>
+    void recount(const std::string& id, const std::string& region, Update update, Change change) {
+        auto before = counted_row(id, region);
+        update();
+        if (!before || sqlite3_changes(db_) != 1) return;
+        count(*before, -1);
+        change(*before);
+        count(*before, +1);
+    }
+
+    // Into report_counts, just before the transaction commits.
+    void write_counts() {
+        for (const auto& [k, n] : count_deltas_) {
+            if (n == 0) continue;
+            const auto& [region, day, gemeente, berichttype, status, active, detail] = k;
+            add_count_.text(1, region).text(2, day).text(3, gemeente).text(4, berichttype).text(5, status).int64(6, active ? 1 : 0).text(7, detail);
+            add_count_.int64(8, n).run();
+        }
+        count_deltas_.clear();
     }
 
     // ---- the writer (GroupCommit's thread only) ----
@@ -209,6 +272,7 @@ private:
     void begin() { sqlite::exec(db_, "BEGIN IMMEDIATE"); }
 
     void commit() {
+        write_counts();
         if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
         // After a failed fsync nobody can tell whether the commit is on disk, nor can the writer
         // know where the log's edge is; only a restart, reading what is there, can.
@@ -220,6 +284,7 @@ private:
     }
 
     void rollback() noexcept {
+        count_deltas_.clear();
         if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
 
@@ -229,6 +294,7 @@ private:
                                      &r.purpose,    &r.policy_version, &r.retention_until, &r.data};
         for (int i = 0; i < 16; ++i) insert_.text(i + 1, *vals[i]);
         insert_.int64(17, r.active ? 1 : 0).text(18, r.intermediary_oin).run();
+        count({region, r.received_at, gemeente, r.berichttype, r.status, r.data, r.active}, +1);
     }
 
     std::vector<StoredRecord> rows(Stmt& st) {
@@ -262,23 +328,33 @@ private:
             return s_.rows(st);
         }
         void set_status(const std::string& id, const std::string& region, const std::string& status) override {
-            s_.set_status_.text(1, id).text(2, status).text(9, region).run();
+            s_.recount(
+                id, region, [&] { s_.set_status_.text(1, id).text(2, status).text(9, region).run(); }, [&](Counted& c) { c.status = status; });
         }
         void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) override {
-            s_.set_gemeente_.text(1, id).text(2, gemeente).text(9, region).run();
+            s_.recount(
+                id, region, [&] { s_.set_gemeente_.text(1, id).text(2, gemeente).text(9, region).run(); },
+                [&](Counted& c) { c.gemeente = gemeente; });
         }
         void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& until) override {
-            s_.tombstone_.text(1, id).text(2, until).text(3, status).text(9, region).run();
+            s_.recount(
+                id, region, [&] { s_.tombstone_.text(1, id).text(2, until).text(3, status).text(9, region).run(); },
+                [&](Counted& c) {
+                    c.active = false;
+                    c.status = status;
+                });
         }
         // The row goes and comes back in the other region as its newest; its history goes along.
         void relocate(const StoredRecord& rec, const std::string& to_region, const std::string& to_region_name,
                       const std::string& to_gemeente) override {
             s_.move_history_.text(1, rec.id).text(2, rec.region).text(3, to_region).run();
             s_.delete_record_.text(1, rec.id).text(9, rec.region).run();
+            s_.count({rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active}, -1);
             s_.insert_record(rec, to_region, to_region_name, to_gemeente);
         }
         void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& until) override {
-            s_.change_.text(1, id).text(2, data).text(3, until).text(9, region).run();
+            s_.recount(
+                id, region, [&] { s_.change_.text(1, id).text(2, data).text(3, until).text(9, region).run(); }, [&](Counted& c) { c.data = data; });
         }
         void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                             const std::string& detail) override {
@@ -296,7 +372,9 @@ private:
 
     void purge(const PurgeItem& item) {
         delete_history_.text(1, item.id).text(9, item.region).run();
+        const auto before = counted_row(item.id, item.region);
         delete_record_.text(1, item.id).text(9, item.region).run();
+        if (before && sqlite3_changes(db_) == 1) count(*before, -1);
     }
 
     // Appends a leaf and every complete subtree it closes (RFC 9162 tree, stored incrementally).
@@ -461,9 +539,10 @@ private:
 
     void close_files() {
         writer_.reset();
-        for (Stmt* s : {&insert_message_, &insert_melding_, &insert_audit_, &insert_node_, &insert_head_, &insert_, &insert_history_, &move_history_,
-                        &region_of_active_, &active_by_id_, &active_of_subject_in_, &active_of_subject_, &set_status_, &set_gemeente_, &tombstone_,
-                        &change_, &delete_record_, &delete_history_})
+        for (Stmt* s :
+             {&insert_message_, &insert_melding_,   &insert_audit_,  &insert_node_,          &insert_head_,       &insert_,     &insert_history_,
+              &move_history_,   &region_of_active_, &active_by_id_,  &active_of_subject_in_, &active_of_subject_, &set_status_, &set_gemeente_,
+              &tombstone_,      &change_,           &delete_record_, &delete_history_,       &counted_row_,       &add_count_})
             *s = Stmt();
         sqlite3_close(db_);
         db_ = nullptr;
@@ -477,8 +556,11 @@ private:
     // Writer state: the writer's connection and statements, the Merkle frontier.
     sqlite3* db_ = nullptr;
     Stmt insert_message_, insert_melding_, insert_audit_, insert_node_, insert_head_, insert_, insert_history_, move_history_, region_of_active_,
-        active_by_id_, active_of_subject_in_, active_of_subject_, set_status_, set_gemeente_, tombstone_, change_, delete_record_, delete_history_;
-    merkle::CompactRange log_;  // the audit log's right edge, as committed (or being committed)
+        active_by_id_, active_of_subject_in_, active_of_subject_, set_status_, set_gemeente_, tombstone_, change_, delete_record_, delete_history_,
+        counted_row_, add_count_;
+    std::optional<ReportDetails> counted_for_;       // the details report_counts is kept for (unset: none kept)
+    std::map<CountKey, std::int64_t> count_deltas_;  // this transaction's changes to report_counts
+    merkle::CompactRange log_;                       // the audit log's right edge, as committed (or being committed)
     std::unique_ptr<GroupCommit> writer_;
     std::unique_ptr<Checkpointer> checkpointer_;
 };
