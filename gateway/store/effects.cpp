@@ -90,7 +90,7 @@ void move(RecordTxn& tx, const StoredRecord& r) {
     for (const StoredRecord& rec : tx.active_of_subject(r.subject, r.from_gemeente, r.id, r.region, r.gemeente)) {
         const std::string detail = history::moved(rec, r);
         if (rec.region == r.region) {
-            tx.set_gemeente(rec.id, rec.region, r.gemeente);
+            tx.set_gemeente(rec, r.gemeente);
             tx.append_history(rec.id, rec.region, r.received_at, "moved", detail);
             continue;
         }
@@ -134,7 +134,7 @@ void apply_record(RecordTxn& tx, const StoredRecord& r) {
         for (const StoredRecord& rec : tx.active_in_region(r.region, r.target_id, r.subject)) {
             if (rec.id == r.id || (r.status_of && !concerns(*r.status_of, rec))) continue;
             tx.append_history(rec.id, r.region, r.received_at, "status", history::status(r));
-            tx.set_status(rec.id, r.region, r.new_status);
+            tx.set_status(rec, r.new_status);
         }
         return;
     }

@@ -25,8 +25,9 @@ public:
     // already in (to_region, to_gemeente), oldest first, with every column.
     virtual std::vector<StoredRecord> active_of_subject(const std::string& subject, const std::string& gemeente, const std::string& except_id,
                                                         const std::string& to_region, const std::string& to_gemeente) = 0;
-    virtual void set_status(const std::string& id, const std::string& region, const std::string& status) = 0;
-    virtual void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) = 0;
+    // `rec`: the record as read in this transaction (by active_in_region or active_of_subject).
+    virtual void set_status(const StoredRecord& rec, const std::string& status) = 0;
+    virtual void set_gemeente(const StoredRecord& rec, const std::string& gemeente) = 0;
     // The active record leaves every caseload and stays as a tombstone with this status and retention.
     virtual void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& retention_until) = 0;
     // Moves the active record `rec` (in rec.region) with its history to another region and gemeente,

@@ -224,13 +224,13 @@ private:
                                              .c_str(),
                                          Params().add(subject).add(except_id).add(to_region).add(to_gemeente).add(gemeente)));
         }
-        void set_status(const std::string& id, const std::string& region, const std::string& status) override {
+        void set_status(const StoredRecord& rec, const std::string& status) override {
             flush();
-            c_.query("UPDATE records SET status = $2 WHERE id = $1 AND region = $3", Params().add(id).add(status).add(region));
+            c_.query("UPDATE records SET status = $2 WHERE id = $1 AND region = $3", Params().add(rec.id).add(status).add(rec.region));
         }
-        void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) override {
+        void set_gemeente(const StoredRecord& rec, const std::string& gemeente) override {
             flush();
-            c_.query("UPDATE records SET gemeente = $2 WHERE id = $1 AND region = $3 AND active", Params().add(id).add(gemeente).add(region));
+            c_.query("UPDATE records SET gemeente = $2 WHERE id = $1 AND region = $3 AND active", Params().add(rec.id).add(gemeente).add(rec.region));
         }
         void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& until) override {
             flush();

@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS records_caseload ON records(region, active, seq);
 CREATE INDEX IF NOT EXISTS records_subject ON records(subject, active);
 CREATE INDEX IF NOT EXISTS records_melding ON records(melding_id);
 CREATE INDEX IF NOT EXISTS records_sender ON records(sender_oin, received_at);
-CREATE INDEX IF NOT EXISTS records_report ON records(region, received_at, gemeente, berichttype, status, active);
+DROP INDEX IF EXISTS records_report;
 CREATE TABLE IF NOT EXISTS record_history(seq INTEGER PRIMARY KEY AUTOINCREMENT, region TEXT NOT NULL, record_id TEXT NOT NULL,
   time TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS record_history_id ON record_history(record_id, region, seq);

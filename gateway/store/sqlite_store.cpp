@@ -218,14 +218,16 @@ private:
     struct Counted {
         std::string region, received_at, gemeente, berichttype, status, data;
         bool active = false;
+        std::optional<std::string> detail = {};  // of data, once computed
     };
     using CountKey = std::tuple<std::string, std::string, std::string, std::string, std::string, bool, std::string>;
 
-    void count(const Counted& c, std::int64_t delta) {
+    void count(Counted& c, std::int64_t delta) {
         if (!counted_for_ || (!c.active && c.data == "null")) return;  // a move's notice is not counted
-        count_deltas_[CountKey{c.region, c.received_at.substr(0, 10), c.gemeente, c.berichttype, c.status, c.active,
-                               report_sql::detail_of(*counted_for_, c.berichttype, c.data)}] += delta;
+        if (!c.detail) c.detail = report_sql::detail_of(*counted_for_, c.berichttype, c.data);
+        count_deltas_[CountKey{c.region, c.received_at.substr(0, 10), c.gemeente, c.berichttype, c.status, c.active, *c.detail}] += delta;
     }
+    void count(Counted&& c, std::int64_t delta) { count(c, delta); }
 
     // The stored record as it counts now (nullopt: no such record, or no counts kept).
     std::optional<Counted> counted_row(const std::string& id, const std::string& region) {
@@ -254,6 +256,16 @@ private:
         count(*before, -1);
         change(*before);
         count(*before, +1);
+    }
+
+    // After a statement changed `rec` as read in this transaction: it counts as `change` makes it.
+    template <class Change>
+    void recount(const StoredRecord& rec, Change change) {
+        if (!counted_for_ || sqlite3_changes(db_) != 1) return;
+        Counted c{rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active};
+        count(c, -1);
+        change(c);
+        count(c, +1);
     }
 
     // Into report_counts, just before the transaction commits.
@@ -327,14 +339,13 @@ private:
             st.text(1, subject).text(2, except_id).text(3, to_region).text(4, to_gemeente).text(5, gemeente);
             return s_.rows(st);
         }
-        void set_status(const std::string& id, const std::string& region, const std::string& status) override {
-            s_.recount(
-                id, region, [&] { s_.set_status_.text(1, id).text(2, status).text(9, region).run(); }, [&](Counted& c) { c.status = status; });
+        void set_status(const StoredRecord& rec, const std::string& status) override {
+            s_.set_status_.text(1, rec.id).text(2, status).text(9, rec.region).run();
+            s_.recount(rec, [&](Counted& c) { c.status = status; });
         }
-        void set_gemeente(const std::string& id, const std::string& region, const std::string& gemeente) override {
-            s_.recount(
-                id, region, [&] { s_.set_gemeente_.text(1, id).text(2, gemeente).text(9, region).run(); },
-                [&](Counted& c) { c.gemeente = gemeente; });
+        void set_gemeente(const StoredRecord& rec, const std::string& gemeente) override {
+            s_.set_gemeente_.text(1, rec.id).text(2, gemeente).text(9, rec.region).run();
+            s_.recount(rec, [&](Counted& c) { c.gemeente = gemeente; });
         }
         void tombstone(const std::string& id, const std::string& region, const std::string& status, const std::string& until) override {
             s_.recount(
@@ -349,12 +360,16 @@ private:
                       const std::string& to_gemeente) override {
             s_.move_history_.text(1, rec.id).text(2, rec.region).text(3, to_region).run();
             s_.delete_record_.text(1, rec.id).text(9, rec.region).run();
-            s_.count({rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active}, -1);
+            s_.count({rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active}, -1);  // as read
             s_.insert_record(rec, to_region, to_region_name, to_gemeente);
         }
         void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& until) override {
             s_.recount(
-                id, region, [&] { s_.change_.text(1, id).text(2, data).text(3, until).text(9, region).run(); }, [&](Counted& c) { c.data = data; });
+                id, region, [&] { s_.change_.text(1, id).text(2, data).text(3, until).text(9, region).run(); },
+                [&](Counted& c) {
+                    c.data = data;
+                    c.detail.reset();
+                });
         }
         void append_history(const std::string& id, const std::string& region, const std::string& time, const char* event,
                             const std::string& detail) override {
@@ -372,7 +387,7 @@ private:
 
     void purge(const PurgeItem& item) {
         delete_history_.text(1, item.id).text(9, item.region).run();
-        const auto before = counted_row(item.id, item.region);
+        auto before = counted_row(item.id, item.region);
         delete_record_.text(1, item.id).text(9, item.region).run();
         if (before && sqlite3_changes(db_) == 1) count(*before, -1);
     }
