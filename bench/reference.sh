@@ -41,6 +41,7 @@ http {
     ssl_certificate_key $certs/server.key;
     ssl_client_certificate $certs/ca.pem;
     ssl_verify_client on;
+    ssl_crl $certs/crl.pem;    # as the gateway: client certificates are checked against the CRL
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ciphers $ciphers;
     ssl_prefer_server_ciphers on;

@@ -4,8 +4,10 @@
 # survives the drift of a shared machine. Writes OUT/latest.jsonl (one line per measurement).
 # usage: bench/run.sh [--quick] OUT      (scripts/bench builds first and summarises after)
 #
-#   P1  single-record verzuimmelding, full pipeline, keep-alive: req/s vs nginx; p99 open loop
-#   P2  one TLS handshake per request: req/s vs nginx
+#   P1  single-record verzuimmelding, full pipeline, keep-alive: req/s and the server's CPU per
+#       request vs nginx; p99 in an open loop at 50 % and 80 % of the gateway's closed-loop rate,
+#       on SQLite and on PostgreSQL; the same open loop (50 %) while a 100k batch arrives
+#   P2  one TLS handshake per request: req/s and server CPU per request vs nginx
 #   P3  100k-record batch (JSON, XML) end to end and peak RSS; upload to nginx as the reference
 #   P4  caseload page with 1M records stored, SQLite and PostgreSQL: p99 vs nginx serving the page
 #   P5  audit append rate, inclusion proof, verify of 1M entries (SQLite and PostgreSQL)
@@ -49,6 +51,29 @@ load() { # PARTY URL [loadgen options…]
   "$bin/loadgen" --ca "$certs/ca.pem" --cert "$certs/$party.crt" --key "$certs/$party.key" --url "$url" "$@"
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+# The server's own CPU time (user + system, in clock ticks) of the gateway or of nginx's workers,
+# so that CPU per request does not depend on how fast the loader is.
+server_pids() { if [ "$1" = nginx ]; then pgrep -P "$(cat "$work/nginx/nginx.pid")" | tr '\n' ' '; else echo "$gw_pid"; fi; }
+cpu_ticks() { local t=0 p; for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+# measured SCENARIO SUBJECT PARTY URL [loadgen options…]: the load's JSON line, tagged, with the
+# server's CPU microseconds per request.
+measured() {
+  local scenario=$1 subject=$2 party=$3 url=$4; shift 4
+  local pids c0 out c1
+  pids=$(server_pids "$subject")
+  c0=$(cpu_ticks "$pids")
+  out=$(load "$party" "$url" "$@")
+  c1=$(cpu_ticks "$pids")
+  python3 - "$out" "$scenario" "$subject" "$((c1 - c0))" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1]); ticks = int(sys.argv[4]); hz = int(sys.argv[5])
+out = {"scenario": sys.argv[2], "subject": sys.argv[3]}
+out.update(r)
+out["serverCpuSeconds"] = ticks / hz
+out["serverCpuUsPerRequest"] = round(ticks / hz * 1e6 / r["requests"], 1) if r.get("requests") else None
+print(json.dumps(out))
+PY
+}
 
 sed -e 's/"berichtId": *"[^"]*"/"berichtId":"BENCH-{{n}}"/' -e 's/"meldingId": *"\([^"]*\)"/"meldingId":"\1-{{n}}"/' "$root/tests/vectors/examples/verzuimmelding.json" > "$work/verzuim.json"
 python3 - "$work/verzuim.json" <<'PY'
@@ -60,18 +85,37 @@ PY
 "$root/bench/reference.sh" start "$work/nginx" "$ref_port"
 ref="127.0.0.1:$ref_port"
 
-# ---- P1 and P2 (SQLite store, fresh) ----
+"$root/tests/pg/cluster.sh" start "$work/pg" >&2
+pg_url=$(cat "$work/pg/url")
+
+# ---- P1 and P2 (a fresh store each: SQLite, then PostgreSQL for P1) ----
+p1() { # STORE: closed loop for both subjects, then open loops at 50 % and 80 % of the gateway's rate
+  local store=$1 g rate fraction subject target
+  say "P1 keep-alive, 16 connections, ${secs}s ($store)"
+  g=$(measured P1 gateway school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs)
+  emit "${g%\}},\"store\":\"$store\"}"
+  if [ "$store" = sqlite ]; then emit "$(measured P1 nginx school-12AB "https://$ref/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs)"; fi
+  for fraction in 50 80; do
+    rate=$(( $(field "$g" requestsPerSecond) * fraction / 100 ))
+    say "P1 latency, open loop at $rate req/s ($fraction % of the gateway's closed-loop rate, $store)"
+    for subject in gateway nginx; do
+      [ $subject = nginx ] && [ "$store" != sqlite ] && continue
+      target=$gw; [ $subject = nginx ] && target=$ref
+      r=$(measured P1-latency $subject school-12AB "https://$target/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --rate $rate)
+      emit "${r%\}},\"store\":\"$store\",\"fraction\":$fraction}"
+    done
+  done
+  if [ "$store" = sqlite ]; then p1_rate=$(( $(field "$g" requestsPerSecond) / 2 )); fi
+}
 start_gateway "$work/p1"
-say "P1 keep-alive, 16 connections, ${secs}s"
-g=$(load school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs | tag P1 gateway); emit "$g"
-n=$(load school-12AB "https://$ref/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs | tag P1 nginx); emit "$n"
-rate=$(( $(field "$g" requestsPerSecond) / 2 ))
-say "P1 latency, open loop at $rate req/s (half the gateway's closed-loop rate)"
-emit "$(load school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --rate $rate | tag P1-latency gateway)"
-emit "$(load school-12AB "https://$ref/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --rate $rate | tag P1-latency nginx)"
+p1 sqlite
 say "P2 one handshake per request, 16 connections"
-emit "$(load school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --handshake-per-request | tag P2 gateway)"
-emit "$(load school-12AB "https://$ref/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --handshake-per-request | tag P2 nginx)"
+emit "$(measured P2 gateway school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --handshake-per-request)"
+emit "$(measured P2 nginx school-12AB "https://$ref/v1/berichten" --body "$work/verzuim.json" --connections 16 --duration $secs --handshake-per-request)"
+stop_gateway
+psql -q "$pg_url" -c "CREATE SCHEMA p1" >&2
+start_gateway "$work/p1-pg-keys" --store "$pg_url?options=-csearch_path%3Dp1"
+p1 postgresql
 stop_gateway
 
 # ---- P3 ----
@@ -96,6 +140,24 @@ for f in json xml; do
   stop_gateway
 done
 
+# Small requests while a large batch arrives: the P1 open loop at half the closed-loop rate, and
+# after a second the 100k JSON batch; its p99 against the same loop without the batch (P1-latency 50 %).
+say "P1 open loop at $p1_rate req/s while a batch of $batch records arrives"
+rm -rf "$work/p3"
+start_gateway "$work/p3"
+measured P1-batch-during-load gateway school-12AB "https://$gw/v1/berichten" --body "$work/verzuim.json" --connections 16 \
+  --duration $secs --rate $p1_rate > "$work/during.json" &
+loader=$!
+sleep 1
+start=$(date +%s.%N)
+code=$(curl -sS -o "$work/receipt" -w '%{http_code}' --cacert "$certs/ca.pem" --cert "$certs/duo.crt" --key "$certs/duo.key" \
+       -H "Content-Type: application/json" -H 'Expect:' --data-binary @"$work/batch.json" "https://$gw/v1/berichten")
+batch_seconds=$(printf "%.3f" "$(echo "$(date +%s.%N) - $start" | bc)")
+wait $loader
+r=$(cat "$work/during.json")
+emit "${r%\}},\"store\":\"sqlite\",\"batchRecords\":$batch,\"batchStatus\":$code,\"batchSeconds\":$batch_seconds}"
+stop_gateway
+
 # A weekly onderwijsgebeurtenis delivery from DUO: every record closes an open vsv-melding of its
 # pupil (a look-up, a history row and an update per record), pushed after the vsv batch.
 say "P3 onderwijsgebeurtenis batch of $batch records closing as many vsv-meldingen"
@@ -118,8 +180,6 @@ say "hostile worst cases"
 "$root/bench/hostile.sh" "$bin" "$work/hostile" | tee -a "$results"
 
 # ---- P4 (both stores) ----
-"$root/tests/pg/cluster.sh" start "$work/pg" >&2
-pg_url=$(cat "$work/pg/url")
 for store in sqlite postgresql; do
   say "P4 caseload with $fill records ($store)"
   url="sqlite:$work/p4"; [ $store = postgresql ] && url=$pg_url
