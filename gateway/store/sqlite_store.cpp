@@ -107,22 +107,20 @@ public:
 
     std::optional<MessageRow> find_message(const std::string& sender_oin, const std::string& bericht_id) override {
         auto lease = main_readers_->borrow();
-        Stmt st(lease->db, "SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
-        st.text(1, sender_oin).text(2, bericht_id);
-        if (!st.row()) return std::nullopt;
-        MessageRow m{sender_oin, bericht_id, st.str(0), st.str(1), st.str(2)};
-        st.reset();
-        return m;
+        auto st = lease->prepared("SELECT content_hash, receipt, received_at FROM messages WHERE sender_oin = ?1 AND bericht_id = ?2");
+        st->text(1, sender_oin).text(2, bericht_id);
+        if (!st->row()) return std::nullopt;
+        return MessageRow{sender_oin, bericht_id, st->str(0), st->str(1), st->str(2)};
     }
 
     std::vector<std::string> melding_ids_taken(const std::string& sender_oin, const std::vector<std::string>& ids) override {
         std::vector<std::string> out;
         auto lease = main_readers_->borrow();
-        Stmt st(lease->db, "SELECT 1 FROM melding_ids WHERE sender_oin = ?1 AND melding_id = ?2");
+        auto st = lease->prepared("SELECT 1 FROM melding_ids WHERE sender_oin = ?1 AND melding_id = ?2");
         for (const auto& id : ids) {
-            st.text(1, sender_oin).text(2, id);
-            if (st.row()) out.push_back(id);
-            st.reset();
+            st->text(1, sender_oin).text(2, id);
+            if (st->row()) out.push_back(id);
+            st->reset();
         }
         return out;
     }
