@@ -3,6 +3,7 @@
 // written (finish() adds the request's audit entry); commit() writes it and sends the response once
 // it is durable. The handlers live in the *_api.cpp files.
 #include "api/api.hpp"
+#include "core/memory.hpp"
 
 #include <chrono>
 
@@ -488,7 +489,12 @@ void Api::commit(Exchange& x) {
         metrics.request(route, static_cast<int>(out.result_int()), std::chrono::duration<double>(Clock::now() - started).count());
         reply(std::move(out));
     };
-    if (a.bulk) return a.bulk->finish(status == 202, std::move(a.writes.audit_entries), std::move(a.writes.message), std::move(done));
+    if (a.bulk)
+        return a.bulk->finish(status == 202, std::move(a.writes.audit_entries), std::move(a.writes.message),
+                              [done = std::move(done)](const CommitResult& c) mutable {
+                                  done(c);
+                                  memory::mark_large_message_done();
+                              });
     store_.submit(std::move(a.writes), std::move(done));
 }
 

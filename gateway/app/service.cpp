@@ -11,6 +11,7 @@
 #include "core/dates.hpp"
 #include "core/json_util.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 
 namespace dg {
 
@@ -186,6 +187,7 @@ void Service::housekeeping() {
                     log_warn("store upkeep failed; the next round tries again", {{"reason", e.what()}});
                 }
         }
+        memory::trim_after_large_messages();
         const bool ready = store_->ready();
         metrics_.set_store_ready(ready);
         if (ready != was_ready) {
