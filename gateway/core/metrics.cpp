@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <unistd.h>
+#include <cmath>
 
 #include <boost/version.hpp>
 
@@ -52,7 +53,8 @@ void process_metrics(std::ostream& out) {
     out.precision(0);
     out << "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
            "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "
-        << boot + start_ticks / static_cast<double>(ticks) << "\n"
+        // Floored, not rounded: a start time half a second in the future is not one.
+        << std::floor(boot + start_ticks / static_cast<double>(ticks)) << "\n"
         << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n"
         << "process_resident_memory_bytes " << rss << "\n"
         << "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n# TYPE process_virtual_memory_bytes gauge\n"
