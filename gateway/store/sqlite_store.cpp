@@ -138,8 +138,8 @@ private:
                                      std::to_string(kSchemaVersion) + ")");
     }
 
-    // The triggers that keep the rapportage's counts, for these details; rebuilt with the counts
-    // when the store holds them for other details (or none: a store of before them).
+    // The rapportage's counts kept for these details: rebuilt when the store holds them for other
+    // details (or none: a store of before them).
     void configure_report(const ReportDetails& details) {
         const std::string fingerprint = report_sql::fingerprint(details);
         Stmt held(db_, "SELECT details FROM report_setup WHERE id = 1");
@@ -226,6 +226,15 @@ private:
         count_deltas_[CountKey{c.region, c.received_at.substr(0, 10), c.gemeente, c.berichttype, c.status, c.active, *c.detail}] += delta;
     }
     void count(Counted&& c, std::int64_t delta) { count(c, delta); }
+    static Counted counted_of(const StoredRecord& r) { return {r.region, r.received_at, r.gemeente, r.berichttype, r.status, r.data, r.active}; }
+
+    // The record counted as `c` now counts as `change` makes it.
+    template <class Change>
+    void shift(Counted& c, Change change) {
+        count(c, -1);
+        change(c);
+        count(c, +1);
+    }
 
     // The stored record as it counts now (nullopt: no such record, or no counts kept).
     std::optional<Counted> counted_row(const std::string& id, const std::string& region) {
@@ -250,20 +259,15 @@ private:
     void recount(const std::string& id, const std::string& region, Update update, Change change) {
         auto before = counted_row(id, region);
         update();
-        if (!before || sqlite3_changes(db_) != 1) return;
-        count(*before, -1);
-        change(*before);
-        count(*before, +1);
+        if (before && sqlite3_changes(db_) == 1) shift(*before, change);
     }
 
     // After a statement changed `rec` as read in this transaction: it counts as `change` makes it.
     template <class Change>
     void recount(const StoredRecord& rec, Change change) {
         if (!counted_for_ || sqlite3_changes(db_) != 1) return;
-        Counted c{rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active};
-        count(c, -1);
-        change(c);
-        count(c, +1);
+        Counted c = counted_of(rec);
+        shift(c, change);
     }
 
     // Into report_counts, just before the transaction commits.
@@ -358,7 +362,7 @@ private:
                       const std::string& to_gemeente) override {
             s_.move_history_.text(1, rec.id).text(2, rec.region).text(3, to_region).run();
             s_.delete_record_.text(1, rec.id).text(9, rec.region).run();
-            s_.count({rec.region, rec.received_at, rec.gemeente, rec.berichttype, rec.status, rec.data, rec.active}, -1);  // as read
+            s_.count(counted_of(rec), -1);  // as read
             s_.insert_record(rec, to_region, to_region_name, to_gemeente);
         }
         void change_content(const std::string& id, const std::string& region, const std::string& data, const std::string& until) override {
